@@ -1,0 +1,154 @@
+"""Events: facts that happened, named in the past tense.
+
+A topic that carries several event types is parsed with the matching `*Event` union, which picks
+the model by `event_type`.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.envelope import Envelope
+from shared.profile import Availability, Identifier, Language, ProfileSnapshot, Text, Timezone
+
+
+class ProfileChanged(Envelope):
+    """A profile was created or changed; carries the whole new state (compacted topic)."""
+
+    event_type: Literal["profile.changed"] = "profile.changed"
+    schema_version: Literal[1] = 1
+    data: ProfileSnapshot
+
+
+class DeletedProfile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: Identifier
+    program_id: Identifier
+    version: int = Field(ge=1, description="The version the deletion produced.")
+
+
+class ProfileDeleted(Envelope):
+    """A profile was deleted. A tombstone (null value) with the same key follows it."""
+
+    event_type: Literal["profile.deleted"] = "profile.deleted"
+    schema_version: Literal[1] = 1
+    data: DeletedProfile
+
+
+ProfileEvent = Annotated[ProfileChanged | ProfileDeleted, Field(discriminator="event_type")]
+
+
+class Participant(BaseModel):
+    """What the people of a pairing need to know about each other, and to be invited."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Identifier
+    name: Text
+    email: str = Field(description="Validated at the profile's source.")
+    birth_year: int
+    languages: list[Language]
+    timezone: Timezone
+    availability: Availability
+
+
+class Explanation(BaseModel):
+    """Why the pair was made, in terms a person can check."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    younger_teaches: list[str] = Field(description="What the younger person will teach the older.")
+    older_teaches: list[str] = Field(description="What the older person will teach the younger.")
+    shared_languages: list[Language]
+    common_hours_per_week: float = Field(ge=0)
+    birth_year_gap: int = Field(ge=0)
+    score: float
+    contributions: dict[str, float] = Field(description="Each scoring term's share of the score.")
+    summary: str = Field(description="One readable sentence.")
+
+
+class PairingBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pairing_id: Identifier
+    program_id: Identifier
+    sequence: int = Field(
+        ge=0, description="Increases with every state change (iCalendar SEQUENCE)."
+    )
+
+
+class ProposedPairing(PairingBody):
+    younger: Participant
+    older: Participant
+    explanation: Explanation
+    expires_at: AwareDatetime
+
+
+class PairingProposed(Envelope):
+    """Two people were proposed as a pair."""
+
+    event_type: Literal["pairing.proposed"] = "pairing.proposed"
+    schema_version: Literal[1] = 1
+    data: ProposedPairing
+
+
+CancelReason = Literal["declined", "expired", "constraint_broken", "profile_deleted", "ended"]
+
+
+class CancelledPairing(PairingBody):
+    younger: Participant
+    older: Participant
+    reason_code: CancelReason
+    reason: str = Field(description="Readable reason, for the people and for operators.")
+
+
+class PairingCancelled(Envelope):
+    """A proposed or active pairing was cancelled; both people are free again."""
+
+    event_type: Literal["pairing.cancelled"] = "pairing.cancelled"
+    schema_version: Literal[1] = 1
+    data: CancelledPairing
+
+
+class PairingActivated(Envelope):
+    """Both people accepted; the pairing is active."""
+
+    event_type: Literal["pairing.activated"] = "pairing.activated"
+    schema_version: Literal[1] = 1
+    data: PairingBody
+
+
+PairingEvent = Annotated[
+    PairingProposed | PairingCancelled | PairingActivated, Field(discriminator="event_type")
+]
+
+
+class Notification(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pairing_id: Identifier
+    state: str = Field(description="The pairing state the notification was about.")
+    recipient_id: Identifier
+    detail: str | None = None
+
+
+class NotificationSent(Envelope):
+    """An email was accepted by the mail server."""
+
+    event_type: Literal["notification.sent"] = "notification.sent"
+    schema_version: Literal[1] = 1
+    data: Notification
+
+
+class NotificationFailed(Envelope):
+    """An email could not be delivered and will not be retried."""
+
+    event_type: Literal["notification.failed"] = "notification.failed"
+    schema_version: Literal[1] = 1
+    data: Notification
+
+
+NotificationEvent = Annotated[
+    NotificationSent | NotificationFailed, Field(discriminator="event_type")
+]

@@ -1,0 +1,65 @@
+"""Structured JSON logs with correlation ids, and with secrets and email addresses scrubbed."""
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_SECRET_KEYS = {"api_key", "x-api-key", "authorization", "password", "email", "body"}
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _EMAIL.sub("[email]", value)
+    if isinstance(value, dict):
+        return {
+            k: "[redacted]" if k.lower() in _SECRET_KEYS else _scrub(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def scrub_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Remove email addresses and secrets from every field of every log line."""
+    return {
+        key: "[redacted]" if key.lower() in _SECRET_KEYS else _scrub(value)
+        for key, value in event.items()
+    }
+
+
+def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
+    """Route structlog and the standard library through one JSON (or console) renderer."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        scrub_processor,
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=shared,
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    structlog.contextvars.bind_contextvars(service=service)
+
+
+def bind_correlation(correlation_id: str | None) -> None:
+    """Attach a correlation id to every log line of the current task."""
+    structlog.contextvars.bind_contextvars(correlation_id=correlation_id)

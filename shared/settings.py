@@ -1,0 +1,31 @@
+"""Settings every service shares. Each service subclasses `CommonSettings` with its own prefix.
+
+Shared endpoints are read without the service prefix (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URI`,
+`TOPIC_PREFIX`), so one environment configures all three services.
+"""
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.topics import Topics
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    mongodb_uri: str = Field(
+        default="mongodb://127.0.0.1:27017/", validation_alias=AliasChoices("MONGODB_URI")
+    )
+    topic_prefix: str = Field(default="", validation_alias=AliasChoices("TOPIC_PREFIX"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    log_json: bool = Field(default=True, validation_alias=AliasChoices("LOG_JSON"))
+    dead_letter_retry_seconds: float = Field(
+        default=1.0, gt=0, description="Back-off before a failed message is redelivered."
+    )
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(prefix=self.topic_prefix)

@@ -1,0 +1,125 @@
+"""Fixtures for the real broker and the real store.
+
+Endpoints come from `KAFKA_BOOTSTRAP_SERVERS` and `MONGODB_URI` when set (the README's test command
+sets them after starting the local stack). Otherwise testcontainers starts `apache/kafka` in KRaft
+mode and `mongo:7`. Each test gets its own topic prefix and database, so tests never see each
+other's data.
+"""
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.kafka import ensure_topics
+from shared.mongo import Document, mongo_client
+from shared.topics import Topics
+
+KAFKA_IMAGE = "apache/kafka:4.1.1"
+MONGO_IMAGE = "mongo:7"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _no_endpoint(what: str, variable: str, exc: Exception) -> None:
+    pytest.exit(
+        f"no {what}: set {variable} or make Docker available for testcontainers ({exc})",
+        returncode=3,
+    )
+
+
+def _start_kafka_container() -> Iterator[str]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+
+    port = _free_port()
+    env = {
+        "KAFKA_NODE_ID": "1",
+        "KAFKA_PROCESS_ROLES": "broker,controller",
+        "KAFKA_LISTENERS": f"PLAINTEXT://:{port},CONTROLLER://:9093",
+        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
+        "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
+        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
+        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
+        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
+        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
+        "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
+        "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "false",
+    }
+    container = DockerContainer(KAFKA_IMAGE).with_bind_ports(port, port)
+    for key, value in env.items():
+        container = container.with_env(key, value)
+    with container:
+        wait_for_logs(container, "Kafka Server started", timeout=120)
+        yield f"127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """The bootstrap servers of a real Kafka broker."""
+    if endpoint := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield endpoint
+        return
+    try:
+        yield from _start_kafka_container()
+    except Exception as exc:  # Docker missing or refusing: say why, once.
+        _no_endpoint("Kafka broker", "KAFKA_BOOTSTRAP_SERVERS", exc)
+
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> Iterator[str]:
+    """The URI of a real MongoDB wire-protocol server."""
+    if uri := os.environ.get("MONGODB_URI"):
+        yield uri
+        return
+    try:
+        from testcontainers.mongodb import MongoDbContainer
+
+        with MongoDbContainer(MONGO_IMAGE) as mongo:
+            yield mongo.get_connection_url()
+    except Exception as exc:
+        _no_endpoint("MongoDB server", "MONGODB_URI", exc)
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short id unique to this test, for prefixes, names and ids."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+async def topics(kafka_bootstrap: str, unique: str) -> Topics:
+    """This test's own topics, created on the real broker."""
+    own = Topics(prefix=f"t{unique}.")
+    await ensure_topics(kafka_bootstrap, own, partitions=3)
+    return own
+
+
+@pytest.fixture
+async def mongo_db(mongo_uri: str, unique: str) -> AsyncIterator[str]:
+    """The name of this test's own database; dropped afterwards."""
+    name = f"t{unique}"
+    yield name
+    client = mongo_client(mongo_uri)
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def mongo(mongo_uri: str, mongo_db: str) -> AsyncIterator[AsyncDatabase[Document]]:
+    """A client database handle on this test's own database."""
+    client = mongo_client(mongo_uri)
+    try:
+        yield client[mongo_db]
+    finally:
+        await client.close()

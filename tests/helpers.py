@@ -1,0 +1,61 @@
+"""Small helpers the tests share: sample profiles and reading topics with a raw consumer."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from shared.profile import ProfileFields
+
+
+def profile_fields(**overrides: Any) -> ProfileFields:
+    """A valid profile; override any field."""
+    base: dict[str, Any] = {
+        "program_id": "prog-1",
+        "name": "Ada Example",
+        "email": "ada@example.org",
+        "birth_year": 1995,
+        "languages": ["en"],
+        "timezone": "Europe/Berlin",
+        "availability": {"tue": [{"start": "17:00", "end": "20:00"}]},
+        "skills_offered": {"vocabulary": ["social_media"]},
+        "skills_wanted": {"vocabulary": ["leadership"]},
+        "department": "Sales",
+    }
+    return ProfileFields.model_validate(base | overrides)
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, count: int, timeout: float = 30.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read `count` records from the start of `topic` (all partitions), waiting at most `timeout`."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < count and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, every: float = 0.2) -> Any:
+    """Poll `check` (sync or async) until it returns a truthy value; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(every)

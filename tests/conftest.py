@@ -6,6 +6,7 @@ mode and `mongo:7`. Each test gets its own topic prefix and database, so tests n
 other's data.
 """
 
+import asyncio
 import os
 import socket
 import uuid
@@ -123,3 +124,32 @@ async def mongo(mongo_uri: str, mongo_db: str) -> AsyncIterator[AsyncDatabase[Do
         yield client[mongo_db]
     finally:
         await client.close()
+
+
+class KafkaControl:
+    """Takes the real broker down and brings it back, for outage tests."""
+
+    def __init__(self, script: str) -> None:
+        self._script = script
+
+    async def _run(self, verb: str) -> None:
+        proc = await asyncio.create_subprocess_exec(
+            self._script, verb, stdout=asyncio.subprocess.DEVNULL
+        )
+        if await proc.wait() != 0:
+            raise RuntimeError(f"{self._script} {verb} failed")
+
+    async def stop(self) -> None:
+        await self._run("stop-kafka")
+
+    async def start(self) -> None:
+        await self._run("start-kafka")
+
+
+@pytest.fixture
+def kafka_control(kafka_bootstrap: str) -> KafkaControl:
+    """Control of the broker's process; needs the local stack (`RMP_STACK_CONTROL`)."""
+    script = os.environ.get("RMP_STACK_CONTROL")
+    if not script:
+        pytest.skip("broker outage tests need the local stack (RMP_STACK_CONTROL)")
+    return KafkaControl(script)

@@ -28,7 +28,7 @@ def profile_fields(**overrides: Any) -> ProfileFields:
 
 
 async def read_topic(
-    bootstrap: str, topic: str, *, count: int, timeout: float = 30.0
+    bootstrap: str, topic: str, *, count: int, within: float = 30.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Read `count` records from the start of `topic` (all partitions), waiting at most `timeout`."""
     consumer = AIOKafkaConsumer(
@@ -36,7 +36,7 @@ async def read_topic(
     )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     try:
         while len(records) < count and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
@@ -47,9 +47,9 @@ async def read_topic(
     return records
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, every: float = 0.2) -> Any:
-    """Poll `check` (sync or async) until it returns a truthy value; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: float = 0.2) -> Any:
+    """Poll `check` (sync or async) until it returns a truthy value; fail after `within` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = check()
         if asyncio.iscoroutine(result):
@@ -57,5 +57,5 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, every: 
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(every)

@@ -3,6 +3,7 @@
 #   stack.sh start   installs what is missing, starts both, waits until healthy, creates topics
 #   stack.sh stop    stops both cleanly; harmless when already stopped
 #   stack.sh status  prints what runs
+#   stack.sh stop-kafka|start-kafka   takes the broker down and up again (outage tests)
 # Logs: $STATE_DIR/logs (default .local/logs). Data: $STATE_DIR/kafka, $STATE_DIR/ferretdb.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -63,6 +64,13 @@ case "${1:-}" in
       || die "the stack did not become healthy; see $LOG_DIR"
     endpoints
     ;;
+  stop-kafka) stop_one kafka ;;
+  start-kafka)
+    start_kafka
+    "$PY" -m deploy.local.ready --kafka "127.0.0.1:$KAFKA_PORT" \
+      --mongo "mongodb://127.0.0.1:$MONGO_PORT/" --partitions "$PARTITIONS" \
+      || die "Kafka did not become healthy; see $LOG_DIR"
+    ;;
   stop)
     stop_one ferretdb
     stop_one kafka
@@ -73,5 +81,5 @@ case "${1:-}" in
     done
     endpoints
     ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|stop-kafka|start-kafka" >&2; exit 2 ;;
 esac

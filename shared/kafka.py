@@ -29,6 +29,10 @@ from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
 
+# Consumers finish in-flight messages within this many seconds on shutdown; deployments give the
+# process longer than this before killing it (docker-compose.yml: stop_grace_period).
+GRACEFUL_SHUTDOWN_SECONDS = 20.0
+
 DEAD_LETTERED = Counter(
     "dead_lettered_messages_total", "Messages sent to a dead-letter topic.", ["topic"]
 )
@@ -124,7 +128,7 @@ def make_broker(settings: CommonSettings, *, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         middlewares=[middleware],
-        graceful_timeout=20.0,
+        graceful_timeout=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return broker
 

@@ -64,6 +64,7 @@ case "${1:-}" in
       || die "the stack did not become healthy; see $LOG_DIR"
     endpoints
     ;;
+  is-running) running kafka && running ferretdb ;;
   stop-kafka) stop_one kafka ;;
   start-kafka)
     start_kafka

@@ -154,9 +154,24 @@ async def ensure_topics(
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
+            await _wait_for_leaders(admin, [t.name for t in wanted])
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """New partitions refuse writes until they have a leader; wait (bounded) so callers need not."""
+    for _ in range(100):
+        described = await admin.describe_topics(names)
+        if all(
+            not t["error_code"]
+            and t["partitions"]
+            and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        await asyncio.sleep(0.1)
 
 
 def _topic_config(name: str, topics: Topics) -> dict[str, str]:

@@ -1,0 +1,135 @@
+"""Operator actions against the broker: consumer lag, and dead letters to list and replay.
+
+Async functions with no printing, so the CLI (`deploy/cli.py`) stays thin and these are tested
+against the real broker.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from shared.topics import DEAD_LETTER_SUFFIX
+
+DLQ_HEADER_PREFIX = "dlq_"
+
+
+@dataclass(frozen=True)
+class Lag:
+    group: str
+    topic: str
+    partition: int
+    committed: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.end - self.committed, 0)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def source_topic(self) -> str:
+        return self.headers.get("dlq_source_topic", self.topic.removesuffix(DEAD_LETTER_SUFFIX))
+
+    @property
+    def error(self) -> str:
+        return self.headers.get("dlq_error", "")
+
+
+async def consumer_lag(bootstrap: str, groups: Iterable[str] | None = None) -> list[Lag]:
+    """Committed offset and end offset of every partition each group has committed on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        names = list(groups) if groups else [g[0] for g in await admin.list_consumer_groups()]
+        rows: list[Lag] = []
+        for group in sorted(names):
+            committed = await admin.list_consumer_group_offsets(group)
+            ends = await consumer.end_offsets(list(committed)) if committed else {}
+            rows += [
+                Lag(group, tp.topic, tp.partition, meta.offset, ends[tp])
+                for tp, meta in sorted(committed.items())
+            ]
+        return rows
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def dead_letters(bootstrap: str, topic: str, *, limit: int = 100) -> list[DeadLetter]:
+    """The first `limit` messages of one dead-letter topic, from the beginning."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        out: list[DeadLetter] = []
+        while len(out) < limit and any(await _behind(consumer, ends)):
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                out += [_dead_letter(r) for r in records]
+        return sorted(out, key=lambda d: (d.partition, d.offset))[:limit]
+    finally:
+        await consumer.stop()
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> list[bool]:
+    return [await consumer.position(tp) < end for tp, end in ends.items()]
+
+
+def _dead_letter(record: object) -> DeadLetter:
+    headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}  # type: ignore[attr-defined]
+    return DeadLetter(
+        topic=record.topic,  # type: ignore[attr-defined]
+        partition=record.partition,  # type: ignore[attr-defined]
+        offset=record.offset,  # type: ignore[attr-defined]
+        key=record.key,  # type: ignore[attr-defined]
+        value=record.value or b"",  # type: ignore[attr-defined]
+        headers=headers,
+    )
+
+
+async def replay(bootstrap: str, letter: DeadLetter, *, value: bytes | None = None) -> None:
+    """Publish a dead letter (or a corrected `value`) back to its source topic, same key."""
+    headers = [
+        (k, v.encode()) for k, v in letter.headers.items() if not k.startswith(DLQ_HEADER_PREFIX)
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            letter.source_topic,
+            value if value is not None else letter.value,
+            key=letter.key,
+            headers=headers,
+        )
+    finally:
+        await producer.stop()
+
+
+async def find_dead_letter(bootstrap: str, topic: str, partition: int, offset: int) -> DeadLetter:
+    for letter in await dead_letters(bootstrap, topic, limit=100_000):
+        if (letter.partition, letter.offset) == (partition, offset):
+            return letter
+    raise LookupError(f"no dead letter at {topic}[{partition}]@{offset}")

@@ -7,6 +7,7 @@ The model ladder:
 - `ProfileSnapshot`: a stored profile with its version, as the canonical stream carries it.
 """
 
+import functools
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -56,12 +57,18 @@ Text = Annotated[
 ]
 
 
+@functools.cache
+def _timezone_names() -> frozenset[str]:
+    """Scanning the tz database takes milliseconds; every profile and participant checks it."""
+    return frozenset(available_timezones())
+
+
 def _known_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown IANA timezone {value!r}") from exc
-    if value not in available_timezones():
+    if value not in _timezone_names():
         raise ValueError(f"unknown IANA timezone {value!r}")
     return value
 

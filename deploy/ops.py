@@ -7,9 +7,11 @@ against the real broker.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import TypeAdapter, ValidationError
 
+from shared.events import PairingEvent
 from shared.topics import DEAD_LETTER_SUFFIX
 
 DLQ_HEADER_PREFIX = "dlq_"
@@ -70,6 +72,26 @@ async def consumer_lag(bootstrap: str, groups: Iterable[str] | None = None) -> l
 
 async def dead_letters(bootstrap: str, topic: str, *, limit: int = 100) -> list[DeadLetter]:
     """The first `limit` messages of one dead-letter topic, from the beginning."""
+    return [_dead_letter(r) for r in await read_all(bootstrap, topic, limit=limit)]
+
+
+async def pairing_histories(bootstrap: str, topic: str) -> dict[str, list[PairingEvent]]:
+    """Every pairing's events in order, by pairing id, as the pairings topic has them."""
+    adapter: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
+    histories: dict[str, list[PairingEvent]] = {}
+    for record in await read_all(bootstrap, topic, limit=None):
+        try:
+            event = adapter.validate_json(record.value or b"")
+        except ValidationError:
+            continue
+        histories.setdefault(event.data.pairing_id, []).append(event)
+    return histories
+
+
+async def read_all(
+    bootstrap: str, topic: str, *, limit: int | None
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record now on `topic` (or the first `limit`), ordered by partition and offset."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -85,11 +107,11 @@ async def dead_letters(bootstrap: str, topic: str, *, limit: int = 100) -> list[
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        out: list[DeadLetter] = []
-        while len(out) < limit and any(await _behind(consumer, ends)):
+        out: list[ConsumerRecord[bytes, bytes]] = []
+        while (limit is None or len(out) < limit) and any(await _behind(consumer, ends)):
             for records in (await consumer.getmany(timeout_ms=1000)).values():
-                out += [_dead_letter(r) for r in records]
-        return sorted(out, key=lambda d: (d.partition, d.offset))[:limit]
+                out += records
+        return sorted(out, key=lambda r: (r.partition, r.offset))[:limit]
     finally:
         await consumer.stop()
 
@@ -98,15 +120,14 @@ async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
     return [await consumer.position(tp) < end for tp, end in ends.items()]
 
 
-def _dead_letter(record: object) -> DeadLetter:
-    headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}  # type: ignore[attr-defined]
+def _dead_letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
     return DeadLetter(
-        topic=record.topic,  # type: ignore[attr-defined]
-        partition=record.partition,  # type: ignore[attr-defined]
-        offset=record.offset,  # type: ignore[attr-defined]
-        key=record.key,  # type: ignore[attr-defined]
-        value=record.value or b"",  # type: ignore[attr-defined]
-        headers=headers,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value or b"",
+        headers={k: v.decode(errors="replace") for k, v in record.headers or ()},
     )
 
 

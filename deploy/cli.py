@@ -1,0 +1,160 @@
+"""`rmp`: the operator's command line.
+
+    rmp stack start|stop|status        the local Kafka + FerretDB
+    rmp load FILE                      publish profiles (JSON Lines) as upserts on the ingress topic
+    rmp pairings [--program P]         pairings with their explanations, as the pairings topic has them
+    rmp lag                            consumer lag per group, topic and partition
+    rmp dlq list [--topic T]           dead-lettered messages with their reasons
+    rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
+
+The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
+services.
+"""
+
+import asyncio
+import json
+import subprocess
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from aiokafka import AIOKafkaProducer
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+from deploy import ops
+from shared.commands import ProfileChangeRequest, UpdateProfile
+from shared.envelope import Envelope
+from shared.events import PairingProposed
+from shared.profile import Profile, ProfileFields
+from shared.settings import CommonSettings
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-lettered messages.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+console = Console()
+STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
+
+
+def _settings() -> CommonSettings:
+    return CommonSettings()
+
+
+@app.command()
+def stack(action: Annotated[str, typer.Argument(help="start, stop or status")]) -> None:
+    """Start, stop or inspect the local Kafka and FerretDB."""
+    raise typer.Exit(subprocess.call([str(STACK), action]))
+
+
+@app.command()
+def load(
+    file: Path,
+    producer: Annotated[str, typer.Option(help="The envelope's producer field.")] = "operator",
+) -> None:
+    """Publish every profile in a JSON Lines file as an upsert on the ingress topic."""
+    lines = [line for line in file.read_text().splitlines() if line.strip()]
+    commands = [_upsert(json.loads(line), producer) for line in lines]
+    asyncio.run(_publish_all(commands))
+    console.print(f"published {len(commands)} profile updates")
+
+
+def _upsert(row: dict[str, object], producer: str) -> UpdateProfile:
+    profile = Profile.model_validate(row)
+    fields = ProfileFields.model_validate(profile.model_dump(exclude={"id"}))
+    request = ProfileChangeRequest(op="upsert", profile_id=profile.id, profile=fields)
+    return UpdateProfile(producer=producer, data=request)
+
+
+async def _publish_all(commands: list[UpdateProfile]) -> None:
+    settings = _settings()
+    kafka = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+    )
+    await kafka.start()
+    try:
+        for command in track(commands, description="publishing", console=console):
+            await _send(kafka, settings.topics.profile_updates, command.data.profile_id, command)
+    finally:
+        await kafka.stop()
+
+
+async def _send(kafka: AIOKafkaProducer, topic: str, key: str, event: Envelope) -> None:
+    headers = [(k, v.encode()) for k, v in event.headers().items()]
+    await kafka.send_and_wait(
+        topic, event.model_dump_json().encode(), key=key.encode(), headers=headers
+    )
+
+
+@app.command()
+def pairings(
+    program: Annotated[str | None, typer.Option(help="Only this program.")] = None,
+) -> None:
+    """Every pairing's current state, with the explanation of why it was made."""
+    settings = _settings()
+    histories = asyncio.run(
+        ops.pairing_histories(settings.kafka_bootstrap_servers, settings.topics.pairings)
+    )
+    table = Table("pairing", "program", "state", "younger ⇄ older", "why", show_lines=True)
+    for pairing_id, events in sorted(histories.items()):
+        proposed = next((e for e in events if isinstance(e, PairingProposed)), None)
+        if proposed is None or program not in (None, proposed.data.program_id):
+            continue
+        data = proposed.data
+        people = f"{data.younger.name} ⇄ {data.older.name}"
+        state = events[-1].event_type.removeprefix("pairing.")
+        table.add_row(pairing_id, data.program_id, state, people, data.explanation.summary)
+    console.print(table)
+
+
+@app.command()
+def lag(group: Annotated[list[str] | None, typer.Option(help="Only these groups.")] = None) -> None:
+    """Consumer lag per group, topic and partition."""
+    rows = asyncio.run(ops.consumer_lag(_settings().kafka_bootstrap_servers, group))
+    table = Table("group", "topic", "partition", "committed", "end", "lag")
+    for row in rows:
+        table.add_row(
+            row.group, row.topic, str(row.partition), str(row.committed), str(row.end), str(row.lag)
+        )
+    console.print(table)
+
+
+@dlq_app.command("list")
+def dlq_list(
+    topic: Annotated[str | None, typer.Option(help="One dead-letter topic; default: all.")] = None,
+    limit: int = 100,
+) -> None:
+    """Dead-lettered messages with where they came from and why."""
+    settings = _settings()
+    topics = [topic] if topic else [t for t in settings.topics.all() if t.endswith(".dlq")]
+    table = Table("dead-letter topic", "partition", "offset", "source", "error")
+    for name in topics:
+        for letter in asyncio.run(
+            ops.dead_letters(settings.kafka_bootstrap_servers, name, limit=limit)
+        ):
+            source = f"{letter.source_topic}[{letter.headers.get('dlq_source_partition')}]@{letter.headers.get('dlq_source_offset')}"
+            table.add_row(
+                name, str(letter.partition), str(letter.offset), source, letter.error[:120]
+            )
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: str,
+    partition: int,
+    offset: int,
+    value_file: Annotated[
+        Path | None, typer.Option(help="Send this corrected body instead.")
+    ] = None,
+) -> None:
+    """Send one dead letter back to its source topic (after a fix), with its key and headers."""
+    bootstrap = _settings().kafka_bootstrap_servers
+    letter = asyncio.run(ops.find_dead_letter(bootstrap, topic, partition, offset))
+    value = value_file.read_bytes() if value_file else None
+    asyncio.run(ops.replay(bootstrap, letter, value=value))
+    console.print(f"replayed {topic}[{partition}]@{offset} to {letter.source_topic}")
+
+
+if __name__ == "__main__":
+    app()

@@ -16,43 +16,100 @@ PEOPLE_PER_PROGRAM = {"emea-2027": 80, "americas-2027": 64, "apac-2027": 56}
 # (first names, last names, languages, timezones) per region.
 REGIONS: dict[str, list[tuple[list[str], list[str], list[str], list[str]]]] = {
     "emea-2027": [
-        (["Anna", "Lukas", "Marie", "Jonas", "Sophie", "Felix", "Hannelore", "Dieter"],
-         ["Schmidt", "Weber", "Fischer", "Wagner", "Becker", "Hoffmann"], ["de", "en"], ["Europe/Berlin"]),
-        (["Camille", "Louis", "Chloé", "Hugo", "Élise", "Bernard"],
-         ["Martin", "Bernard", "Dubois", "Moreau", "Laurent"], ["fr", "en"], ["Europe/Paris"]),
-        (["Oliver", "Amelia", "Harry", "Isla", "Margaret", "Graham"],
-         ["Smith", "Jones", "Taylor", "Brown", "Evans"], ["en"], ["Europe/London"]),
-        (["Lucía", "Mateo", "Carmen", "Javier", "Pilar"],
-         ["García", "Fernández", "López", "Martínez"], ["es", "en"], ["Europe/Madrid"]),
+        (
+            ["Anna", "Lukas", "Marie", "Jonas", "Sophie", "Felix", "Hannelore", "Dieter"],
+            ["Schmidt", "Weber", "Fischer", "Wagner", "Becker", "Hoffmann"],
+            ["de", "en"],
+            ["Europe/Berlin"],
+        ),
+        (
+            ["Camille", "Louis", "Chloé", "Hugo", "Élise", "Bernard"],
+            ["Martin", "Bernard", "Dubois", "Moreau", "Laurent"],
+            ["fr", "en"],
+            ["Europe/Paris"],
+        ),
+        (
+            ["Oliver", "Amelia", "Harry", "Isla", "Margaret", "Graham"],
+            ["Smith", "Jones", "Taylor", "Brown", "Evans"],
+            ["en"],
+            ["Europe/London"],
+        ),
+        (
+            ["Lucía", "Mateo", "Carmen", "Javier", "Pilar"],
+            ["García", "Fernández", "López", "Martínez"],
+            ["es", "en"],
+            ["Europe/Madrid"],
+        ),
     ],
     "americas-2027": [
-        (["Emma", "Liam", "Ava", "Noah", "Barbara", "Richard", "Linda", "Gary"],
-         ["Johnson", "Williams", "Miller", "Davis", "Wilson"], ["en"], ["America/New_York", "America/Chicago"]),
-        (["Ana", "Pedro", "Beatriz", "Gabriel", "Helena", "Roberto"],
-         ["Silva", "Santos", "Oliveira", "Souza", "Costa"], ["pt", "en"], ["America/Sao_Paulo"]),
-        (["Valentina", "Santiago", "Camila", "Alejandro", "Rosa"],
-         ["Hernández", "González", "Ramírez", "Torres"], ["es", "en"], ["America/Mexico_City", "America/Los_Angeles"]),
+        (
+            ["Emma", "Liam", "Ava", "Noah", "Barbara", "Richard", "Linda", "Gary"],
+            ["Johnson", "Williams", "Miller", "Davis", "Wilson"],
+            ["en"],
+            ["America/New_York", "America/Chicago"],
+        ),
+        (
+            ["Ana", "Pedro", "Beatriz", "Gabriel", "Helena", "Roberto"],
+            ["Silva", "Santos", "Oliveira", "Souza", "Costa"],
+            ["pt", "en"],
+            ["America/Sao_Paulo"],
+        ),
+        (
+            ["Valentina", "Santiago", "Camila", "Alejandro", "Rosa"],
+            ["Hernández", "González", "Ramírez", "Torres"],
+            ["es", "en"],
+            ["America/Mexico_City", "America/Los_Angeles"],
+        ),
     ],
     "apac-2027": [
-        (["Yuki", "Haruto", "Sakura", "Ren", "Keiko", "Hiroshi"],
-         ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe"], ["ja", "en"], ["Asia/Tokyo"]),
-        (["Aarav", "Priya", "Rohan", "Ananya", "Sunita", "Rajesh"],
-         ["Sharma", "Patel", "Iyer", "Gupta", "Reddy"], ["hi", "en"], ["Asia/Kolkata"]),
-        (["Jack", "Charlotte", "William", "Mia", "Kevin", "Susan"],
-         ["Wilson", "Nguyen", "Thompson", "Walker"], ["en"], ["Australia/Sydney"]),
+        (
+            ["Yuki", "Haruto", "Sakura", "Ren", "Keiko", "Hiroshi"],
+            ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe"],
+            ["ja", "en"],
+            ["Asia/Tokyo"],
+        ),
+        (
+            ["Aarav", "Priya", "Rohan", "Ananya", "Sunita", "Rajesh"],
+            ["Sharma", "Patel", "Iyer", "Gupta", "Reddy"],
+            ["hi", "en"],
+            ["Asia/Kolkata"],
+        ),
+        (
+            ["Jack", "Charlotte", "William", "Mia", "Kevin", "Susan"],
+            ["Wilson", "Nguyen", "Thompson", "Walker"],
+            ["en"],
+            ["Australia/Sydney"],
+        ),
     ],
 }
-DEPARTMENTS = ["Sales", "Marketing", "Engineering", "Finance", "Operations", "HR", "Legal", "Product"]
+DEPARTMENTS = [
+    "Sales",
+    "Marketing",
+    "Engineering",
+    "Finance",
+    "Operations",
+    "HR",
+    "Legal",
+    "Product",
+]
 YOUNG_OFFERS = [s for s in Skill][:12]
 OLD_OFFERS = [s for s in Skill][12:]
 EXTRAS_YOUNG = ["TikTok analytics", "Notion workflows", "prompt writing", "Figma"]
-EXTRAS_OLD = ["board presentations", "M&A due diligence", "union negotiations", "crisis communication"]
+EXTRAS_OLD = [
+    "board presentations",
+    "M&A due diligence",
+    "union negotiations",
+    "crisis communication",
+]
 
 
 def availability(rng: random.Random) -> dict[str, list[dict[str, str]]]:
     days = rng.sample(["mon", "tue", "wed", "thu", "fri"], k=rng.randint(2, 4))
     start = rng.choice([8, 9, 12, 15, 16, 17])
-    slots = {day: [{"start": f"{start:02d}:00", "end": f"{start + rng.choice([2, 3]):02d}:00"}] for day in days}
+    slots = {
+        day: [{"start": f"{start:02d}:00", "end": f"{start + rng.choice([2, 3]):02d}:00"}]
+        for day in days
+    }
     if rng.random() < 0.2:
         slots["sat"] = [{"start": "10:00", "end": "12:00"}]
     return slots
@@ -74,7 +131,10 @@ def person(rng: random.Random, program: str, index: int) -> dict[str, Any]:
         "languages": languages if rng.random() < 0.8 else languages[:1],
         "timezone": rng.choice(zones),
         "availability": availability(rng),
-        "skills_offered": {"vocabulary": rng.sample(offers, k=3), "extras": rng.sample(extras, k=1)},
+        "skills_offered": {
+            "vocabulary": rng.sample(offers, k=3),
+            "extras": rng.sample(extras, k=1),
+        },
         "skills_wanted": {"vocabulary": rng.sample(wants, k=3)},
         "department": rng.choice(DEPARTMENTS),
         "manager_id": None,

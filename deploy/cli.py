@@ -18,16 +18,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from aiokafka import AIOKafkaProducer
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
 from deploy import ops
-from shared.commands import ProfileChangeRequest, UpdateProfile
-from shared.envelope import Envelope
+from shared.commands import UpdateProfile
 from shared.events import PairingProposed
-from shared.profile import Profile, ProfileFields
 from shared.settings import CommonSettings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -54,35 +51,16 @@ def load(
 ) -> None:
     """Publish every profile in a JSON Lines file as an upsert on the ingress topic."""
     lines = [line for line in file.read_text().splitlines() if line.strip()]
-    commands = [_upsert(json.loads(line), producer) for line in lines]
+    commands = [ops.upsert_command(json.loads(line), producer=producer) for line in lines]
     asyncio.run(_publish_all(commands))
     console.print(f"published {len(commands)} profile updates")
 
 
-def _upsert(row: dict[str, object], producer: str) -> UpdateProfile:
-    profile = Profile.model_validate(row)
-    fields = ProfileFields.model_validate(profile.model_dump(exclude={"id"}))
-    request = ProfileChangeRequest(op="upsert", profile_id=profile.id, profile=fields)
-    return UpdateProfile(producer=producer, data=request)
-
-
 async def _publish_all(commands: list[UpdateProfile]) -> None:
     settings = _settings()
-    kafka = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
-    )
-    await kafka.start()
-    try:
-        for command in track(commands, description="publishing", console=console):
-            await _send(kafka, settings.topics.profile_updates, command.data.profile_id, command)
-    finally:
-        await kafka.stop()
-
-
-async def _send(kafka: AIOKafkaProducer, topic: str, key: str, event: Envelope) -> None:
-    headers = [(k, v.encode()) for k, v in event.headers().items()]
-    await kafka.send_and_wait(
-        topic, event.model_dump_json().encode(), key=key.encode(), headers=headers
+    progress = track(commands, description="publishing", console=console)
+    await ops.publish_updates(
+        settings.kafka_bootstrap_servers, settings.topics.profile_updates, progress
     )
 
 

@@ -6,12 +6,15 @@ against the real broker.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import TypeAdapter, ValidationError
 
+from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.events import PairingEvent
+from shared.profile import Profile, ProfileFields
 from shared.topics import DEAD_LETTER_SUFFIX
 
 DLQ_HEADER_PREFIX = "dlq_"
@@ -154,3 +157,29 @@ async def find_dead_letter(bootstrap: str, topic: str, partition: int, offset: i
         if (letter.partition, letter.offset) == (partition, offset):
             return letter
     raise LookupError(f"no dead letter at {topic}[{partition}]@{offset}")
+
+
+def upsert_command(row: dict[str, Any], *, producer: str) -> UpdateProfile:
+    """An ingress upsert for one profile row (with its `id`); raises if the row is invalid."""
+    profile = Profile.model_validate(row)
+    fields = ProfileFields.model_validate(profile.model_dump(exclude={"id"}))
+    request = ProfileChangeRequest(op="upsert", profile_id=profile.id, profile=fields)
+    return UpdateProfile(producer=producer, data=request)
+
+
+async def publish_updates(bootstrap: str, topic: str, commands: Iterable[UpdateProfile]) -> int:
+    """Publish ingress commands keyed by profile id, in order; returns how many."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    sent = 0
+    try:
+        for command in commands:
+            headers = [(k, v.encode()) for k, v in command.headers().items()]
+            value = command.model_dump_json().encode()
+            await producer.send_and_wait(
+                topic, value, key=command.data.profile_id.encode(), headers=headers
+            )
+            sent += 1
+    finally:
+        await producer.stop()
+    return sent

@@ -1,0 +1,181 @@
+"""`./dev demo`: the whole system on sample data, without Docker.
+
+Starts the local Kafka and FerretDB, a mail sink that writes every message to `.local/mail/`, and
+the three services as separate processes. Loads the shipped sample (about 200 people in 3
+programs): the first program through the profiles HTTP API, the others as an outside producer on
+the ingress topic. Then prints the pairings with their explanations and where the emails and
+invites are. Ctrl-C stops everything.
+"""
+
+import argparse
+import asyncio
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from rich.console import Console
+from rich.table import Table
+
+from deploy import ops
+from deploy.processes import System, SystemConfig
+from shared.events import PairingProposed
+from shared.kafka import ensure_topics
+from shared.mongo import mongo_client
+from shared.topics import Topics
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "deploy" / "sample" / "profiles.jsonl"
+console = Console()
+
+
+def start_stack() -> dict[str, str]:
+    out = subprocess.run(
+        [str(ROOT / "deploy" / "local" / "stack.sh"), "start"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(line.split("=", 1) for line in out.split())
+
+
+def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> None:
+    first_program = rows[0]["program_id"]
+    via_api = [r for r in rows if r["program_id"] == first_program]
+    via_topic = [r for r in rows if r["program_id"] != first_program]
+    headers = {"X-API-Key": system.config.api_key}
+    with httpx.Client(
+        base_url=system.config.url("profiles"), headers=headers, timeout=30
+    ) as client:
+        for row in via_api:
+            client.put(f"/profiles/{row['id']}", json=row).raise_for_status()
+    commands = [ops.upsert_command(row, producer="demo-hr-sync") for row in via_topic]
+    asyncio.run(
+        ops.publish_updates(system.config.kafka_bootstrap_servers, topics.profile_updates, commands)
+    )
+    console.print(
+        f"loaded {len(via_api)} people through the HTTP API and {len(via_topic)} through the ingress topic"
+    )
+
+
+def wait_until_settled(
+    system: System, topics: Topics, *, quiet_for: float = 8.0, within: float = 180.0
+) -> dict[str, list[Any]]:
+    """Poll until no new pairing events or emails arrive for `quiet_for` seconds."""
+    deadline, last, last_change = time.monotonic() + within, (-1, -1), time.monotonic()
+    histories: dict[str, list[Any]] = {}
+    while time.monotonic() < deadline:
+        histories = asyncio.run(
+            ops.pairing_histories(system.config.kafka_bootstrap_servers, topics.pairings)
+        )
+        now = (
+            sum(len(h) for h in histories.values()),
+            len(list(system.config.mail_dir.glob("*.eml"))),
+        )
+        if now != last:
+            last, last_change = now, time.monotonic()
+        elif now[0] and time.monotonic() - last_change > quiet_for:
+            break
+        time.sleep(1)
+    return histories
+
+
+def summarise(histories: dict[str, list[Any]], mail_dir: Path) -> None:
+    table = Table(
+        "program", "younger ⇄ older", "younger teaches", "older teaches", "common", show_lines=True
+    )
+    for events in histories.values():
+        proposed = next((e for e in events if isinstance(e, PairingProposed)), None)
+        if proposed is None or events[-1].event_type == "pairing.cancelled":
+            continue
+        d, why = proposed.data, proposed.data.explanation
+        common = f"{', '.join(why.shared_languages)}; {why.common_hours_per_week:g} h/week"
+        table.add_row(
+            d.program_id,
+            f"{d.younger.name} ({d.younger.birth_year}) ⇄ {d.older.name} ({d.older.birth_year})",
+            ", ".join(why.younger_teaches),
+            ", ".join(why.older_teaches),
+            common,
+        )
+    console.print(table)
+    emails = sorted(mail_dir.glob("*.eml"))
+    console.print(
+        f"[bold]{len(table.rows)} pairings[/]; {len(emails)} emails with calendar invites in {mail_dir}/"
+    )
+    if emails:
+        console.print(
+            f"for example: {emails[0]}  (open it with any mail client; the .ics is attached)"
+        )
+
+
+DEMO_PREFIX = "demo."
+
+
+async def reset(config: SystemConfig, topics: Topics) -> None:
+    """Start from nothing: drop the demo's topics and databases from an earlier run, recreate topics."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=config.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        old = [t for t in await admin.list_topics() if t.startswith(config.topic_prefix)]
+        if old:
+            await admin.delete_topics(old)
+            await asyncio.sleep(2)  # deletion completes asynchronously on the broker
+    finally:
+        await admin.close()
+    client = mongo_client(config.mongodb_uri)
+    try:
+        for name in await client.list_database_names():
+            if name.startswith(config.database_prefix):
+                await client.drop_database(name)
+    finally:
+        await client.close()
+    for eml in config.mail_dir.glob("*.eml"):
+        eml.unlink()
+    await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--no-wait", action="store_true", help="stop after the summary instead of running on"
+    )
+    args = parser.parse_args()
+    endpoints = start_stack()
+    state = ROOT / ".local"
+    config = SystemConfig(
+        kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
+        mongodb_uri=endpoints["MONGODB_URI"],
+        log_dir=state / "logs",
+        mail_dir=state / "mail",
+        topic_prefix=DEMO_PREFIX,
+        database_prefix="demo_",
+    )
+    topics = Topics(prefix=config.topic_prefix)
+    asyncio.run(reset(config, topics))
+    system = System(config)
+    try:
+        system.start()
+        console.print("services up: " + ", ".join(f"{s} {config.url(s)}" for s in config.ports))
+        rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+        load_sample(system, rows, topics)
+        summarise(wait_until_settled(system, topics), config.mail_dir)
+        if not args.no_wait:
+            console.print(
+                f"running; API docs at {config.url('profiles')}/docs; Ctrl-C stops everything"
+            )
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping")
+    finally:
+        system.stop()
+        subprocess.run([str(ROOT / "deploy" / "local" / "stack.sh"), "stop"], check=False)
+
+
+if __name__ == "__main__":
+    main()

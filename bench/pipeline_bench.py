@@ -1,0 +1,248 @@
+"""Pipeline benchmark: profile events in, pairings proposed, emails accepted by an SMTP server.
+
+    python -m bench.pipeline_bench [--people 1000] [--rate 200]
+
+Runs the three services as separate processes on the local stack (started if needed) and reports:
+- the raw baseline on the same broker in the same run: aiokafka produce -> consume throughput and
+  latency;
+- a burst of N profile events: events per second until every email is accepted;
+- a steady stream at `--rate` events per second: latency percentiles from the profile event that
+  completed a pair to the email being accepted, batching window included;
+and the ratios of the pipeline's figures to the raw ones.
+"""
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from deploy import ops
+from deploy.processes import System, SystemConfig
+from shared.kafka import ensure_topics
+from shared.topics import Topics
+from shared.vocabulary import Skill
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Figures:
+    throughput: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+class ArrivalRecorder:
+    """An SMTP handler that notes when each recipient's email was accepted."""
+
+    def __init__(self) -> None:
+        self.accepted: dict[str, float] = {}
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        now = time.monotonic()
+        for address in envelope.rcpt_tos:
+            self.accepted.setdefault(address.lower(), now)
+        return "250 OK"
+
+
+async def raw_kafka(bootstrap: str, topic: str, count: int, rate: float | None) -> Figures:
+    """aiokafka alone: produce `count` messages (at `rate`/s, or as fast as possible), consume them."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    await asyncio.sleep(1)  # let the consumer's assignment settle before producing
+    sent: dict[bytes, float] = {}
+    latencies: list[float] = []
+
+    async def consume() -> None:
+        while len(latencies) < count:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                now = time.monotonic()
+                latencies.extend(now - sent[r.value or b""] for r in records if r.value in sent)
+
+    reader = asyncio.create_task(consume())
+    start = time.monotonic()
+    for i in range(count):
+        key = str(i).encode()
+        sent[key] = time.monotonic()
+        await producer.send_and_wait(topic, key, key=key)
+        if rate:
+            await asyncio.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
+    await reader
+    elapsed = time.monotonic() - start
+    await producer.stop()
+    await consumer.stop()
+    return Figures(count / elapsed, *percentiles(latencies))
+
+
+def people(count: int, run: str) -> list[dict[str, Any]]:
+    """Pairs of complementary people (one younger, one older) in one program."""
+    young = [Skill.SOCIAL_MEDIA, Skill.AI_TOOLS, Skill.DATA_ANALYSIS]
+    old = [Skill.STRATEGY, Skill.LEADERSHIP, Skill.NEGOTIATION]
+    out = []
+    for i in range(count):
+        is_young = i % 2 == 0
+        out.append(
+            {
+                "id": f"{run}-{i}",
+                "program_id": f"bench-{run}",
+                "name": f"Person {i}",
+                "email": f"p{i}.{run}@example.org",
+                "birth_year": 1998 if is_young else 1965,
+                "languages": ["en"],
+                "timezone": "Europe/Berlin",
+                "availability": {"tue": [{"start": "17:00", "end": "20:00"}]},
+                "skills_offered": {"vocabulary": young if is_young else old},
+                "skills_wanted": {"vocabulary": old if is_young else young},
+                "department": f"dept-{i}",
+            }
+        )
+    return out
+
+
+async def drive(
+    config: SystemConfig,
+    topics: Topics,
+    rows: list[dict[str, Any]],
+    rate: float | None,
+    recorder: ArrivalRecorder,
+) -> Figures:
+    """Publish the rows as ingress upserts and wait for every email; latency per completed pair."""
+    commands = [ops.upsert_command(row, producer="bench") for row in rows]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=config.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+    )
+    await producer.start()
+    published: dict[str, float] = {}
+    start = time.monotonic()
+    for i, command in enumerate(commands):
+        published[str(rows[i]["email"])] = time.monotonic()
+        headers = [(k, v.encode()) for k, v in command.headers().items()]
+        await producer.send_and_wait(
+            topics.profile_updates,
+            command.model_dump_json().encode(),
+            key=command.data.profile_id.encode(),
+            headers=headers,
+        )
+        if rate:
+            await asyncio.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
+    await producer.stop()
+    deadline = time.monotonic() + 120 + len(rows) / 20
+    # The SMTP server runs in its own thread, so poll rather than await an event.
+    while not published.keys() <= recorder.accepted.keys() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    latencies = await pair_latencies(config, topics, published, recorder)
+    end = max(
+        (recorder.accepted[e] for e in published if e in recorder.accepted),
+        default=time.monotonic(),
+    )
+    return Figures(len(rows) / (end - start), *percentiles(latencies or [float("nan")] * 2))
+
+
+async def pair_latencies(
+    config: SystemConfig, topics: Topics, published: dict[str, float], recorder: ArrivalRecorder
+) -> list[float]:
+    """For each pair: email accepted minus the publish time of the later of its two profiles."""
+    histories = await ops.pairing_histories(config.kafka_bootstrap_servers, topics.pairings)
+    out = []
+    for events in histories.values():
+        data: Any = events[0].data
+        emails = [data.younger.email.lower(), data.older.email.lower()]
+        if all(e in published and e in recorder.accepted for e in emails):
+            completed = max(published[e] for e in emails)
+            out += [recorder.accepted[e] - completed for e in emails]
+    return out
+
+
+def report(
+    raw_burst: Figures, raw_steady: Figures, burst: Figures, steady: Figures, rate: float
+) -> None:
+    print(f"{'':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, f in [
+        ("raw aiokafka, burst", raw_burst),
+        ("pipeline, burst", burst),
+        (f"raw aiokafka, steady {rate:g}/s", raw_steady),
+        (f"pipeline, steady {rate:g}/s", steady),
+    ]:
+        print(
+            f"{name:34}{f.throughput:10.1f}{f.p50 * 1e3:9.1f}{f.p95 * 1e3:9.1f}{f.p99 * 1e3:9.1f}"
+        )
+    print(
+        f"throughput ratio (pipeline / raw, burst): {burst.throughput / raw_burst.throughput:.1%}  (target >= 50%)"
+    )
+    print(
+        f"p99 at steady {rate:g}/s: {steady.p99 * 1e3:.0f} ms  (target < 1000 ms); "
+        f"p99 ratio to raw: {steady.p99 / raw_steady.p99:.0f}x"
+    )
+
+
+async def measure(
+    config: SystemConfig, topics: Topics, count: int, rate: float, recorder: ArrivalRecorder
+) -> None:
+    raw_burst = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, None)
+    raw_steady = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, rate)
+    burst = await drive(config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder)
+    steady = await drive(config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder)
+    report(raw_burst, raw_steady, burst, steady, rate)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--smtp-port", type=int, default=11025)
+    args = parser.parse_args()
+    out = subprocess.run(
+        [str(ROOT / "deploy/local/stack.sh"), "start"], check=True, capture_output=True, text=True
+    )
+    endpoints = dict(line.split("=", 1) for line in out.stdout.split())
+    run = uuid.uuid4().hex[:6]
+    workdir = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    config = SystemConfig(
+        kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
+        mongodb_uri=endpoints["MONGODB_URI"],
+        log_dir=workdir / "logs",
+        mail_dir=workdir / "mail",
+        topic_prefix=f"bench{run}.",
+        database_prefix=f"bench{run}_",
+        smtp_port=args.smtp_port + 1,
+        ports={"profiles": 18001, "matcher": 18002, "notifier": 18003},
+        extra_env={"NOTIFIER_SMTP_PORT": str(args.smtp_port)},
+    )
+    topics = Topics(prefix=config.topic_prefix)
+    asyncio.run(ensure_topics(config.kafka_bootstrap_servers, topics, partitions=3))
+    recorder = ArrivalRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=args.smtp_port)
+    controller.start()
+    system = System(config)
+    try:
+        system.start()
+        asyncio.run(measure(config, topics, args.people, args.rate, recorder))
+    finally:
+        system.stop()
+        controller.stop()
+    print(json.dumps({"logs": str(config.log_dir)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The three services: profiles, matcher and notifier."""

@@ -1,0 +1,61 @@
+"""The notifier's subscriber: pairing events in, emails and notification events out.
+
+The offset is committed only after `on_pairings` returns, that is after every outcome is recorded
+and its event published. A transient failure raises, and the shared middleware redelivers the
+event after a back-off; a message that does not parse goes to the dead-letter topic.
+"""
+
+from collections.abc import Callable
+
+import structlog
+from faststream.kafka import KafkaBroker
+
+from shared.events import (
+    NotificationFailed,
+    NotificationSent,
+    PairingCancelled,
+    PairingEvent,
+    PairingProposed,
+)
+from shared.kafka import CONSUMER_DEFAULTS, encode
+from shared.logging import bind_correlation
+from shared.topics import Topics
+
+from .notify import Notifier, Publish
+
+log = structlog.get_logger(__name__)
+
+
+def register(
+    broker: KafkaBroker, topics: Topics, *, group_id: str, notifier: Callable[[], Notifier]
+) -> Publish:
+    """Subscribe `on_pairings`; return the publisher of notification events (keyed by pairing).
+
+    `notifier` is looked up per message because it is built in the app's lifespan."""
+    to_notifications = broker.publisher(
+        topics.notifications,
+        title="notifications",
+        description="NotificationSent / NotificationFailed, keyed by pairing id.",
+        schema=NotificationSent | NotificationFailed,
+    )
+
+    async def on_pairings(event: PairingEvent) -> None:
+        bind_correlation(event.correlation_id or str(event.event_id))
+        if isinstance(event, PairingProposed):
+            await notifier().pairing_proposed(event)
+        elif isinstance(event, PairingCancelled):
+            await notifier().pairing_cancelled(event)
+        else:
+            log.info("pairing_event_ignored", event_type=event.event_type)
+
+    broker.subscriber(
+        topics.pairings,
+        group_id=group_id,
+        description="PairingProposed and PairingCancelled send emails; PairingActivated is ignored.",
+        **CONSUMER_DEFAULTS,
+    )(on_pairings)
+
+    async def publish(key: str, event: NotificationSent | NotificationFailed) -> None:
+        await to_notifications.publish(encode(event), key=key.encode(), headers=event.headers())
+
+    return publish

@@ -1,0 +1,114 @@
+"""RFC 5545 / RFC 5546 invitations for a pairing's meeting series. Pure: builds bytes, sends nothing.
+
+One series per pairing: the UID is derived from the pairing id, so the proposal's REQUEST and a
+later CANCEL address the same calendar entry, and SEQUENCE (the pairing's own counter, which grows
+with every state change) tells clients which version is newer. The series is anchored in one
+timezone (DTSTART;TZID with its VTIMEZONE), so every occurrence keeps that wall-clock time across
+daylight-saving changes; both people get the same anchor, so their calendars always agree.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from uuid import UUID, uuid5
+
+from icalendar import Calendar, Event, vCalAddress
+
+PRODID = "-//Reverse Mentoring//Notifier//EN"
+_UID_NAMESPACE = UUID("5b7e0a1c-2f4d-4c1e-9a55-3f1e8c6d2a90")
+
+Method = Literal["REQUEST", "CANCEL"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on the invite: a display name (already made safe) and an address."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """The first meeting, as aware datetimes in the anchor timezone, and how it recurs."""
+
+    start: datetime
+    end: datetime
+    interval_weeks: int
+    count: int
+
+    @property
+    def last_day(self) -> datetime:
+        return self.end + timedelta(weeks=self.interval_weeks * (self.count - 1))
+
+
+@dataclass(frozen=True)
+class Invite:
+    """Everything one invitation says."""
+
+    method: Method
+    pairing_id: str
+    sequence: int
+    stamp: datetime
+    organizer: Person
+    attendees: Sequence[Person]
+    summary: str
+    description: str
+    series: Series | None
+
+
+def invite_uid(pairing_id: str) -> str:
+    """The same UID for every invitation about one pairing."""
+    return f"{uuid5(_UID_NAMESPACE, pairing_id)}@reverse-mentoring"
+
+
+def build_invite(invite: Invite) -> bytes:
+    """The iCalendar object, with VTIMEZONE data for the anchor timezone."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", invite.method)
+    calendar.add_component(_event(invite))
+    if invite.series:
+        # Whole calendar years, so clients see every transition around the series.
+        first, last = invite.series.start.year, invite.series.last_day.year + 1
+        calendar.add_missing_timezones(date(first, 1, 1), date(last, 1, 1))
+    return bytes(calendar.to_ical())
+
+
+def _event(invite: Invite) -> Event:
+    event = Event()
+    event.add("uid", invite_uid(invite.pairing_id))
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", invite.stamp.astimezone(UTC))
+    event.add("summary", invite.summary)
+    event.add("description", invite.description)
+    event.add("status", "CANCELLED" if invite.method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("organizer", _address(invite.organizer))
+    for person in invite.attendees:
+        event.add("attendee", _attendee(person, rsvp=invite.method == "REQUEST"))
+    if invite.series:
+        event.add("dtstart", invite.series.start)
+        event.add("dtend", invite.series.end)
+        rule = {"freq": "weekly", "interval": invite.series.interval_weeks}
+        event.add("rrule", rule | {"count": invite.series.count})
+    return event
+
+
+def _address(person: Person) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["cn"] = person.name
+    return address
+
+
+def _attendee(person: Person, *, rsvp: bool) -> vCalAddress:
+    address = _address(person)
+    address.params["cutype"] = "INDIVIDUAL"
+    address.params["role"] = "REQ-PARTICIPANT"
+    if rsvp:
+        address.params["partstat"] = "NEEDS-ACTION"
+        address.params["rsvp"] = "TRUE"
+    return address

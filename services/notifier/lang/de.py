@@ -1,0 +1,90 @@
+"""German (formal address, "Sie")."""
+
+from string import Template
+
+from ..wording import Wording
+
+GERMAN = Wording(
+    weekdays=("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    months=(
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ),
+    date=Template("$weekday, $day. $month $year"),
+    time_suffix=" Uhr",
+    proposal_subject=Template("Ihr Reverse-Mentoring-Tandem: $partner"),
+    proposal=(
+        Template("Hallo $name,"),
+        Template("wir freuen uns, Ihnen Ihr Reverse-Mentoring-Tandem vorzustellen: $partner."),
+        Template(
+            "Das bringen Sie $partner bei: $you_teach.\nDas bringt $partner Ihnen bei: "
+            "$partner_teaches.\nGemeinsame Sprachen: $languages."
+        ),
+        Template("So erreichen Sie $partner: $partner_email"),
+        Template("$meeting"),
+        Template("Bitte nehmen Sie das Tandem bis $expires an oder lehnen Sie es ab."),
+        Template("Viele Grüße\n$program"),
+    ),
+    meeting=Template(
+        "Ihr erstes Treffen: $when. Es wiederholt sich alle $interval Wochen, insgesamt "
+        "$count Termine. Die Kalendereinladung ist angehängt."
+    ),
+    no_meeting=Template(
+        "In den nächsten $days Tagen haben Sie keine gemeinsame freie Zeit. "
+        "Bitte verabreden Sie das erste Treffen direkt mit $partner."
+    ),
+    cancel_subject=Template("Ihr Reverse-Mentoring-Tandem mit $partner wurde abgesagt"),
+    cancel=(
+        Template("Hallo $name,"),
+        Template(
+            "Ihr Reverse-Mentoring-Tandem mit $partner wurde abgesagt: $reason.\nDetails: $detail"
+        ),
+        Template("$calendar"),
+        Template("Viele Grüße\n$program"),
+    ),
+    calendar_removed="Die Termine werden aus Ihrem Kalender entfernt.",
+    reasons={
+        "declined": "einer von Ihnen hat abgelehnt",
+        "expired": "es wurde nicht rechtzeitig bestätigt",
+        "constraint_broken": "es passt nicht mehr zu den Regeln des Programms",
+        "profile_deleted": "ein Profil wurde aus dem Programm entfernt",
+        "ended": "das Programm ist beendet",
+    },
+    conjunction="und",
+    skills={
+        "social_media": "Social Media",
+        "digital_tools": "digitale Werkzeuge",
+        "ai_tools": "KI-Werkzeuge",
+        "data_analysis": "Datenanalyse",
+        "content_creation": "Content-Erstellung",
+        "video_editing": "Videoschnitt",
+        "mobile_apps": "mobile Apps",
+        "remote_collaboration": "Zusammenarbeit auf Distanz",
+        "cybersecurity_hygiene": "IT-Sicherheit im Alltag",
+        "programming": "Programmieren",
+        "new_trends": "neue Trends",
+        "personal_branding": "Personal Branding",
+        "strategy": "Strategie",
+        "leadership": "Führung",
+        "emotional_intelligence": "emotionale Intelligenz",
+        "industry_knowledge": "Branchenwissen",
+        "negotiation": "Verhandlungsführung",
+        "public_speaking": "freies Sprechen",
+        "career_navigation": "Karriereplanung",
+        "stakeholder_management": "Stakeholder-Management",
+        "conflict_resolution": "Konfliktlösung",
+        "business_writing": "Geschäftskorrespondenz",
+        "financial_acumen": "Finanzverständnis",
+        "decision_making": "Entscheidungsfindung",
+    },
+)

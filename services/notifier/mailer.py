@@ -1,0 +1,139 @@
+"""Sending email: the `Mailer` port, the SMTP adapter, and retries with back-off.
+
+`SmtpMailer` translates every aiosmtplib and socket error into `TransientDeliveryError` or
+`PermanentDeliveryError` (see `errors.py` for which is which). `RetryingMailer` retries transient
+failures with exponential back-off and jitter, within a bounded number of attempts: the consumer
+must not stall past its poll interval, so once the attempts are spent the transient error goes up
+and the shared dead-letter middleware redelivers the event after its own back-off.
+"""
+
+import asyncio
+import random
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Literal, NoReturn, Protocol
+
+import aiosmtplib
+
+from .errors import PermanentDeliveryError, TransientDeliveryError
+from .metrics import EMAILS_RETRIED, SMTP_SECONDS
+
+
+class Mailer(Protocol):
+    """Delivers one message to the addresses in its To header, or raises a `DeliveryError`."""
+
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: Literal["none", "starttls", "tls"]
+    username: str | None = None
+    password: str | None = None
+    ca_file: str | None = None
+    timeout: float = 10.0
+
+
+class SmtpMailer:
+    """One connection per message: simple, and nothing to go stale between pairing events."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self._config = config
+        self._tls = ssl.create_default_context(cafile=config.ca_file)
+
+    async def send(self, message: EmailMessage) -> None:
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            await self._deliver(message)
+        except PermanentDeliveryError:
+            outcome = "permanent"
+            raise
+        except TransientDeliveryError:
+            outcome = "transient"
+            raise
+        finally:
+            SMTP_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+    async def _deliver(self, message: EmailMessage) -> None:
+        config = self._config
+        try:
+            async with asyncio.timeout(config.timeout):
+                await aiosmtplib.send(
+                    message,
+                    sender=message["From"].addresses[0].addr_spec,
+                    recipients=[a.addr_spec for a in message["To"].addresses],
+                    hostname=config.host,
+                    port=config.port,
+                    username=config.username,
+                    password=config.password,
+                    use_tls=config.security == "tls",
+                    start_tls=config.security == "starttls",
+                    tls_context=self._tls if config.security != "none" else None,
+                    timeout=config.timeout,
+                )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            _raise_for(min((r.code for r in exc.recipients), default=550), exc)
+        except (
+            aiosmtplib.SMTPRecipientRefused,
+            aiosmtplib.SMTPSenderRefused,
+            aiosmtplib.SMTPDataError,
+        ) as exc:
+            _raise_for(exc.code, exc)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TransientDeliveryError(type(exc).__name__) from exc
+
+
+def _raise_for(code: int, exc: Exception) -> NoReturn:
+    """A refusal about this message: 5xx is permanent, anything else transient."""
+    text = f"SMTP {code}"
+    if 500 <= code < 600:
+        raise PermanentDeliveryError(text) from exc
+    raise TransientDeliveryError(text) from exc
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 4.0
+
+    def delay(self, retry: int, jitter: float) -> float:
+        """Exponential back-off with "equal jitter": half fixed, half random (`jitter` in 0..1)."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0**retry)
+        return ceiling / 2 + ceiling / 2 * jitter
+
+    def worst_case(self, attempt_timeout: float) -> float:
+        backoff = sum(
+            min(self.max_delay, self.base_delay * 2.0**n) for n in range(self.attempts - 1)
+        )
+        return self.attempts * attempt_timeout + backoff
+
+
+class RetryingMailer:
+    """Retries transient failures of `inner`; permanent ones go up at once."""
+
+    def __init__(
+        self,
+        inner: Mailer,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._inner, self._policy, self._sleep, self._jitter = inner, policy, sleep, jitter
+
+    async def send(self, message: EmailMessage) -> None:
+        for retry in range(self._policy.attempts):
+            try:
+                await self._inner.send(message)
+                return
+            except TransientDeliveryError as exc:
+                if retry + 1 >= self._policy.attempts:
+                    raise TransientDeliveryError(f"{exc} (gave up after {retry + 1})") from exc
+            EMAILS_RETRIED.inc()
+            await self._sleep(self._policy.delay(retry, self._jitter()))

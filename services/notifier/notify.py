@@ -1,0 +1,133 @@
+"""Sending the emails a pairing event causes, exactly once per person and state.
+
+For each person: claim the notification record, send, then record the outcome together with the
+event to publish (the embedded outbox); after both people, publish the pending events and mark them
+published. Every step is idempotent, so the consumer simply redelivers the pairing event after any
+failure: finished notifications are skipped and only their unpublished events are published.
+
+The remaining crash window: if the process dies after the mail server accepted an email but before
+the outcome is recorded, the record stays `sending`. Redelivery then waits until the claim's lease
+expires (`NOTIFIER_CLAIM_LEASE_SECONDS`, longer than any delivery can take, so a live sender is
+never overtaken) and sends again. That person receives a second, identical email: at least once
+in that window, exactly once everywhere else. The resend carries the same Message-ID (derived from
+the notification id) and the invite the same UID and SEQUENCE, so mail and calendar clients, or a
+person, can recognise it as a duplicate. The same holds for an SMTP timeout after the message data
+was sent, where the server may have accepted it. Event publishing is at least once too: a crash
+between publishing and marking publishes the same event again, with the same `event_id`
+(derived from the notification id), so consumers drop it as a duplicate.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from uuid import UUID, uuid5
+
+import structlog
+from pydantic import TypeAdapter
+
+from shared.envelope import utc_now
+from shared.events import (
+    Notification,
+    NotificationEvent,
+    NotificationFailed,
+    NotificationSent,
+    PairingCancelled,
+    PairingProposed,
+)
+
+from .compose import MeetingPolicy, NotificationKey, Outgoing, Program, plan_schedule
+from .errors import PermanentDeliveryError, TransientDeliveryError
+from .letters import Draft, address, cancellation_emails, proposal_emails
+from .mailer import Mailer
+from .metrics import EMAILS_FAILED, EMAILS_SENT
+from .store import NotificationStore
+
+log = structlog.get_logger(__name__)
+PRODUCER = "notifier"
+_EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
+_EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
+
+Publish = Callable[[str, NotificationSent | NotificationFailed], Awaitable[None]]
+
+
+class Notifier:
+    """The use cases: a pairing was proposed, a pairing was cancelled."""
+
+    def __init__(
+        self,
+        *,
+        store: NotificationStore,
+        mailer: Mailer,
+        publish: Publish,
+        program: Program,
+        meetings: MeetingPolicy,
+        lease: timedelta,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store, self._mailer, self._publish = store, mailer, publish
+        self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
+
+    async def pairing_proposed(self, event: PairingProposed) -> None:
+        planned = plan_schedule(event.data, self._meetings, self._clock())
+        schedule = await self._store.keep_schedule(planned)
+        drafts = proposal_emails(event, schedule, program=self._program, policy=self._meetings)
+        await self._notify(event, drafts)
+
+    async def pairing_cancelled(self, event: PairingCancelled) -> None:
+        schedule = await self._store.find_schedule(event.data.pairing_id)
+        drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
+        await self._notify(event, drafts)
+
+    async def _notify(self, cause: PairingProposed | PairingCancelled, drafts: list[Draft]) -> None:
+        for draft in drafts:
+            outgoing = address(draft, program=self._program, now=self._clock())
+            await self._deliver(cause, outgoing)
+        for raw in await self._store.unpublished([d.key for d in drafts]):
+            event = _EVENTS.validate_json(raw)
+            await self._publish(event.data.pairing_id, event)
+            await self._store.mark_published(_key_of(event))
+
+    async def _deliver(self, cause: PairingProposed | PairingCancelled, item: Outgoing) -> None:
+        token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)
+        if token is None:
+            log.info("notification_already_done", notification=item.key.id)
+            return
+        if item.message is None:
+            await self._finish(cause, item, token, failure=item.problem or "not sendable")
+            return
+        try:
+            await self._mailer.send(item.message)
+        except PermanentDeliveryError as exc:
+            await self._finish(cause, item, token, failure=str(exc))
+            return
+        except TransientDeliveryError:
+            await self._store.release(item.key, token)  # nothing was delivered: claim again later
+            raise
+        await self._finish(cause, item, token, failure=None)
+
+    async def _finish(
+        self,
+        cause: PairingProposed | PairingCancelled,
+        item: Outgoing,
+        token: str,
+        *,
+        failure: str | None,
+    ) -> None:
+        key = item.key
+        data = Notification(
+            pairing_id=key.pairing_id,
+            state=key.state,
+            recipient_id=key.recipient_id,
+            detail=failure or (item.message["Message-ID"] if item.message else None),
+        )
+        kind = NotificationFailed if failure else NotificationSent
+        event_id = uuid5(_EVENT_NAMESPACE, f"{key.id}:{kind.__name__}")
+        event = kind(**cause.caused(event_id=event_id, producer=PRODUCER, data=data))
+        if not await self._store.finish(key, token, event):
+            log.warning("notification_claim_lost", notification=key.id)
+            return
+        (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.state).inc()
+        log.info("notification_finished", notification=key.id, outcome=event.event_type)
+
+
+def _key_of(event: NotificationSent | NotificationFailed) -> NotificationKey:
+    return NotificationKey(event.data.pairing_id, event.data.state, event.data.recipient_id)

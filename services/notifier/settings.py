@@ -1,0 +1,103 @@
+"""The notifier's settings, read from `NOTIFIER_*` variables (shared endpoints have no prefix)."""
+
+from datetime import timedelta
+from typing import Literal, Self
+
+from pydantic import EmailStr, Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import CommonSettings
+
+from .compose import MeetingPolicy, Program
+from .mailer import RetryPolicy, SmtpConfig
+
+# aiokafka's default `max_poll_interval_ms`: a handler that runs longer loses its partitions.
+MAX_POLL_INTERVAL_SECONDS = 300.0
+EMAILS_PER_EVENT = 2
+
+
+class NotifierSettings(CommonSettings):
+    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="NOTIFIER_")
+
+    mongodb_database: str = "notifier"
+    http_port: int = 8003
+    group_id: str = Field(default="notifier", description="Consumer group on the pairing topic.")
+    program_mailbox: EmailStr = Field(
+        default="mentoring@example.org", description="From address and calendar ORGANIZER."
+    )
+    program_name: str = Field(default="Reverse Mentoring", min_length=1, max_length=100)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", description="`starttls` requires STARTTLS; `tls` is implicit TLS."
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_ca_file: str | None = Field(default=None, description="Extra CA bundle to trust.")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Per delivery attempt.")
+
+    retry_attempts: int = Field(default=4, ge=1, description="SMTP attempts per email per event.")
+    retry_base_seconds: float = Field(default=0.5, ge=0)
+    retry_max_delay_seconds: float = Field(default=4.0, ge=0)
+    claim_lease_seconds: float = Field(
+        default=180.0, gt=0, description="A claim older than this is taken over (crash recovery)."
+    )
+
+    meeting_minutes: int = Field(default=60, ge=15, le=480)
+    meeting_horizon_days: int = Field(default=21, ge=1, le=365)
+    meeting_notice_hours: float = Field(default=24.0, ge=0, description="Earliest first meeting.")
+    meeting_interval_weeks: int = Field(default=2, ge=1, le=12, description="RRULE INTERVAL.")
+    program_weeks: int = Field(default=26, ge=1, le=260, description="Length of the series.")
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(
+            attempts=self.retry_attempts,
+            base_delay=self.retry_base_seconds,
+            max_delay=self.retry_max_delay_seconds,
+        )
+
+    @property
+    def send_budget_seconds(self) -> float:
+        """The longest one email can take, every attempt timing out and every back-off maximal."""
+        return self.retry.worst_case(self.smtp_timeout_seconds)
+
+    @model_validator(mode="after")
+    def _fits_the_poll_interval(self) -> Self:
+        if self.send_budget_seconds * EMAILS_PER_EVENT >= MAX_POLL_INTERVAL_SECONDS:
+            raise ValueError("retries would stall the consumer past its poll interval")
+        if self.claim_lease_seconds <= self.send_budget_seconds:
+            raise ValueError("claim_lease_seconds must exceed the longest delivery")
+        return self
+
+    @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.claim_lease_seconds)
+
+    @property
+    def smtp(self) -> SmtpConfig:
+        password = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=password,
+            ca_file=self.smtp_ca_file,
+            timeout=self.smtp_timeout_seconds,
+        )
+
+    @property
+    def program(self) -> Program:
+        return Program(mailbox=str(self.program_mailbox), name=self.program_name)
+
+    @property
+    def meetings(self) -> MeetingPolicy:
+        return MeetingPolicy(
+            length=timedelta(minutes=self.meeting_minutes),
+            horizon=timedelta(days=self.meeting_horizon_days),
+            notice=timedelta(hours=self.meeting_notice_hours),
+            interval_weeks=self.meeting_interval_weeks,
+            count=-(-self.program_weeks // self.meeting_interval_weeks),
+        )

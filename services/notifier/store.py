@@ -1,0 +1,161 @@
+"""Notification records and meeting schedules: the `NotificationStore` port and its Mongo adapter.
+
+A notification record (`notifications`, `_id` = "<pairing>:<state>:<recipient>") goes through
+`sending` (claimed, with a token and `claimed_at`), optionally `released` (a transient failure:
+nothing was delivered, claim it again), and ends `sent` or `failed`. The final write also stores the
+`NotificationSent`/`NotificationFailed` event as its embedded outbox (`event`, `published: false`):
+the outcome and the event to publish are one single-document write. Only conditional
+single-document updates and the `_id` unique index are used, so FerretDB v1 behaves like MongoDB.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import uuid4
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from shared.events import NotificationFailed, NotificationSent
+from shared.mongo import Document
+
+from .compose import NotificationKey, Schedule
+from .errors import ClaimHeld, store_errors
+
+FINISHED = ("sent", "failed")
+
+
+class NotificationStore(Protocol):
+    async def keep_schedule(self, schedule: Schedule) -> Schedule:
+        """Store the schedule unless the pairing has one; return the stored one (first wins)."""
+        ...
+
+    async def find_schedule(self, pairing_id: str) -> Schedule | None: ...
+
+    async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
+        """A token if this attempt may send; None if the notification is already finished.
+        Raises `ClaimHeld` while another attempt's claim is younger than `lease`."""
+        ...
+
+    async def release(self, key: NotificationKey, token: str) -> None:
+        """Give the claim back after a failure that certainly delivered nothing."""
+        ...
+
+    async def finish(
+        self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
+    ) -> bool:
+        """Record the outcome with its event to publish; False if the claim was taken over."""
+        ...
+
+    async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
+        """The outbox events (JSON) of these notifications not yet marked published, in order."""
+        ...
+
+    async def mark_published(self, key: NotificationKey) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+
+class MongoNotificationStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._notifications = db["notifications"]
+        self._schedules = db["schedules"]
+
+    async def keep_schedule(self, schedule: Schedule) -> Schedule:
+        doc = {"_id": schedule.pairing_id, "sequence": schedule.sequence}
+        doc |= {"timezone": schedule.timezone, "start": schedule.start, "end": schedule.end}
+        with store_errors():
+            try:
+                await self._schedules.insert_one(doc)
+                return schedule
+            except DuplicateKeyError:
+                stored = await self.find_schedule(schedule.pairing_id)
+        return stored or schedule
+
+    async def find_schedule(self, pairing_id: str) -> Schedule | None:
+        with store_errors():
+            doc = await self._schedules.find_one({"_id": pairing_id})
+        if doc is None:
+            return None
+        fields = ("sequence", "timezone", "start", "end")
+        return Schedule(pairing_id=pairing_id, **{name: doc[name] for name in fields})
+
+    async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
+        token = uuid4().hex
+        with store_errors():
+            try:
+                await self._notifications.insert_one(_claimed(key, token, now))
+                return token
+            except DuplicateKeyError:
+                doc = await self._notifications.find_one({"_id": key.id})
+            if doc is not None and doc["status"] in FINISHED:
+                return None
+            if doc is not None and (
+                doc["status"] == "released" or doc["claimed_at"] <= now - lease
+            ):
+                taken = await self._notifications.update_one(
+                    {
+                        "_id": key.id,
+                        "token": doc["token"],
+                        "status": {"$in": ["sending", "released"]},
+                    },
+                    {
+                        "$set": {"status": "sending", "token": token, "claimed_at": now},
+                        "$inc": {"claims": 1},
+                    },
+                )
+                if taken.modified_count == 1:
+                    return token
+        raise ClaimHeld(key.id)
+
+    async def release(self, key: NotificationKey, token: str) -> None:
+        with store_errors():
+            await self._notifications.update_one(
+                {"_id": key.id, "token": token, "status": "sending"},
+                {"$set": {"status": "released"}},
+            )
+
+    async def finish(
+        self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
+    ) -> bool:
+        status = "sent" if isinstance(event, NotificationSent) else "failed"
+        update = {"status": status, "finished_at": event.occurred_at, "detail": event.data.detail}
+        update |= {"event": event.model_dump_json(), "published": False}
+        with store_errors():
+            done = await self._notifications.update_one(
+                {"_id": key.id, "token": token, "status": "sending"}, {"$set": update}
+            )
+        return done.modified_count == 1
+
+    async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
+        ids = [key.id for key in keys]
+        with store_errors():
+            docs = await self._notifications.find(
+                {"_id": {"$in": ids}, "published": False, "status": {"$in": list(FINISHED)}}
+            ).to_list()
+        by_id = {doc["_id"]: str(doc["event"]) for doc in docs}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def mark_published(self, key: NotificationKey) -> None:
+        with store_errors():
+            await self._notifications.update_one({"_id": key.id}, {"$set": {"published": True}})
+
+    async def ping(self) -> bool:
+        try:
+            await self._notifications.database.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+
+def _claimed(key: NotificationKey, token: str, now: datetime) -> Document:
+    return {
+        "_id": key.id,
+        "pairing_id": key.pairing_id,
+        "state": key.state,
+        "recipient_id": key.recipient_id,
+        "status": "sending",
+        "token": token,
+        "claimed_at": now,
+        "claims": 1,
+    }

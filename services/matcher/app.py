@@ -1,0 +1,51 @@
+"""The matcher's composition root: `create_app(settings)` wires broker, handlers, runtime, routes.
+
+Nothing connects here: the Mongo client, the work consumer and the background tasks are built and
+started in the lifespan. The broker, with its subscribers and publishers declared, is kept on
+`app.state.broker` for the AsyncAPI document.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from shared.commands import RespondToPairing
+from shared.events import PairingEvent
+from shared.kafka import make_broker
+from shared.logging import configure_logging
+
+from . import api
+from .handlers import Services, register
+from .runtime import Runtime
+from .settings import MatcherSettings
+from .work import MatchWork
+
+
+def create_app(settings: MatcherSettings) -> FastAPI:
+    broker = make_broker(settings, client_id="matcher")
+    services = Services()
+    register(broker, settings, services)
+    topics = settings.topics
+    broker.publisher(topics.match_work, schema=MatchWork, description="Work keyed by program id.")
+    broker.publisher(topics.pairings, schema=PairingEvent, description="Keyed by pairing id.")
+    broker.publisher(topics.pairing_responses, schema=RespondToPairing, description="From the API.")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service="matcher", level=settings.log_level, json=settings.log_json)
+        runtime = Runtime(settings, broker, services)
+        app.state.runtime = runtime
+        app.state.readiness = runtime.ready
+        app.state.send_answer = runtime.send_answer
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="matcher", lifespan=lifespan)
+    app.state.broker = broker
+    app.state.services = services
+    api.install(app)
+    return app

@@ -1,0 +1,39 @@
+"""The matcher's named errors, in one place.
+
+Only the edges turn them into transport behaviour: the API answers 404 or 422, a consumer sends
+the message to the dead-letter topic. `shared.mongo.StoreUnavailable` (the store is down) is
+transient everywhere: the API answers 503 and consumers redeliver.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pymongo.errors import ConnectionFailure
+
+from shared.mongo import StoreUnavailable
+
+
+class MatcherError(Exception):
+    """Base of the errors below."""
+
+
+class PairingNotFound(MatcherError):
+    """No pairing has this id (it was never proposed)."""
+
+
+class NotAParticipant(MatcherError):
+    """The person answering is neither side of the pairing."""
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Translate a lost connection to the store into `StoreUnavailable` (retry later)."""
+    try:
+        yield
+    except ConnectionFailure as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+class StaleProgram(MatcherError):
+    """A pairing changed behind this replica's back (another replica wrote it while both believed
+    they owned the program). The step is abandoned and the program rebuilt from the store."""

@@ -1,0 +1,98 @@
+"""The matcher's subscribers. Both only record and route: matching happens in the owner of the
+program (see `coordinator`), so every change becomes a work item keyed by program id.
+"""
+
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
+
+from shared.commands import RespondToPairing
+from shared.events import ProfileChanged, ProfileEvent
+from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
+from shared.logging import bind_correlation
+
+from .settings import MatcherSettings
+from .store import PairingStore, PeopleStore
+from .work import AnswerGiven, Forward, MatchWork, PersonChanged, Work
+
+
+class Services:
+    """What the handlers use, built in the app's lifespan (nothing connects in `create_app`)."""
+
+    people: PeopleStore
+    pairings: PairingStore
+    forward: Forward
+
+
+async def record_profile_change(
+    event: ProfileEvent | None, *, key: str | None, people: PeopleStore, forward: Forward
+) -> list[str]:
+    """Store the change in the read model, then tell the programs it touches. A tombstone (no
+    value) deletes whatever is stored under its key."""
+    if event is None:
+        person_id, programs = key, await people.remove(key, version=None) if key else []
+    elif isinstance(event, ProfileChanged):
+        person_id, programs = event.data.id, await people.apply(event.data)
+    else:
+        person_id, programs = (
+            event.data.id,
+            await people.remove(event.data.id, version=event.data.version),
+        )
+    caused = event.caused(producer="matcher") if event else {"producer": "matcher"}
+    for program_id in programs:
+        item = PersonChanged(person_id=person_id or "")
+        await forward(MatchWork(**caused, data=Work(program_id=program_id, item=item)))
+    return programs
+
+
+async def route_answer(
+    command: RespondToPairing, *, pairings: PairingStore, forward: Forward
+) -> str:
+    """Send an answer to the owner of the pairing's program; an answer nobody could give is
+    dead-lettered."""
+    answer = command.data
+    record = await pairings.get(answer.pairing_id)
+    if record is None:
+        raise InvalidMessage(f"no pairing {answer.pairing_id}")
+    if answer.person_id not in (record.younger.id, record.older.id):
+        raise InvalidMessage(f"{answer.person_id} is not part of pairing {answer.pairing_id}")
+    work = Work(program_id=record.program_id, item=AnswerGiven(answer=answer))
+    await forward(MatchWork(**command.caused(producer="matcher"), data=work))
+    return record.program_id
+
+
+async def _tombstone_as_none(message: StreamMessage[Any], decode: Any) -> Any:
+    return None if not message.body else await decode(message)
+
+
+def register(broker: KafkaBroker, settings: MatcherSettings, services: Services) -> None:
+    """Subscribe both handlers; `services` is filled in by the lifespan before the broker starts."""
+    topics = settings.topics
+
+    async def on_profile_changes(event: ProfileEvent | None, message: KafkaMessage) -> None:
+        bind_correlation(event.correlation_id or str(event.event_id) if event else None)
+        raw_key: bytes | None = message.raw_message.key  # type: ignore[union-attr]
+        key = raw_key.decode() if raw_key else None
+        await record_profile_change(
+            event, key=key, people=services.people, forward=services.forward
+        )
+
+    async def on_pairing_responses(command: RespondToPairing) -> None:
+        bind_correlation(command.correlation_id or str(command.event_id))
+        await route_answer(command, pairings=services.pairings, forward=services.forward)
+
+    broker.subscriber(
+        topics.profile_changes,
+        group_id=settings.people_group_id,
+        decoder=_tombstone_as_none,
+        description="ProfileChanged / ProfileDeleted (and tombstones) into the people read model.",
+        **CONSUMER_DEFAULTS,
+    )(on_profile_changes)
+    broker.subscriber(
+        topics.pairing_responses,
+        group_id=settings.responses_group_id,
+        description="RespondToPairing, routed to the owner of the pairing's program.",
+        **CONSUMER_DEFAULTS,
+    )(on_pairing_responses)

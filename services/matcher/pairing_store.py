@@ -1,0 +1,164 @@
+"""Pairing documents in MongoDB, each with its outbox embedded.
+
+A state change is one conditional single-document update: the new state, a `sequence` check
+against the state it was computed from, and the event it emits pushed onto `outbox`. Either all
+of that is stored or none of it, so a change yields exactly one outbox entry however often the
+command behind it is redelivered. `relay` publishes entries from `published` on, then moves it.
+"""
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.envelope import Envelope
+from shared.kafka import encode
+from shared.mongo import Document
+
+from .errors import store_errors
+from .lifecycle import AWAITING, PairingState
+from .store import PairingRecord, Unpublished
+
+_STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
+
+
+class MongoPairings:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._pairings = db["pairings"]
+
+    async def ensure_indexes(self) -> None:
+        with store_errors():
+            await self._pairings.create_index([("program_id", ASCENDING), ("state", ASCENDING)])
+            await self._pairings.create_index("people")
+            await self._pairings.create_index([("state", ASCENDING), ("expires_at", ASCENDING)])
+            await self._pairings.create_index("outbox_pending")
+
+    async def get(self, pairing_id: str) -> PairingRecord | None:
+        with store_errors():
+            doc = await self._pairings.find_one({"_id": pairing_id}, {"outbox": 0})
+        return _record(doc) if doc else None
+
+    async def find(
+        self,
+        *,
+        program_id: str | None,
+        person_id: str | None,
+        state: PairingState | None,
+        limit: int,
+    ) -> list[PairingRecord]:
+        query: Document = {}
+        if program_id:
+            query["program_id"] = program_id
+        if person_id:
+            query["people"] = person_id
+        if state:
+            query["state"] = state.value
+        with store_errors():
+            cursor = self._pairings.find(query, {"outbox": 0}).sort("_id").limit(limit)
+            return [_record(doc) async for doc in cursor]
+
+    async def of_program(self, program_id: str) -> list[PairingRecord]:
+        return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
+
+    async def create(self, record: PairingRecord, event: Envelope) -> bool:
+        """Store a new pairing with its first event; False when the id exists already."""
+        doc = _document(record) | _outbox_fields(record.updated_at, [_entry(event)], published=0)
+        try:
+            with store_errors():
+                await self._pairings.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def save(
+        self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
+    ) -> bool:
+        """Store a change computed from `expected_sequence`; False when the pairing moved on."""
+        update: Document = {"$set": _status(record)}
+        if event is not None:
+            update["$set"] |= {"outbox_pending": True, "outbox_at": record.updated_at}
+            update |= {"$push": {"outbox": _entry(event)}, "$inc": {"outbox_size": 1}}
+        with store_errors():
+            result = await self._pairings.update_one(
+                {"_id": record.id, "sequence": expected_sequence}, update
+            )
+        return result.matched_count == 1
+
+    async def unpublished(
+        self, program_id: str, ids: Collection[str] | None = None
+    ) -> list[Unpublished]:
+        query: Document = {"program_id": program_id, "outbox_pending": True}
+        if ids is not None:
+            query["_id"] = {"$in": list(ids)}
+        projection = {"outbox": 1, "published": 1}
+        with store_errors():
+            docs = [doc async for doc in self._pairings.find(query, projection)]
+        return [_unpublished(doc) for doc in docs]
+
+    async def mark_published(self, pairing_id: str, count: int) -> None:
+        with store_errors():
+            done = await self._pairings.update_one(
+                {"_id": pairing_id, "outbox_size": count},
+                {"$set": {"published": count, "outbox_pending": False}},
+            )
+            if done.matched_count == 0:  # an entry was added meanwhile: keep it pending
+                await self._pairings.update_one({"_id": pairing_id}, {"$max": {"published": count}})
+
+    async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
+        """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
+        expired = {"state": {"$in": [s.value for s in AWAITING]}, "expires_at": {"$lt": now}}
+        stuck = {"outbox_pending": True, "outbox_at": {"$lt": stuck_before}}
+        with store_errors():
+            found = await self._pairings.distinct("program_id", {"$or": [expired, stuck]})
+        return {str(program) for program in found}
+
+    async def count_by_state(self) -> dict[str, int]:
+        with store_errors():
+            cursor = await self._pairings.aggregate(
+                [{"$group": {"_id": "$state", "n": {"$sum": 1}}}]
+            )
+            return {str(row["_id"]): int(row["n"]) async for row in cursor}
+
+
+def _document(record: PairingRecord) -> Document:
+    doc = record.model_dump(mode="json", exclude={"id"})
+    times = {"proposed_at": record.proposed_at, "expires_at": record.expires_at}
+    return doc | times | _status(record) | {"_id": record.id, "people": _people(record)}
+
+
+def _status(record: PairingRecord) -> Document:
+    fields = record.model_dump(mode="json", include=set(_STATUS_FIELDS))
+    return fields | {"expires_at": record.expires_at, "updated_at": record.updated_at}
+
+
+def _people(record: PairingRecord) -> list[str]:
+    return [record.younger.id, record.older.id]
+
+
+def _outbox_fields(at: datetime, entries: list[Document], *, published: int) -> Document:
+    pending = len(entries) > published
+    return {
+        "outbox": entries,
+        "outbox_size": len(entries),
+        "published": published,
+        "outbox_pending": pending,
+        "outbox_at": at,
+    }
+
+
+def _entry(event: Envelope) -> Document:
+    return {"payload": encode(event), "headers": event.headers()}
+
+
+def _unpublished(doc: Document) -> Unpublished:
+    start = int(doc.get("published", 0))
+    entries: list[Any] = doc.get("outbox", [])[start:]
+    payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries]
+    return Unpublished(pairing_id=doc["_id"], start=start, payloads=payloads)
+
+
+def _record(doc: Document) -> PairingRecord:
+    return PairingRecord.model_validate(doc | {"id": doc["_id"]})

@@ -1,0 +1,124 @@
+"""Everything the matcher runs besides the HTTP app, built and started in the app's lifespan.
+
+Stores on one Mongo client; the work coordinator with its own aiokafka consumer; the sweeper and
+the monitor as background tasks. Publishing goes through the FastStream broker.
+"""
+
+import asyncio
+import contextlib
+
+from aiokafka import AIOKafkaConsumer
+from faststream.kafka import KafkaBroker
+
+from shared.commands import RespondToPairing
+from shared.kafka import publish
+from shared.mongo import mongo_client, ping
+
+from .coordinator import Coordinator
+from .handlers import Services
+from .matching import ProgramMatcher
+from .monitor import LagProbe, monitor
+from .pairing_store import MongoPairings
+from .people_store import MongoPeople
+from .relay import Relay
+from .settings import MatcherSettings
+from .slot_store import MongoSlots
+from .sweeper import Sweeper
+from .work import MatchWork
+
+
+class Runtime:
+    def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
+        self._settings, self._broker, self._topics = settings, broker, settings.topics
+        self._client = mongo_client(settings.mongodb_uri)
+        db = self._client[settings.mongodb_database]
+        self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
+        services.people, services.pairings, services.forward = (
+            self.people,
+            self.pairings,
+            self.forward,
+        )
+        self.matcher = ProgramMatcher(
+            people=self.people,
+            pairings=self.pairings,
+            slots=self.slots,
+            relay=Relay(self.pairings, self.publish_raw, topic=self._topics.pairings),
+            policy_for=settings.policy_for,
+            proposal_ttl=settings.proposal_ttl,
+            orphan_slot_after=settings.orphan_slot_after,
+        )
+        self.coordinator = Coordinator(
+            self._work_consumer(),
+            self.matcher,
+            topic=self._topics.match_work,
+            window=settings.batch_window_ms / 1000,
+            max_records=settings.max_batch_records,
+            retry_seconds=settings.dead_letter_retry_seconds,
+            dead_letter=self.publish_raw,
+        )
+        groups = {
+            settings.people_group_id: self._topics.profile_changes,
+            settings.responses_group_id: self._topics.pairing_responses,
+            settings.work_group_id: self._topics.match_work,
+        }
+        self._probe = LagProbe(settings.kafka_bootstrap_servers, groups=groups)
+        self._sweeper = Sweeper(
+            self.pairings, self.forward, stuck_after=settings.outbox_stuck_after
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _work_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            group_id=self._settings.work_group_id,
+            client_id="matcher-work",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=30_000,
+            heartbeat_interval_ms=3_000,
+        )
+
+    async def start(self) -> None:
+        for store in (self.people, self.pairings, self.slots):
+            await store.ensure_indexes()
+        await self._broker.start()
+        await self.coordinator.start()
+        await self._probe.start()
+        every = self._settings
+        self._tasks = [
+            asyncio.create_task(self._sweeper.run(every=every.sweep_interval_seconds)),
+            asyncio.create_task(
+                monitor(self._probe, self.pairings, every=every.lag_interval_seconds)
+            ),
+        ]
+
+    async def stop(self) -> None:
+        """Background tasks first, then the work step in flight, then the broker."""
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.coordinator.stop()
+        await self._broker.stop()
+        await self._probe.stop()
+        await self._client.close()
+
+    async def ready(self) -> dict[str, bool]:
+        return {
+            "store": await ping(self._client),
+            "broker": await self._broker.ping(timeout=3.0),
+            "work_consumer": self.coordinator.running,
+        }
+
+    async def forward(self, work: MatchWork) -> None:
+        await publish(self._broker, self._topics.match_work, work.data.program_id, work)
+
+    async def send_answer(self, command: RespondToPairing) -> None:
+        await publish(
+            self._broker, self._topics.pairing_responses, command.data.pairing_id, command
+        )
+
+    async def publish_raw(
+        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
+    ) -> None:
+        await self._broker.publish(payload, topic=topic, key=key, headers=headers)

@@ -1,0 +1,67 @@
+"""The matcher's settings, read from `MATCHER_*` variables (shared endpoints have no prefix)."""
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import CommonSettings
+
+from .policy import Policy
+
+
+class MatcherSettings(CommonSettings):
+    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="MATCHER_")
+
+    mongodb_database: str = "matcher"
+    http_port: int = 8002
+    people_group_id: str = Field(default="matcher-people", description="Reads the profile stream.")
+    responses_group_id: str = "matcher-responses"
+    work_group_id: str = Field(
+        default="matcher-work", description="Owns programs: one replica per work partition."
+    )
+    batch_window_ms: int = Field(
+        default=200, ge=0, description="A burst of changes this long becomes one engine step."
+    )
+    max_batch_records: int = Field(default=5000, ge=1)
+    proposal_ttl_hours: float = Field(
+        default=7 * 24, gt=0, description="Unanswered proposals expire."
+    )
+    sweep_interval_seconds: float = Field(
+        default=30.0, gt=0, description="How often due work (expiry, stuck outbox) is looked for."
+    )
+    outbox_stuck_seconds: float = Field(default=30.0, gt=0)
+    orphan_slot_seconds: float = Field(
+        default=120.0, gt=0, description="A slot claimed this long ago without a pairing is freed."
+    )
+    lag_interval_seconds: float = Field(default=15.0, gt=0)
+    policy: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of the default Policy for every program."
+    )
+    program_policies: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-program overrides on top of `policy`."
+    )
+
+    @field_validator("program_policies")
+    @classmethod
+    def _policies_are_valid(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for overrides in value.values():
+            Policy(**overrides)  # fail at start, not at the first change of that program
+        return value
+
+    @property
+    def proposal_ttl(self) -> timedelta:
+        return timedelta(hours=self.proposal_ttl_hours)
+
+    @property
+    def outbox_stuck_after(self) -> timedelta:
+        return timedelta(seconds=self.outbox_stuck_seconds)
+
+    @property
+    def orphan_slot_after(self) -> timedelta:
+        return timedelta(seconds=self.orphan_slot_seconds)
+
+    def policy_for(self, program_id: str) -> Policy:
+        """The default policy, with the global then the program's own overrides applied."""
+        return Policy(**(self.policy | self.program_policies.get(program_id, {})))

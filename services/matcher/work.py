@@ -1,0 +1,63 @@
+"""The matcher's internal work topic: small items keyed by program id.
+
+Every change that may alter a program's pairings becomes one of these, so the single replica that
+owns the program's partition is the only one that mutates that program (see `coordinator`).
+"""
+
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.commands import PairingAnswer
+from shared.envelope import Envelope
+from shared.profile import Identifier
+
+
+class PersonChanged(BaseModel):
+    """A person of the program changed, joined, left or was deleted: re-read them from `people`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["person"] = "person"
+    person_id: Identifier
+
+
+class AnswerGiven(BaseModel):
+    """A person answered a proposal of this program."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["answer"] = "answer"
+    answer: PairingAnswer
+
+
+class ProgramDue(BaseModel):
+    """Time-driven upkeep: expire unanswered proposals, publish a stuck outbox, match again."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["due"] = "due"
+
+
+WorkItem = Annotated[PersonChanged | AnswerGiven | ProgramDue, Field(discriminator="kind")]
+
+
+class Work(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    program_id: Identifier
+    item: WorkItem
+
+
+class MatchWork(Envelope):
+    """One unit of work for the owner of a program."""
+
+    event_type: Literal["matcher.work"] = "matcher.work"
+    schema_version: Literal[1] = 1
+    data: Work
+
+
+class Forward(Protocol):
+    """Publishes one work item to the work topic, keyed by its program id."""
+
+    async def __call__(self, work: MatchWork) -> None: ...

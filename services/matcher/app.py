@@ -25,8 +25,14 @@ from .work import MatchWork
 def create_app(settings: MatcherSettings) -> FastAPI:
     broker = make_broker(settings, client_id="matcher")
     services = Services()
-    register(broker, settings, services)
     topics = settings.topics
+    register(
+        broker,
+        topics,
+        people_group=settings.people_group_id,
+        responses_group=settings.responses_group_id,
+        services=services,
+    )
     broker.publisher(topics.match_work, schema=MatchWork, description="Work keyed by program id.")
     broker.publisher(topics.pairings, schema=PairingEvent, description="Keyed by pairing id.")
     broker.publisher(topics.pairing_responses, schema=RespondToPairing, description="From the API.")

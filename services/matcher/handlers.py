@@ -12,8 +12,8 @@ from shared.commands import RespondToPairing
 from shared.events import ProfileChanged, ProfileEvent
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
 from shared.logging import bind_correlation
+from shared.topics import Topics
 
-from .settings import MatcherSettings
 from .store import PairingStore, PeopleStore
 from .work import AnswerGiven, Forward, MatchWork, PersonChanged, Work
 
@@ -67,9 +67,15 @@ async def _tombstone_as_none(message: StreamMessage[Any], decode: Any) -> Any:
     return None if not message.body else await decode(message)
 
 
-def register(broker: KafkaBroker, settings: MatcherSettings, services: Services) -> None:
+def register(
+    broker: KafkaBroker,
+    topics: Topics,
+    *,
+    people_group: str,
+    responses_group: str,
+    services: Services,
+) -> None:
     """Subscribe both handlers; `services` is filled in by the lifespan before the broker starts."""
-    topics = settings.topics
 
     async def on_profile_changes(event: ProfileEvent | None, message: KafkaMessage) -> None:
         bind_correlation(event.correlation_id or str(event.event_id) if event else None)
@@ -85,14 +91,14 @@ def register(broker: KafkaBroker, settings: MatcherSettings, services: Services)
 
     broker.subscriber(
         topics.profile_changes,
-        group_id=settings.people_group_id,
+        group_id=people_group,
         decoder=_tombstone_as_none,
         description="ProfileChanged / ProfileDeleted (and tombstones) into the people read model.",
         **CONSUMER_DEFAULTS,
     )(on_profile_changes)
     broker.subscriber(
         topics.pairing_responses,
-        group_id=settings.responses_group_id,
+        group_id=responses_group,
         description="RespondToPairing, routed to the owner of the pairing's program.",
         **CONSUMER_DEFAULTS,
     )(on_pairing_responses)

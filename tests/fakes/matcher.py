@@ -1,0 +1,174 @@
+"""In-memory fakes of the matcher's ports, recording what they were asked to do."""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from services.matcher.lifecycle import AWAITING, PairingState
+from services.matcher.store import PairingRecord, Slot, Unpublished
+from services.matcher.work import MatchWork
+from shared.envelope import Envelope
+from shared.kafka import encode
+from shared.profile import ProfileSnapshot
+
+
+class FakePeople:
+    """Latest snapshot per person; programs touched are the current and the previous one."""
+
+    def __init__(self, *people: ProfileSnapshot) -> None:
+        self.people: dict[str, ProfileSnapshot] = {p.id: p for p in people}
+        self.calls: list[tuple[str, str, int | None]] = []
+        self.answer: list[str] | None = None  # force what apply/remove return
+
+    async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
+        self.calls.append(("apply", snapshot.id, snapshot.version))
+        current = self.people.get(snapshot.id)
+        if current is not None and current.version > snapshot.version:
+            return [] if self.answer is None else self.answer
+        self.people[snapshot.id] = snapshot
+        programs = [snapshot.program_id]
+        if current is not None and current.program_id != snapshot.program_id:
+            programs.append(current.program_id)
+        return programs if self.answer is None else self.answer
+
+    async def remove(self, person_id: str, *, version: int | None) -> list[str]:
+        self.calls.append(("remove", person_id, version))
+        current = self.people.pop(person_id, None)
+        programs = [current.program_id] if current else []
+        return programs if self.answer is None else self.answer
+
+    async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
+        return {i: self.people[i] for i in ids if i in self.people}
+
+    async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
+        return [p for p in self.people.values() if p.program_id == program_id]
+
+
+@dataclass
+class _Doc:
+    record: PairingRecord
+    outbox: list[Envelope] = field(default_factory=list)
+    published: int = 0
+
+
+class FakePairings:
+    def __init__(self) -> None:
+        self.docs: dict[str, _Doc] = {}
+
+    def events(self, pairing_id: str) -> list[Envelope]:
+        return list(self.docs[pairing_id].outbox)
+
+    async def get(self, pairing_id: str) -> PairingRecord | None:
+        doc = self.docs.get(pairing_id)
+        return doc.record if doc else None
+
+    async def find(
+        self,
+        *,
+        program_id: str | None,
+        person_id: str | None,
+        state: PairingState | None,
+        limit: int,
+    ) -> list[PairingRecord]:
+        found = [
+            d.record
+            for _, d in sorted(self.docs.items())
+            if program_id in (None, d.record.program_id)
+            and person_id in (None, d.record.younger.id, d.record.older.id)
+            and state in (None, d.record.state)
+        ]
+        return found[:limit] if limit else found
+
+    async def of_program(self, program_id: str) -> list[PairingRecord]:
+        return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
+
+    async def create(self, record: PairingRecord, event: Envelope) -> bool:
+        if record.id in self.docs:
+            return False
+        self.docs[record.id] = _Doc(record, [event])
+        return True
+
+    async def save(
+        self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
+    ) -> bool:
+        doc = self.docs.get(record.id)
+        if doc is None or doc.record.sequence != expected_sequence:
+            return False
+        doc.record = record
+        doc.outbox += [event] if event else []
+        return True
+
+    async def unpublished(
+        self, program_id: str, ids: Collection[str] | None = None
+    ) -> list[Unpublished]:
+        return [
+            Unpublished(
+                pid, d.published, [(encode(e), e.headers()) for e in d.outbox[d.published :]]
+            )
+            for pid, d in sorted(self.docs.items())
+            if d.record.program_id == program_id
+            and (ids is None or pid in ids)
+            and len(d.outbox) > d.published
+        ]
+
+    async def mark_published(self, pairing_id: str, count: int) -> None:
+        doc = self.docs[pairing_id]
+        doc.published = max(doc.published, count)
+
+    async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
+        return {
+            d.record.program_id
+            for d in self.docs.values()
+            if (d.record.state in AWAITING and d.record.expires_at < now)
+            or len(d.outbox) > d.published
+        }
+
+    async def count_by_state(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.docs.values():
+            counts[d.record.state.value] = counts.get(d.record.state.value, 0) + 1
+        return counts
+
+
+class FakeSlots:
+    def __init__(self) -> None:
+        self.slots: dict[str, tuple[Slot, str]] = {}  # id -> (slot, program)
+
+    async def claim(
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
+    ) -> str | None:
+        for k in range(capacity):
+            slot_id = f"{person_id}#{k}"
+            if slot_id not in self.slots:
+                self.slots[slot_id] = (Slot(slot_id, pairing_id, datetime.now(UTC)), program_id)
+                return slot_id
+        return None
+
+    async def release(self, slot_ids: Collection[str]) -> None:
+        for slot_id in slot_ids:
+            self.slots.pop(slot_id, None)
+
+    async def release_pairing(self, pairing_id: str) -> None:
+        for slot_id in [s for s, (slot, _) in self.slots.items() if slot.pairing_id == pairing_id]:
+            del self.slots[slot_id]
+
+    async def of_program(self, program_id: str) -> list[Slot]:
+        return [slot for slot, program in self.slots.values() if program == program_id]
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bytes]] = []  # topic, key, payload
+
+    async def __call__(
+        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
+    ) -> None:
+        self.sent.append((topic, key, payload))
+
+
+class RecordingForward:
+    def __init__(self) -> None:
+        self.sent: list[MatchWork] = []
+
+    async def __call__(self, work: MatchWork) -> None:
+        self.sent.append(work)

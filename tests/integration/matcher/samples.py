@@ -1,0 +1,48 @@
+"""Sample people and pairings for the matcher's integration tests."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.matcher.lifecycle import PairingState
+from services.matcher.messages import participant
+from services.matcher.store import PairingRecord
+from shared.envelope import utc_now
+from shared.events import Explanation
+from shared.profile import ProfileSnapshot
+from tests.helpers import profile_fields
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def snapshot(person_id: str, *, version: int = 1, **fields: Any) -> ProfileSnapshot:
+    base = profile_fields(**fields).model_dump()
+    return ProfileSnapshot(**base, id=person_id, version=version, updated_at=utc_now())
+
+
+def explanation() -> Explanation:
+    return Explanation(
+        younger_teaches=["social_media"],
+        older_teaches=["leadership"],
+        shared_languages=["en"],
+        common_hours_per_week=3.0,
+        birth_year_gap=30,
+        score=0.8,
+        contributions={"skills": 0.7, "hours": 0.1},
+        summary="Each teaches the other.",
+    )
+
+
+def pairing(
+    pairing_id: str, *, program: str, younger: str = "young", older: str = "old"
+) -> PairingRecord:
+    return PairingRecord(
+        id=pairing_id,
+        program_id=program,
+        younger=participant(snapshot(younger, program_id=program)),
+        older=participant(snapshot(older, program_id=program, birth_year=1965)),
+        explanation=explanation(),
+        state=PairingState.PROPOSED,
+        proposed_at=NOW,
+        expires_at=NOW + timedelta(days=7),
+        updated_at=NOW,
+    )

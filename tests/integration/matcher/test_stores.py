@@ -1,0 +1,182 @@
+"""The matcher's Mongo adapters against the real store."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.matcher import lifecycle
+from services.matcher.lifecycle import PairingState
+from services.matcher.messages import event_for
+from services.matcher.pairing_store import MongoPairings
+from services.matcher.people_store import MongoPeople
+from services.matcher.slot_store import MongoSlots
+from shared.mongo import Document
+from tests.integration.matcher.samples import NOW, pairing, snapshot
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def people(mongo: AsyncDatabase[Document]) -> MongoPeople:
+    store = MongoPeople(mongo)
+    await store.ensure_indexes()
+    return store
+
+
+@pytest.fixture
+async def pairings(mongo: AsyncDatabase[Document]) -> MongoPairings:
+    store = MongoPairings(mongo)
+    await store.ensure_indexes()
+    return store
+
+
+async def test_a_newer_snapshot_replaces_the_stored_one_and_an_older_is_ignored(
+    people: MongoPeople,
+) -> None:
+    assert await people.apply(snapshot("p1", version=2, program_id="a", name="Two")) == ["a"]
+
+    assert await people.apply(snapshot("p1", version=1, program_id="a", name="One")) == []
+    assert (await people.many(["p1"]))["p1"].name == "Two"
+
+
+async def test_replaying_the_stored_version_names_its_programs_again(people: MongoPeople) -> None:
+    await people.apply(snapshot("p1", version=1, program_id="a"))
+    assert await people.apply(snapshot("p1", version=2, program_id="b")) == ["b", "a"]
+
+    assert await people.apply(snapshot("p1", version=2, program_id="b")) == ["b", "a"]
+    assert [p.id for p in await people.of_program("b")] == ["p1"]
+    assert await people.of_program("a") == []
+
+
+async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back(
+    people: MongoPeople,
+) -> None:
+    await people.apply(snapshot("p1", version=1, program_id="a"))
+
+    assert await people.remove("p1", version=2) == ["a"]
+    assert await people.apply(snapshot("p1", version=1, program_id="a")) == []
+    assert await people.many(["p1"]) == {}
+    assert await people.remove("p1", version=2) == ["a"]  # a replay still names the program
+
+
+async def test_a_deletion_of_someone_never_seen_blocks_their_older_changes(
+    people: MongoPeople,
+) -> None:
+    assert await people.remove("p9", version=3) == []
+
+    assert await people.apply(snapshot("p9", version=2, program_id="a")) == []
+    assert await people.apply(snapshot("p9", version=4, program_id="a")) == ["a"]
+
+
+async def test_a_tombstone_deletes_whatever_is_stored(people: MongoPeople) -> None:
+    await people.apply(snapshot("p1", version=5, program_id="a"))
+
+    assert await people.remove("p1", version=None) == ["a"]
+    assert await people.of_program("a") == []
+    assert await people.remove("p1", version=None) == []
+
+
+async def test_a_pairing_is_created_once(pairings: MongoPairings) -> None:
+    record = pairing("pr-1", program="a")
+    event = event_for(record, "proposed", correlation_id="c1")
+
+    assert await pairings.create(record, event)
+    assert not await pairings.create(record, event)
+    assert await pairings.get("pr-1") == record
+
+
+async def test_a_change_is_stored_only_from_the_sequence_it_was_computed_from(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="a")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    change = lifecycle.respond(record.status, "young", accept=False)
+    assert change is not None
+    declined = record.with_status(change.status, now=NOW)
+    event = event_for(declined, "cancelled", correlation_id=None)
+
+    assert await pairings.save(declined, expected_sequence=0, event=event)
+    assert not await pairings.save(declined, expected_sequence=0, event=event)
+    stored = await pairings.get("pr-1")
+    assert stored is not None and stored.state is PairingState.DECLINED
+    [pending] = await pairings.unpublished("a")
+    assert [h["event_type"] for _, h in pending.payloads] == [
+        "pairing.proposed",
+        "pairing.cancelled",
+    ]
+
+
+async def test_published_entries_are_not_pending_any_more_but_later_ones_are(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="a")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    await pairings.mark_published("pr-1", 1)
+    assert await pairings.unpublished("a") == []
+
+    change = lifecycle.cancel(record.status, "constraint_broken", "same department")
+    assert change is not None
+    cancelled = record.with_status(change.status, now=NOW)
+    await pairings.save(
+        cancelled, expected_sequence=0, event=event_for(cancelled, "cancelled", correlation_id=None)
+    )
+    [pending] = await pairings.unpublished("a", ["pr-1"])
+    assert pending.start == 1 and len(pending.payloads) == 1
+
+
+async def test_pairings_are_found_by_program_person_and_state(pairings: MongoPairings) -> None:
+    for pid, program, older in [("pr-1", "a", "o1"), ("pr-2", "a", "o2"), ("pr-3", "b", "o1")]:
+        record = pairing(pid, program=program, older=older)
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+
+    by_person = await pairings.find(program_id=None, person_id="o1", state=None, limit=10)
+    in_a = await pairings.find(
+        program_id="a", person_id=None, state=PairingState.PROPOSED, limit=10
+    )
+    active = await pairings.find(
+        program_id=None, person_id=None, state=PairingState.ACTIVE, limit=10
+    )
+
+    assert [r.id for r in by_person] == ["pr-1", "pr-3"]
+    assert [r.id for r in in_a] == ["pr-1", "pr-2"]
+    assert active == []
+    assert await pairings.count_by_state() == {"proposed": 3}
+
+
+async def test_programs_with_expired_proposals_or_stuck_outboxes_are_due(
+    pairings: MongoPairings,
+) -> None:
+    for pid, program in [("pr-1", "a"), ("pr-2", "b")]:
+        record = pairing(pid, program=program)
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    await pairings.mark_published("pr-1", 1)
+    await pairings.mark_published("pr-2", 1)
+
+    assert await pairings.due_programs(now=NOW, stuck_before=NOW) == set()
+    later = NOW + timedelta(days=8)
+    assert await pairings.due_programs(now=later, stuck_before=NOW) == {"a", "b"}
+
+    record = pairing("pr-3", program="c")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    assert await pairings.due_programs(now=NOW, stuck_before=NOW + timedelta(seconds=1)) == {"c"}
+
+
+async def test_a_person_never_holds_more_slots_than_capacity_even_under_racing_claims(
+    mongo: AsyncDatabase[Document],
+) -> None:
+    slots = MongoSlots(mongo)
+    await slots.ensure_indexes()
+
+    claims = await asyncio.gather(
+        *(slots.claim("p1", 2, pairing_id=f"pr-{n}", program_id="a") for n in range(6))
+    )
+
+    assert sorted(c for c in claims if c) == ["p1#0", "p1#1"]
+    holder = next(n for n, c in enumerate(claims) if c == "p1#0")
+    await slots.release_pairing(f"pr-{holder}")
+    assert await slots.claim("p1", 2, pairing_id="pr-new", program_id="a") == "p1#0"
+    assert sorted(s.pairing_id for s in await slots.of_program("a")) == sorted(
+        ["pr-new", f"pr-{next(n for n, c in enumerate(claims) if c == 'p1#1')}"]
+    )

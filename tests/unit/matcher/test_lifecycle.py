@@ -1,0 +1,138 @@
+"""The pairing lifecycle: proposed -> accepted -> active -> ended; declined, expired, cancelled."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.matcher import lifecycle
+from services.matcher.errors import NotAParticipant
+from services.matcher.lifecycle import PairingState, Status
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+TTL = timedelta(days=7)
+
+
+def proposed() -> Status:
+    return lifecycle.propose("young", "old", now=NOW, ttl=TTL).status
+
+
+def accepted_by(*people: str) -> Status:
+    status = proposed()
+    for person in people:
+        change = lifecycle.respond(status, person, accept=True)
+        assert change is not None
+        status = change.status
+    return status
+
+
+def test_a_proposal_emits_proposed_and_expires_after_the_ttl() -> None:
+    change = lifecycle.propose("young", "old", now=NOW, ttl=TTL)
+
+    assert change.emits == "proposed"
+    assert change.status.state is PairingState.PROPOSED
+    assert change.status.expires_at == NOW + TTL
+    assert change.status.sequence == 0
+
+
+def test_one_acceptance_is_stored_without_an_event() -> None:
+    change = lifecycle.respond(proposed(), "old", accept=True)
+
+    assert change is not None
+    assert change.emits is None
+    assert change.status.state is PairingState.ACCEPTED
+    assert change.status.accepted_by == {"old"}
+    assert change.status.sequence == 1
+
+
+@pytest.mark.parametrize("order", [("young", "old"), ("old", "young")])
+def test_both_acceptances_activate_the_pairing(order: tuple[str, str]) -> None:
+    change = lifecycle.respond(accepted_by(order[0]), order[1], accept=True)
+
+    assert change is not None
+    assert change.emits == "activated"
+    assert change.status.state is PairingState.ACTIVE
+    assert change.status.sequence == 2
+
+
+def test_a_repeated_acceptance_changes_nothing() -> None:
+    assert lifecycle.respond(accepted_by("young"), "young", accept=True) is None
+
+
+@pytest.mark.parametrize("before", [(), ("old",), ("young",)])
+def test_a_decline_while_awaiting_answers_cancels_with_reason_declined(
+    before: tuple[str, ...],
+) -> None:
+    change = lifecycle.respond(accepted_by(*before), "young", accept=False)
+
+    assert change is not None
+    assert change.emits == "cancelled"
+    assert change.status.state is PairingState.DECLINED
+    assert change.status.reason_code == "declined"
+    assert change.status.reason is not None and "young" in change.status.reason
+    assert not change.status.live
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_answers_to_an_active_pairing_change_nothing(accept: bool) -> None:
+    assert lifecycle.respond(accepted_by("young", "old"), "old", accept=accept) is None
+
+
+def test_answers_after_a_decline_change_nothing() -> None:
+    change = lifecycle.respond(proposed(), "old", accept=False)
+    assert change is not None
+
+    assert lifecycle.respond(change.status, "young", accept=True) is None
+    assert lifecycle.respond(change.status, "old", accept=False) is None
+
+
+def test_an_answer_from_someone_else_is_refused() -> None:
+    with pytest.raises(NotAParticipant):
+        lifecycle.respond(proposed(), "stranger", accept=True)
+
+
+@pytest.mark.parametrize("status", [proposed(), accepted_by("old")])
+def test_an_unanswered_proposal_expires_once_its_time_has_passed(status: Status) -> None:
+    assert lifecycle.expire(status, now=status.expires_at - timedelta(seconds=1)) is None
+
+    change = lifecycle.expire(status, now=status.expires_at)
+
+    assert change is not None
+    assert change.emits == "cancelled"
+    assert change.status.state is PairingState.EXPIRED
+    assert change.status.reason_code == "expired"
+
+
+def test_an_active_pairing_never_expires() -> None:
+    assert lifecycle.expire(accepted_by("young", "old"), now=NOW + 10 * TTL) is None
+
+
+@pytest.mark.parametrize("status", [proposed(), accepted_by("young"), accepted_by("young", "old")])
+def test_any_live_pairing_can_be_cancelled_with_a_reason(status: Status) -> None:
+    change = lifecycle.cancel(status, "constraint_broken", "same department")
+
+    assert change is not None
+    assert change.emits == "cancelled"
+    assert change.status.state is PairingState.CANCELLED
+    assert (change.status.reason_code, change.status.reason) == (
+        "constraint_broken",
+        "same department",
+    )
+    assert change.status.sequence == status.sequence + 1
+
+
+def test_a_terminal_pairing_is_not_cancelled_again() -> None:
+    cancelled = lifecycle.cancel(proposed(), "profile_deleted", "gone")
+    assert cancelled is not None
+
+    assert lifecycle.cancel(cancelled.status, "constraint_broken", "again") is None
+
+
+def test_only_an_active_pairing_ends() -> None:
+    assert lifecycle.end(proposed()) is None
+
+    change = lifecycle.end(accepted_by("young", "old"))
+
+    assert change is not None
+    assert change.emits == "cancelled"
+    assert change.status.state is PairingState.ENDED
+    assert change.status.reason_code == "ended"

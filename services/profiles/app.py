@@ -1,0 +1,91 @@
+"""Composition root of the profiles service: builds the broker, subscribes the ingress handler,
+and (in the lifespan, never at import) the store client, the service, the relay and the broker
+connection. Nothing here decides anything about profiles."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from services.profiles import handlers, health, problems, routes
+from services.profiles.connection import BrokerConnection, KafkaSink
+from services.profiles.locks import KeyedLocks
+from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from services.profiles.relay import Relay
+from services.profiles.service import ProfileService
+from services.profiles.settings import ProfilesSettings
+from services.profiles.store import MongoProfileStore, ProfileStore
+from shared.events import ProfileEvent
+from shared.kafka import make_broker
+from shared.mongo import mongo_client
+
+RELAY_GRACE_SECONDS = 10.0
+
+
+def create_app(settings: ProfilesSettings, *, store: ProfileStore | None = None) -> FastAPI:
+    """The app; `store` replaces the MongoDB store (tests)."""
+    broker = make_broker(settings, client_id="profiles")
+    to_profile_changes = broker.publisher(
+        settings.topics.profile_changes,
+        description="ProfileChanged / ProfileDeleted, keyed by profile id, in version order; "
+        "a deletion is followed by a tombstone (null value).",
+        schema=ProfileEvent,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = mongo_client(settings.mongodb_uri)
+        profiles = store or MongoProfileStore(client[settings.mongodb_database])
+        await profiles.ensure_indexes()
+        locks = KeyedLocks()
+        relay = Relay(
+            profiles,
+            KafkaSink(to_profile_changes),
+            locks=locks,
+            sweep_seconds=settings.relay_sweep_seconds,
+            batch_size=settings.relay_batch_size,
+        )
+        app.state.mongo = client
+        app.state.service = ProfileService(
+            profiles, locks=locks, on_write=relay.notify, seen_kept=settings.seen_event_ids_kept
+        )
+        app.state.relay = relay
+        app.state.connection = connection = BrokerConnection(
+            broker, retry_seconds=settings.broker_retry_seconds
+        )
+        connecting = asyncio.create_task(connection.run(), name="broker-connection")
+        relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
+        try:
+            yield
+        finally:
+            relay.stop()
+            await _finish(relaying, within=RELAY_GRACE_SECONDS)
+            await _finish(connecting, within=0)
+            await connection.close()
+            await client.close()
+
+    app = FastAPI(
+        title="Profiles",
+        version="1.0.0",
+        description="The system of record for people in reverse-mentoring programs.",
+        lifespan=lifespan,
+    )
+    app.state.broker = broker
+    app.state.settings = settings
+    handlers.register(broker, settings, lambda: app.state.service)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ObservabilityMiddleware)
+    problems.install(app)
+    app.include_router(routes.router)
+    app.include_router(health.router)
+    return app
+
+
+async def _finish(task: asyncio.Task[None], *, within: float) -> None:
+    """Let `task` end by itself for `within` seconds, then cancel it."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), within)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,52 @@
+"""Ingress: other internal services change profiles by sending `UpdateProfile` commands.
+
+A command goes through the same `ProfileService.apply` as an API write. One that can never be
+applied as sent is dead-lettered (`InvalidMessage`); a store outage is redelivered after a
+back-off. The offset is committed only after the outcome is stored (CONSUMER_DEFAULTS).
+"""
+
+from collections.abc import Callable
+
+import structlog
+from faststream.kafka import KafkaBroker
+
+from services.profiles.changes import Origin
+from services.profiles.errors import REJECTED
+from services.profiles.metrics import INGRESS
+from services.profiles.service import ProfileService
+from services.profiles.settings import ProfilesSettings
+from shared.commands import UpdateProfile
+from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
+from shared.logging import bind_correlation
+
+log = structlog.get_logger(__name__)
+
+
+def register(
+    broker: KafkaBroker, settings: ProfilesSettings, service: Callable[[], ProfileService]
+) -> None:
+    """Subscribe the ingress handler; `service` gives the service built in the lifespan."""
+
+    async def on_profile_updates(command: UpdateProfile) -> None:
+        origin = Origin(
+            producer=settings.producer,
+            correlation_id=command.correlation_id or str(command.event_id),
+            event_id=str(command.event_id),
+            occurred_at=command.occurred_at,
+        )
+        bind_correlation(origin.correlation_id)
+        try:
+            outcome = await service().apply(command.data, origin)
+        except REJECTED as error:
+            INGRESS.labels("rejected").inc()
+            raise InvalidMessage(str(error)) from error
+        result = outcome.skipped.value if outcome.skipped else "applied"
+        INGRESS.labels(result).inc()
+        log.info("ingress", profile_id=command.data.profile_id, op=command.data.op, result=result)
+
+    broker.subscriber(
+        settings.topics.profile_updates,
+        group_id=settings.ingress_group_id,
+        description="UpdateProfile: create, change or delete profiles for other internal services.",
+        **CONSUMER_DEFAULTS,
+    )(on_profile_updates)

@@ -1,0 +1,162 @@
+"""Where profiles live: a small port and its MongoDB implementation.
+
+One document per profile (see `records.py`). Every write is one single-document operation: an
+insert that relies on the unique `_id` and the unique (program_id, email) index, or an update
+conditional on the version that was read. New events are `$push`ed onto the embedded outbox, so a
+writer never overwrites what the relay is doing with older entries.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from services.profiles.errors import DuplicateEmail
+from services.profiles.mongo_errors import is_unique_violation, translated
+from services.profiles.records import (
+    OutboxEntry,
+    ProfileRecord,
+    from_document,
+    removed_by_deletion,
+    state_of,
+    to_document,
+)
+from shared.mongo import Document
+from shared.vocabulary import Skill
+
+COLLECTION = "profiles"
+EMAIL_INDEX = "email_per_program"
+PENDING = {"outbox.0": {"$exists": True}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileQuery:
+    """Filters of a listing; `after` is the last id of the previous page."""
+
+    program_id: str | None = None
+    skill_offered: Skill | None = None
+    skill_wanted: Skill | None = None
+    opted_in: bool | None = None
+    after: str | None = None
+
+    def filter(self) -> Document:
+        found: Document = {"deleted": {"$ne": True}}
+        if self.after is not None:
+            found["_id"] = {"$gt": self.after}
+        if self.program_id is not None:
+            found["program_id"] = self.program_id
+        if self.skill_offered is not None:
+            found["skills_offered.vocabulary"] = self.skill_offered.value
+        if self.skill_wanted is not None:
+            found["skills_wanted.vocabulary"] = self.skill_wanted.value
+        if self.opted_in is not None:
+            found["opted_in"] = self.opted_in
+        return found
+
+
+class ProfileStore(Protocol):
+    """Profiles by id. `insert` and `update` return False when another writer got there first."""
+
+    async def ensure_indexes(self) -> None: ...
+    async def get(self, profile_id: str) -> ProfileRecord | None: ...
+    async def insert(self, record: ProfileRecord) -> bool: ...
+    async def update(self, record: ProfileRecord, *, expected_version: int) -> bool: ...
+    async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]: ...
+    async def pending(self, *, limit: int) -> list[ProfileRecord]: ...
+    async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int: ...
+    async def set_outbox(
+        self, profile_id: str, version: int, outbox: list[OutboxEntry]
+    ) -> bool: ...
+    async def purge(self, published: Sequence[tuple[str, int]]) -> int: ...
+
+
+class MongoProfileStore:
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self._profiles = database[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        with translated():
+            await self._profiles.create_index(
+                [("program_id", ASCENDING), ("email", ASCENDING)], unique=True, name=EMAIL_INDEX
+            )
+
+    async def get(self, profile_id: str) -> ProfileRecord | None:
+        with translated():
+            document = await self._profiles.find_one({"_id": profile_id})
+        return from_document(document) if document is not None else None
+
+    async def insert(self, record: ProfileRecord) -> bool:
+        try:
+            with translated():
+                await self._profiles.insert_one(to_document(record))
+        except DuplicateKeyError as exc:
+            if (exc.details or {}).get("keyPattern") == {"_id": 1} or await self._exists(record.id):
+                return False
+            raise DuplicateEmail(record.program_id) from exc
+        return True
+
+    async def _exists(self, profile_id: str) -> bool:
+        with translated():
+            return await self._profiles.find_one({"_id": profile_id}, {"_id": 1}) is not None
+
+    async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
+        change: Document = {
+            "$set": state_of(record),
+            "$push": {"outbox": record.outbox[-1].model_dump()},
+        }
+        if record.deleted:
+            change["$unset"] = removed_by_deletion()
+        try:
+            with translated():
+                result = await self._profiles.update_one(
+                    {"_id": record.id, "version": expected_version}, change
+                )
+        except OperationFailure as exc:
+            if is_unique_violation(exc):
+                raise DuplicateEmail(record.program_id) from exc
+            raise
+        return result.matched_count == 1
+
+    async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]:
+        with translated():
+            cursor = self._profiles.find(query.filter()).sort("_id", ASCENDING).limit(limit)
+            return [from_document(document) async for document in cursor]
+
+    async def pending(self, *, limit: int) -> list[ProfileRecord]:
+        with translated():
+            cursor = self._profiles.find(PENDING).limit(limit)
+            return [from_document(document) async for document in cursor]
+
+    async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
+        """Empty the outboxes of profiles still at the version whose events were all published;
+        one statement for the whole batch (FerretDB scans the collection once per statement).
+        Returns how many matched."""
+        if not published:
+            return 0
+        with translated():
+            result = await self._profiles.update_many(_any_of(published), {"$set": {"outbox": []}})
+        return result.matched_count
+
+    async def set_outbox(self, profile_id: str, version: int, outbox: list[OutboxEntry]) -> bool:
+        with translated():
+            result = await self._profiles.update_one(
+                {"_id": profile_id, "version": version},
+                {"$set": {"outbox": [entry.model_dump() for entry in outbox]}},
+            )
+        return result.matched_count == 1
+
+    async def purge(self, published: Sequence[tuple[str, int]]) -> int:
+        """Remove tombstones whose deletion is published, unless the id was written again since.
+        Returns how many were removed."""
+        if not published:
+            return 0
+        with translated():
+            result = await self._profiles.delete_many(_any_of(published) | {"deleted": True})
+        return result.deleted_count
+
+
+def _any_of(versions: Sequence[tuple[str, int]]) -> Document:
+    return {"$or": [{"_id": profile_id, "version": version} for profile_id, version in versions]}

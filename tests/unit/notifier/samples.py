@@ -26,20 +26,21 @@ def person(**overrides: Any) -> dict[str, Any]:
 def berliner(**overrides: Any) -> dict[str, Any]:
     """Younger, German-speaking, free on Monday 18:00-19:00 Berlin time."""
     return person(
-        name="Jana Schmidt", email="jana@example.org", languages=["de", "en"], **overrides
+        **{"name": "Jana Schmidt", "email": "jana@example.org", "languages": ["de", "en"]}
+        | overrides
     )
 
 
 def new_yorker(**overrides: Any) -> dict[str, Any]:
     """Older, English-speaking, free on Monday 12:00-13:00 New York time."""
-    return person(
-        name="Robert Miller",
-        email="robert@example.org",
-        birth_year=1962,
-        timezone="America/New_York",
-        availability={"mon": [{"start": "12:00", "end": "13:00"}]},
-        **overrides,
-    )
+    base: dict[str, Any] = {
+        "name": "Robert Miller",
+        "email": "robert@example.org",
+        "birth_year": 1962,
+        "timezone": "America/New_York",
+        "availability": {"mon": [{"start": "12:00", "end": "13:00"}]},
+    }
+    return person(**base | overrides)
 
 
 def proposed(

@@ -15,8 +15,8 @@ hook all need the consumer itself.
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -27,7 +27,6 @@ from shared.kafka import dead_letter_headers
 from shared.topics import Topics
 
 from . import metrics
-from .matching import ProgramMatcher
 from .relay import Publisher
 from .work import MatchWork
 
@@ -36,11 +35,18 @@ log = structlog.get_logger(__name__)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
+class Steps(Protocol):
+    """What the coordinator drives: `matching.ProgramMatcher`."""
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None: ...
+    def drop(self, program_ids: Iterable[str]) -> None: ...
+
+
 class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(
         self,
         consumer: AIOKafkaConsumer,
-        matcher: ProgramMatcher,
+        matcher: Steps,
         *,
         topic: str,
         window: float,

@@ -113,7 +113,7 @@ def pairing(pairing_id: str, program: str = "prog-a") -> PairingRecord:
 
 
 def answer(pairing_id: str, person_id: str, decision: str = "accept") -> RespondToPairing:
-    data = PairingAnswer(pairing_id=pairing_id, person_id=person_id, decision=decision)  # type: ignore[arg-type]
+    data = PairingAnswer(pairing_id=pairing_id, person_id=person_id, decision=decision)
     return RespondToPairing(producer="app", correlation_id="corr-9", data=data)
 
 

@@ -1,0 +1,161 @@
+"""The work coordinator on the real broker: windows, commits, redelivery and program ownership."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from services.matcher.coordinator import Coordinator
+from services.matcher.work import MatchWork, PersonChanged, Work
+from shared.kafka import make_broker, publish
+from shared.settings import CommonSettings
+from shared.topics import Topics
+from tests.fakes.matcher import RecordingPublisher
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+Send = Callable[[MatchWork], Awaitable[None]]
+
+
+class RecordingSteps:
+    """Records each step; can fail a given number of times first."""
+
+    def __init__(self, *, failures: int = 0) -> None:
+        self.steps: list[tuple[str, list[str]]] = []
+        self.dropped: list[str] = []
+        self.failures = failures
+        self.running: set[str] = set()
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("store down")
+        self.steps.append((program_id, [_person(w) for w in work]))
+
+    def drop(self, program_ids: Iterable[str]) -> None:
+        self.dropped.extend(program_ids)
+
+    def people(self) -> set[str]:
+        return {p for _, people in self.steps for p in people}
+
+
+def _person(work: MatchWork) -> str:
+    assert isinstance(work.data.item, PersonChanged)
+    return work.data.item.person_id
+
+
+def work(program: str, person: str) -> MatchWork:
+    return MatchWork(
+        producer="test", data=Work(program_id=program, item=PersonChanged(person_id=person))
+    )
+
+
+@pytest.fixture
+def start(kafka_bootstrap: str, topics: Topics, unique: str) -> Callable[..., Coordinator]:
+    def build(steps: RecordingSteps, *, window: float = 0.5) -> Coordinator:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka_bootstrap,
+            group_id=f"work-{unique}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        return Coordinator(
+            consumer,
+            steps,
+            topic=topics.match_work,
+            window=window,
+            max_records=1000,
+            retry_seconds=0.1,
+            dead_letter=RecordingPublisher(),
+        )
+
+    return build
+
+
+@pytest.fixture
+async def send(kafka_bootstrap: str, topics: Topics) -> AsyncIterator[Send]:
+    broker = make_broker(CommonSettings(kafka_bootstrap_servers=kafka_bootstrap), client_id="t")
+    async with broker:
+        await broker.start()
+
+        async def send(item: MatchWork) -> None:
+            await publish(broker, topics.match_work, item.data.program_id, item)
+
+        yield send
+
+
+async def test_a_burst_within_the_window_becomes_one_step_per_program(
+    start: Callable[..., Coordinator], send: Send
+) -> None:
+    steps = RecordingSteps()
+    for n in range(20):
+        await send(work("prog-a", f"a{n}"))
+        await send(work("prog-b", f"b{n}"))
+    coordinator = start(steps, window=1.0)
+    await coordinator.start()
+    try:
+        await eventually(lambda: len(steps.people()) == 40, within=30)
+    finally:
+        await coordinator.stop()
+
+    assert sorted(program for program, _ in steps.steps) == ["prog-a", "prog-b"]
+    assert [p for prog, people in steps.steps if prog == "prog-a" for p in people] == [
+        f"a{n}" for n in range(20)
+    ]
+
+
+async def test_a_failed_step_is_retried_and_work_is_committed_only_after_it_succeeds(
+    start: Callable[..., Coordinator], send: Send
+) -> None:
+    steps = RecordingSteps(failures=2)
+    await send(work("prog-a", "p1"))
+    first = start(steps)
+    await first.start()
+    try:
+        await eventually(lambda: steps.people() == {"p1"}, within=30)
+    finally:
+        await first.stop()
+
+    again = RecordingSteps()
+    second = start(again)
+    await second.start()
+    try:
+        await send(work("prog-a", "p2"))
+        await eventually(lambda: again.people() == {"p2"}, within=30)
+    finally:
+        await second.stop()
+    assert "p1" not in again.people()  # committed, so not redelivered
+
+
+async def test_a_replica_that_loses_partitions_drops_those_programs_and_each_program_has_one_owner(
+    start: Callable[..., Coordinator], send: Send
+) -> None:
+    first_steps, second_steps = RecordingSteps(), RecordingSteps()
+    programs = [f"prog-{n}" for n in range(12)]
+    for program in programs:
+        await send(work(program, f"{program}-p0"))
+    first = start(first_steps)
+    await first.start()
+    second = start(second_steps)
+    try:
+        await eventually(lambda: len(first_steps.people()) == len(programs), within=30)
+        await second.start()
+        await eventually(lambda: first_steps.dropped, within=30)
+        for program in programs:
+            await send(work(program, f"{program}-p1"))
+        await eventually(
+            lambda: len(first_steps.people() | second_steps.people()) == 2 * len(programs),
+            within=60,
+        )
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.gather(first.stop(), second.stop())
+
+    later_first = {prog for prog, people in first_steps.steps if people[0].endswith("-p1")}
+    later_second = {prog for prog, people in second_steps.steps if people[0].endswith("-p1")}
+    assert later_first and later_second, "both replicas own some programs"
+    assert not later_first & later_second
+    assert set(first_steps.dropped) >= later_second

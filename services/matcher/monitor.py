@@ -37,9 +37,9 @@ class LagProbe:
 
     async def lag(self, group: str) -> int:
         topic = self._groups[group]
-        await self._consumer.topics()  # refresh metadata
-        numbers = self._consumer.partitions_for_topic(topic) or set()
-        partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
+        [described] = await self._admin.describe_topics([topic])
+        numbers = sorted(p["partition"] for p in described["partitions"])
+        partitions = [TopicPartition(topic, n) for n in numbers]
         committed = await self._admin.list_consumer_group_offsets(group, partitions=partitions)
         starts = await self._consumer.beginning_offsets(partitions)
         ends = await self._consumer.end_offsets(partitions)

@@ -17,7 +17,10 @@ class Scope(StrEnum):
 
 
 class ProfilesSettings(CommonSettings):
-    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="PROFILES_")
+    # Inputs are hidden from validation errors: they may hold API keys.
+    model_config = CommonSettings.model_config | SettingsConfigDict(
+        env_prefix="PROFILES_", hide_input_in_errors=True
+    )
 
     mongodb_database: str = "profiles"
     http_host: str = "0.0.0.0"

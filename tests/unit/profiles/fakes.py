@@ -1,0 +1,109 @@
+"""In-memory stand-ins for the profiles service's ports, recording what was done to them."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.profiles.errors import DuplicateEmail
+from services.profiles.records import OutboxEntry, ProfileRecord
+from services.profiles.store import ProfileQuery
+
+
+class FakeProfileStore:
+    """Keeps records in a dict and enforces the same rules as the MongoDB store: unique ids,
+    one email per program, updates conditional on the version."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, ProfileRecord] = {}
+        self.writes = 0
+        self.before_write: list[ProfileRecord] = []  # records another writer slips in first
+
+    async def ensure_indexes(self) -> None:
+        return None
+
+    async def get(self, profile_id: str) -> ProfileRecord | None:
+        return self.records.get(profile_id)
+
+    def _check_email(self, record: ProfileRecord) -> None:
+        if record.fields is None:
+            return
+        for other in self.records.values():
+            same = other.fields is not None and other.fields.email == record.fields.email
+            if other.id != record.id and other.program_id == record.program_id and same:
+                raise DuplicateEmail(record.program_id)
+
+    def _interfere(self) -> None:
+        if self.before_write:
+            sneaky = self.before_write.pop(0)
+            self.records[sneaky.id] = sneaky
+
+    async def insert(self, record: ProfileRecord) -> bool:
+        self._interfere()
+        if record.id in self.records:
+            return False
+        self._check_email(record)
+        self.records[record.id] = record
+        self.writes += 1
+        return True
+
+    async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
+        self._interfere()
+        current = self.records.get(record.id)
+        if current is None or current.version != expected_version:
+            return False
+        self._check_email(record)
+        outbox = [*current.outbox, record.outbox[-1]]
+        self.records[record.id] = record.model_copy(update={"outbox": outbox})
+        self.writes += 1
+        return True
+
+    async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]:
+        found = sorted(
+            (r for r in self.records.values() if not r.deleted and r.id > (query.after or "")),
+            key=lambda r: r.id,
+        )
+        return [r for r in found if query.program_id in (None, r.program_id)][:limit]
+
+    async def pending(self, *, limit: int) -> list[ProfileRecord]:
+        return [r for r in self.records.values() if r.outbox][:limit]
+
+    async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
+        matched = [(i, v) for i, v in published if self._at(i, v)]
+        for profile_id, _ in matched:
+            self.records[profile_id] = self.records[profile_id].model_copy(update={"outbox": []})
+        return len(matched)
+
+    async def set_outbox(self, profile_id: str, version: int, outbox: list[OutboxEntry]) -> bool:
+        if not self._at(profile_id, version):
+            return False
+        self.records[profile_id] = self.records[profile_id].model_copy(update={"outbox": outbox})
+        return True
+
+    async def purge(self, published: Sequence[tuple[str, int]]) -> int:
+        doomed = [i for i, v in published if self._at(i, v) and self.records[i].deleted]
+        for profile_id in doomed:
+            del self.records[profile_id]
+        return len(doomed)
+
+    def _at(self, profile_id: str, version: int) -> bool:
+        record = self.records.get(profile_id)
+        return record is not None and record.version == version
+
+
+@dataclass(frozen=True)
+class Sent:
+    key: str
+    value: bytes | None
+    headers: dict[str, str]
+
+
+class FakeSink:
+    """Records what the relay publishes; `fail_after` makes every later send fail."""
+
+    def __init__(self, *, fail_after: int | None = None) -> None:
+        self.sent: list[Sent] = []
+        self.fail_after = fail_after
+
+    async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionError("the broker is down")
+        self.sent.append(Sent(key, value, headers))

@@ -1,0 +1,155 @@
+"""The relay publishes pending events in order, marks exactly what went out, and survives failures."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+
+from services.profiles.changes import Origin
+from services.profiles.locks import KeyedLocks
+from services.profiles.records import ProfileRecord
+from services.profiles.relay import Pass, Relay
+from services.profiles.service import ProfileService
+from shared.commands import ProfileChangeRequest
+from shared.profile import ProfilePatch
+from tests.helpers import eventually, profile_fields
+from tests.unit.profiles.fakes import FakeProfileStore, FakeSink
+
+API = Origin(producer="profiles")
+
+
+def wired(
+    sink: FakeSink, store: FakeProfileStore | None = None
+) -> tuple[FakeProfileStore, ProfileService, Relay]:
+    store = store or FakeProfileStore()
+    locks = KeyedLocks()
+    relay = Relay(store, sink, locks=locks, sweep_seconds=60, retry_seconds=0.01)
+    return store, ProfileService(store, locks=locks, on_write=relay.notify), relay
+
+
+async def rename(service: ProfileService, profile_id: str, name: str) -> None:
+    patch = ProfilePatch(name=name)
+    await service.apply(ProfileChangeRequest(op="patch", profile_id=profile_id, patch=patch), API)
+
+
+def versions(sink: FakeSink) -> list[tuple[str, int | None]]:
+    return [(s.key, json.loads(s.value)["data"]["version"] if s.value else None) for s in sink.sent]
+
+
+async def test_events_of_one_profile_go_out_in_version_order_keyed_by_id() -> None:
+    sink = FakeSink()
+    store, service, relay = wired(sink)
+    created = await service.create(profile_fields(), API)
+    await rename(service, created.id, "Two")
+    await rename(service, created.id, "Three")
+
+    assert await relay.pass_once(sweep=False) is Pass.DONE
+
+    assert versions(sink) == [(created.id, 1), (created.id, 2), (created.id, 3)]
+    assert store.records[created.id].outbox == []
+
+
+async def test_a_deletion_is_followed_by_a_tombstone_and_the_record_is_then_removed() -> None:
+    sink = FakeSink()
+    store, service, relay = wired(sink)
+    created = await service.create(profile_fields(), API)
+    await service.apply(ProfileChangeRequest(op="delete", profile_id=created.id), API)
+
+    await relay.pass_once(sweep=True)
+
+    assert versions(sink) == [(created.id, 1), (created.id, 2), (created.id, None)]
+    assert json.loads(sink.sent[1].value or b"")["event_type"] == "profile.deleted"
+    assert created.id not in store.records
+
+
+async def test_only_what_went_out_is_marked_and_the_rest_goes_out_once_later() -> None:
+    sink = FakeSink(fail_after=2)
+    store, service, relay = wired(sink)
+    created = await service.create(profile_fields(), API)
+    for name in ("Two", "Three", "Four"):
+        await rename(service, created.id, name)
+
+    assert await relay.pass_once(sweep=False) is Pass.FAILED
+    assert [e.version for e in store.records[created.id].outbox] == [3, 4]
+    sink.fail_after = None
+    assert await relay.pass_once(sweep=True) is Pass.DONE
+
+    assert versions(sink) == [(created.id, v) for v in (1, 2, 3, 4)]
+
+
+async def test_a_write_during_publishing_keeps_its_event_and_the_old_one_is_not_repeated() -> None:
+    class WritingSink(FakeSink):
+        async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
+            await super().send(key=key, value=value, headers=headers)
+            if len(self.sent) == 1:
+                await rename(service, key, "Written meanwhile")
+
+    sink = WritingSink()
+    store, service, relay = wired(sink)
+    created = await service.create(profile_fields(), API)
+
+    await relay.pass_once(sweep=False)
+    assert [e.version for e in store.records[created.id].outbox] == [2]
+    await relay.pass_once(sweep=False)
+
+    assert versions(sink) == [(created.id, 1), (created.id, 2)]
+
+
+async def test_an_event_whose_mark_failed_is_published_again_with_the_same_id() -> None:
+    class ForgetfulStore(FakeProfileStore):
+        failed = False
+
+        async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
+            if not self.failed:
+                self.failed = True
+                raise ConnectionError("the store went away")
+            return await super().clear_outboxes(published)
+
+    sink = FakeSink()
+    _, service, relay = wired(sink, ForgetfulStore())
+    await service.create(profile_fields(), API)
+
+    with contextlib.suppress(ConnectionError):
+        await relay.pass_once(sweep=True)
+    await relay.pass_once(sweep=True)
+
+    ids = [json.loads(s.value or b"")["event_id"] for s in sink.sent]
+    assert len(ids) == 2 and ids[0] == ids[1]  # consumers drop it by event_id and version
+
+
+async def test_a_write_wakes_the_relay_without_waiting_for_the_sweep() -> None:
+    class CountingStore(FakeProfileStore):
+        sweeps = 0
+
+        async def pending(self, *, limit: int) -> list[ProfileRecord]:
+            self.sweeps += 1
+            return await super().pending(limit=limit)
+
+    sink, store = FakeSink(), CountingStore()
+    _, service, relay = wired(sink, store)  # sweeps every 60 s
+    ready = asyncio.Event()
+    ready.set()
+    running = asyncio.create_task(relay.run(ready))
+    try:
+        await eventually(lambda: store.sweeps == 1, within=5)
+        created = await service.create(profile_fields(), API)
+        await eventually(lambda: versions(sink) == [(created.id, 1)], within=5)
+        assert store.sweeps == 1
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 5)
+
+
+async def test_nothing_is_published_until_the_broker_is_connected() -> None:
+    sink = FakeSink()
+    _, service, relay = wired(sink)
+    ready = asyncio.Event()
+    running = asyncio.create_task(relay.run(ready))
+    created = await service.create(profile_fields(), API)
+    await asyncio.sleep(0.05)
+    assert sink.sent == []
+
+    ready.set()
+    await eventually(lambda: versions(sink) == [(created.id, 1)], within=5)
+    relay.stop()
+    await asyncio.wait_for(running, 5)

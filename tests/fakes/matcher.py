@@ -157,12 +157,17 @@ class FakeSlots:
 
 
 class RecordingPublisher:
+    """Records what was published; while `failing`, raises as a broker that is down would."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, bytes]] = []  # topic, key, payload
+        self.failing = False
 
     async def __call__(
         self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
     ) -> None:
+        if self.failing:
+            raise ConnectionError("broker unavailable")
         self.sent.append((topic, key, payload))
 
 

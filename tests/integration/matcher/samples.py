@@ -46,3 +46,21 @@ def pairing(
         expires_at=NOW + timedelta(days=7),
         updated_at=NOW,
     )
+
+
+def young(
+    person_id: str, *, program: str, craft: str, version: int = 1, **fields: Any
+) -> ProfileSnapshot:
+    """Born 1998 in Digital; teaches `craft`, wants `lore-<craft>`: only a matching `old` fits."""
+    skills = {"skills_offered": {"extras": [craft]}, "skills_wanted": {"extras": [f"lore-{craft}"]}}
+    defaults = {"birth_year": 1998, "department": "Digital", "email": f"{person_id}@example.org"}
+    return snapshot(person_id, version=version, program_id=program, **(defaults | skills | fields))
+
+
+def old(
+    person_id: str, *, program: str, craft: str, version: int = 1, **fields: Any
+) -> ProfileSnapshot:
+    """Born 1965 in Finance; teaches `lore-<craft>`, wants `craft`."""
+    skills = {"skills_offered": {"extras": [f"lore-{craft}"]}, "skills_wanted": {"extras": [craft]}}
+    defaults = {"birth_year": 1965, "department": "Finance", "email": f"{person_id}@example.org"}
+    return snapshot(person_id, version=version, program_id=program, **(defaults | skills | fields))

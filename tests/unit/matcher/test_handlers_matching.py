@@ -1,0 +1,282 @@
+"""One program step with in-memory stores and the real engine: proposals, answers, expiry,
+broken constraints, departures, take-over after a restart and the guards against double pairing."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from services.matcher.errors import StaleProgram
+from services.matcher.lifecycle import PairingState
+from services.matcher.matching import ProgramMatcher
+from services.matcher.policy import Policy
+from services.matcher.relay import Relay
+from services.matcher.store import Slot, pairing_id
+from services.matcher.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
+from shared.commands import PairingAnswer
+from shared.envelope import utc_now
+from shared.events import PairingEvent, PairingProposed
+from shared.profile import ProfileSnapshot
+from tests.fakes.matcher import FakePairings, FakePeople, FakeSlots, RecordingPublisher
+from tests.helpers import profile_fields
+
+PROGRAM = "prog-a"
+TTL = timedelta(days=7)
+EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
+
+
+def person(person_id: str, *, version: int = 1, **fields: Any) -> ProfileSnapshot:
+    base = profile_fields(program_id=PROGRAM, email=f"{person_id}@example.org").model_dump()
+    return ProfileSnapshot(**(base | fields), id=person_id, version=version, updated_at=utc_now())
+
+
+def young(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
+    """Born 1998; teaches `craft`, wants `lore-<craft>`."""
+    skills = {"skills_offered": {"extras": [craft]}, "skills_wanted": {"extras": [f"lore-{craft}"]}}
+    return person(person_id, birth_year=1998, department="Digital", **(skills | fields))
+
+
+def old(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
+    """Born 1965; teaches `lore-<craft>`, wants `craft`."""
+    skills = {"skills_offered": {"extras": [f"lore-{craft}"]}, "skills_wanted": {"extras": [craft]}}
+    return person(person_id, birth_year=1965, department="Finance", **(skills | fields))
+
+
+class World:
+    """The stores a matcher replica uses, shared by replicas (so a new one is a restart)."""
+
+    def __init__(self, *people: ProfileSnapshot) -> None:
+        self.people = FakePeople(*people)
+        self.pairings = FakePairings()
+        self.slots = FakeSlots()
+        self.published = RecordingPublisher()
+        self.now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+    def replica(self) -> ProgramMatcher:
+        return ProgramMatcher(
+            people=self.people,
+            pairings=self.pairings,
+            slots=self.slots,
+            relay=Relay(self.pairings, self.published, topic="pairings"),
+            policy_for=lambda _: Policy(),
+            proposal_ttl=TTL,
+            orphan_slot_after=timedelta(minutes=2),
+            clock=lambda: self.now,
+        )
+
+    def events(self) -> list[PairingEvent]:
+        return [EVENTS.validate_json(payload) for _, _, payload in self.published.sent]
+
+    def kinds(self) -> list[str]:
+        return [e.event_type for e in self.events()]
+
+    def proposed_pairs(self) -> list[tuple[str, str]]:
+        return [
+            (e.data.younger.id, e.data.older.id)
+            for e in self.events()
+            if isinstance(e, PairingProposed)
+        ]
+
+    def state(self, younger: str, older: str) -> PairingState:
+        return self.pairings.docs[pairing_id(PROGRAM, younger, older)].record.state
+
+
+def changed(*people: str) -> list[MatchWork]:
+    return [_work(PersonChanged(person_id=p)) for p in people]
+
+
+def answered(younger: str, older: str, by: str, decision: str) -> list[MatchWork]:
+    answer = PairingAnswer(
+        pairing_id=pairing_id(PROGRAM, younger, older), person_id=by, decision=decision
+    )
+    return [_work(AnswerGiven(answer=answer))]
+
+
+def due() -> list[MatchWork]:
+    return [_work(ProgramDue())]
+
+
+def _work(item: PersonChanged | AnswerGiven | ProgramDue) -> MatchWork:
+    return MatchWork(
+        producer="test", correlation_id="corr", data=Work(program_id=PROGRAM, item=item)
+    )
+
+
+async def step(replica: ProgramMatcher, work: Sequence[MatchWork]) -> None:
+    await replica.step(PROGRAM, work)
+
+
+async def test_complementary_people_are_proposed_once_with_participants_and_explanation() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+
+    await step(replica, changed("y1", "o1"))
+    await step(replica, changed("y1"))
+
+    [event] = world.events()
+    assert isinstance(event, PairingProposed)
+    assert (event.data.younger.id, event.data.older.id) == ("y1", "o1")
+    assert event.data.older.email == "o1@example.org"
+    assert event.data.explanation.younger_teaches and event.data.explanation.older_teaches
+    assert event.data.expires_at == world.now + TTL
+    assert event.correlation_id == "corr"
+    assert world.published.sent[0][1] == pairing_id(PROGRAM, "y1", "o1").encode()
+    assert sorted(world.slots.slots) == ["o1#0", "y1#0"]
+
+
+async def test_a_decline_frees_both_and_the_pair_is_never_proposed_again() -> None:
+    world = World(young("y1", "video"), old("o1", "video"), old("o2", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1", "o2"))
+    [(_, first)] = world.proposed_pairs()
+    second = "o2" if first == "o1" else "o1"
+
+    await step(replica, answered("y1", first, by="y1", decision="decline"))
+    await step(replica, changed("y1", "o1", "o2"))
+
+    assert world.state("y1", first) is PairingState.DECLINED
+    assert world.proposed_pairs() == [("y1", first), ("y1", second)]
+    assert world.kinds() == ["pairing.proposed", "pairing.cancelled", "pairing.proposed"]
+    cancelled = world.events()[1]
+    assert cancelled.event_type == "pairing.cancelled" and cancelled.data.reason_code == "declined"  # type: ignore[union-attr]
+
+
+async def test_both_acceptances_activate_the_pairing() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+
+    await step(replica, answered("y1", "o1", by="o1", decision="accept"))
+    assert world.kinds() == ["pairing.proposed"]
+    await step(replica, answered("y1", "o1", by="y1", decision="accept"))
+    await step(replica, answered("y1", "o1", by="y1", decision="accept"))
+
+    assert world.kinds() == ["pairing.proposed", "pairing.activated"]
+    assert world.state("y1", "o1") is PairingState.ACTIVE
+
+
+async def test_a_reorg_into_one_department_cancels_the_pair_with_the_engines_reason() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+
+    world.people.people["o1"] = old("o1", "video", version=2, department="Digital")
+    await step(replica, changed("o1"))
+
+    event = world.events()[-1]
+    assert event.event_type == "pairing.cancelled"
+    assert event.data.reason_code == "constraint_broken"  # type: ignore[union-attr]
+    assert "department" in event.data.reason.lower()  # type: ignore[union-attr]
+    assert world.slots.slots == {}
+    assert world.proposed_pairs() == [("y1", "o1")]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda w: w.people.people.pop("o1"), "profile_deleted"),
+        (
+            lambda w: w.people.people.update(o1=old("o1", "video", version=2, opted_in=False)),
+            "constraint_broken",
+        ),
+        (
+            lambda w: w.people.people.update(o1=old("o1", "video", version=2, program_id="b")),
+            "constraint_broken",
+        ),
+    ],
+    ids=["deleted", "opted-out", "moved"],
+)
+async def test_a_person_who_leaves_has_their_pairing_cancelled(change: Any, code: str) -> None:
+    world = World(young("y1", "video"), old("o1", "video"), old("o2", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+    assert world.proposed_pairs() == [("y1", "o1")]
+
+    change(world)
+    await step(replica, changed("o1", "o2"))
+
+    assert world.kinds() == ["pairing.proposed", "pairing.cancelled", "pairing.proposed"]
+    assert world.events()[1].data.reason_code == code  # type: ignore[union-attr]
+    assert world.proposed_pairs()[-1] == ("y1", "o2")
+
+
+async def test_an_unanswered_proposal_expires_on_a_due_step() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+
+    await step(replica, due())
+    assert world.state("y1", "o1") is PairingState.PROPOSED
+    world.now += TTL
+    await step(replica, due())
+
+    assert world.state("y1", "o1") is PairingState.EXPIRED
+    assert world.kinds() == ["pairing.proposed", "pairing.cancelled"]
+    assert world.slots.slots == {}
+
+
+async def test_a_restarted_replica_rebuilds_from_the_store_and_repeats_nothing() -> None:
+    world = World(
+        *(young(f"y{n}", f"c{n}") for n in range(4)), *(old(f"o{n}", f"c{n}") for n in range(4))
+    )
+    await step(world.replica(), changed(*(f"y{n}" for n in range(4)), *(f"o{n}" for n in range(4))))
+    await step(world.replica(), answered("y0", "o0", by="y0", decision="decline"))
+
+    restarted = world.replica()
+    await step(restarted, changed("y1", "o1", "y0", "o0"))
+
+    assert sorted(world.proposed_pairs()) == [(f"y{n}", f"o{n}") for n in range(4)]
+    assert world.kinds().count("pairing.cancelled") == 1
+
+
+async def test_a_pairing_changed_behind_the_replicas_back_abandons_the_step() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+    doc = world.pairings.docs[pairing_id(PROGRAM, "y1", "o1")]
+    doc.record = doc.record.model_copy(update={"sequence": 5})  # another replica moved it on
+
+    with pytest.raises(StaleProgram):
+        await step(replica, answered("y1", "o1", by="y1", decision="decline"))
+
+    assert replica.pool_sizes() == {}  # dropped: rebuilt from the store next time
+
+
+async def test_a_person_whose_slots_are_all_held_elsewhere_is_not_paired() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    await world.slots.claim("y1", 1, pairing_id="pr-elsewhere", program_id="prog-b")
+
+    await step(world.replica(), changed("y1", "o1"))
+
+    assert world.events() == []
+    assert set(world.slots.slots) == {"y1#0"}
+
+
+async def test_a_take_over_frees_orphaned_slots_and_cancels_pairings_of_people_who_left() -> None:
+    world = World(young("y1", "video"), old("o1", "video"), young("y2", "art"), old("o2", "art"))
+    await step(world.replica(), changed("y1", "o1", "y2", "o2"))
+    world.people.people.pop("o1")  # deleted while no replica held the program
+    stale = Slot("o2#1", "pr-crashed", world.now - timedelta(hours=1))
+    world.slots.slots["o2#1"] = (stale, PROGRAM)
+
+    await step(world.replica(), due())
+
+    assert world.state("y1", "o1") is PairingState.CANCELLED
+    assert world.events()[-1].data.reason_code == "profile_deleted"  # type: ignore[union-attr]
+    assert "o2#1" not in world.slots.slots
+
+
+async def test_events_left_unpublished_by_a_failed_publish_go_out_once_on_the_next_step() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    world.published.failing = True  # the broker is down
+    with pytest.raises(ConnectionError):
+        await step(replica, changed("y1", "o1"))
+
+    world.published.failing = False
+    await step(replica, changed("y1"))
+    await step(replica, changed("o1"))
+
+    assert world.kinds() == ["pairing.proposed"]

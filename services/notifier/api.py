@@ -1,11 +1,20 @@
 """Operations endpoints: liveness, readiness (store and broker), Prometheus metrics."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 Check = Callable[[], Awaitable[bool]]
+CHECK_SECONDS = 2.0  # a probe must answer quickly, even while a dependency hangs
+
+
+async def _passes(check: Check) -> bool:
+    try:
+        return await asyncio.wait_for(check(), timeout=CHECK_SECONDS)
+    except TimeoutError:
+        return False
 
 
 def operations_router(checks: dict[str, Check]) -> APIRouter:
@@ -18,7 +27,7 @@ def operations_router(checks: dict[str, Check]) -> APIRouter:
 
     @router.get("/health/ready")
     async def ready(response: Response) -> dict[str, object]:
-        results = {name: await check() for name, check in checks.items()}
+        results = {name: await _passes(check) for name, check in checks.items()}
         ok = all(results.values())
         if not ok:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

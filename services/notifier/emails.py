@@ -41,10 +41,14 @@ class Letter:
     links: Mapping[str, str] = field(default_factory=dict)  # value name -> mailto: address
 
 
+def one_line(text: str) -> str:
+    """The text without line breaks, tabs or other unprintable characters, whitespace collapsed."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())
+
+
 def safe_display_name(name: str) -> str:
-    """The name without line breaks, tabs or other unprintable characters, whitespace collapsed."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in name)
-    return " ".join(printable.split())[:MAX_NAME]
+    return one_line(name)[:MAX_NAME]
 
 
 def checked_address(name: str, email: str) -> Address:
@@ -66,7 +70,7 @@ def build_email(letter: Letter) -> EmailMessage:
     """Text and HTML alternatives; with an invite, also `text/calendar; method=...` as a third
     alternative (what calendar-aware clients act on) and the same bytes as an `.ics` attachment."""
     message = EmailMessage()
-    message["Subject"] = safe_display_name(letter.subject)
+    message["Subject"] = one_line(letter.subject)
     message["From"] = letter.sender
     message["To"] = letter.recipient
     message["Date"] = format_datetime(letter.date)

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from structlog.testing import capture_logs
 
 from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.errors import ClaimHeld, PermanentDeliveryError, TransientDeliveryError
@@ -220,3 +221,22 @@ async def test_cancel_after_a_proposal_cancels_its_invite_with_a_higher_sequence
         assert f"UID:{invite_uid(proposal.data.pairing_id)}" in ics and "SEQUENCE:4" in ics
     states = [e.data.state for _, e in publisher.published]
     assert states == ["proposed", "proposed", "cancelled", "cancelled"]
+
+
+async def test_logs_name_notifications_by_id_never_by_address_or_content(
+    store: FakeStore, mailer: FakeMailer, publisher: FakePublisher
+) -> None:
+    mailer.failures = [PermanentDeliveryError("SMTP 550")]
+    event = proposed()
+
+    with capture_logs() as logs:
+        service = notifier(store, mailer, publisher)
+        await service.pairing_proposed(event)
+        await service.pairing_proposed(event)
+
+    assert {entry["event"] for entry in logs} >= {
+        "notification_finished",
+        "notification_already_done",
+    }
+    assert all("@" not in str(entry) for entry in logs)
+    assert all("Robert" not in str(entry) and "Jana" not in str(entry) for entry in logs)

@@ -1,0 +1,57 @@
+"""Health and metrics endpoints of the running app, with the real store and broker."""
+
+import httpx
+import pytest
+
+from services.notifier.settings import NotifierSettings
+from shared.topics import Topics
+from tests.helpers import eventually
+from tests.integration.notifier.conftest import SmtpServer, publish_event, running
+from tests.unit.notifier.samples import proposed
+
+pytestmark = pytest.mark.integration
+
+
+async def test_ready_when_store_and_broker_answer_and_metrics_count_sent_emails(
+    kafka_bootstrap: str, topics: Topics, settings: NotifierSettings, smtp: SmtpServer
+) -> None:
+    async with running(settings) as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        async with client:
+            live = await client.get("/health/live")
+            ready = await client.get("/health/ready")
+            before = sent_count((await client.get("/metrics")).text)
+            event = proposed()
+            await publish_event(kafka_bootstrap, topics.pairings, event.data.pairing_id, event)
+            await eventually(lambda: len(smtp.sink.received) == 2)
+            metrics = (await client.get("/metrics")).text
+
+    assert live.status_code == 200
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"store": True, "broker": True}
+    assert sent_count(metrics) == before + 2
+    assert "notifier_smtp_seconds_bucket" in metrics
+    assert "notifier_emails_retried_total" in metrics
+    assert "notifier_emails_failed_total" in metrics
+
+
+async def test_not_ready_when_the_store_is_unreachable(
+    settings: NotifierSettings, smtp: SmtpServer
+) -> None:
+    unreachable = settings.model_copy(
+        update={"mongodb_uri": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"}
+    )
+    async with running(unreachable) as app:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        async with client:
+            ready = await client.get("/health/ready")
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"store": False, "broker": True}
+
+
+def sent_count(metrics: str) -> float:
+    lines = [
+        line for line in metrics.splitlines() if line.startswith("notifier_emails_sent_total{")
+    ]
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines if 'state="proposed"' in line)

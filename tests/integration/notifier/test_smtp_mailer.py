@@ -1,0 +1,144 @@
+"""`SmtpMailer` against a real SMTP server: plain, STARTTLS with AUTH, implicit TLS, refusals."""
+
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import pytest
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from services.notifier.emails import checked_address
+from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifier.mailer import SmtpConfig, SmtpMailer
+from tests.integration.notifier.conftest import SmtpServer, free_port, server_tls
+
+
+def message(to: str = "robert@example.org") -> EmailMessage:
+    out = EmailMessage()
+    out["From"] = checked_address("Reverse Mentoring", "mentoring@example.org")
+    out["To"] = checked_address("Robert", to)
+    out["Subject"] = "Hello"
+    out.set_content("Hello Robert")
+    return out
+
+
+def config(port: int, **overrides: Any) -> SmtpConfig:
+    return SmtpConfig(
+        **{"host": "127.0.0.1", "port": port, "security": "none", "timeout": 3} | overrides
+    )
+
+
+def only_alice(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        b"alice",
+        b"s3cret",
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+async def test_message_is_delivered_to_its_to_address_only(smtp: SmtpServer) -> None:
+    await SmtpMailer(config(smtp.port)).send(message())
+
+    [got] = smtp.sink.received
+    assert (got.sender, got.recipients) == ("mentoring@example.org", ["robert@example.org"])
+    assert got.message.get_content().strip() == "Hello Robert"
+
+
+async def test_starttls_with_authentication_delivers(
+    smtp_server: SmtpServer, certificate: tuple[Path, Path]
+) -> None:
+    smtp_server.start(
+        tls_context=server_tls(certificate),
+        require_starttls=True,
+        auth_required=True,
+        authenticator=only_alice,
+    )
+    mailer = SmtpMailer(
+        config(
+            smtp_server.port,
+            security="starttls",
+            username="alice",
+            password="s3cret",
+            ca_file=str(certificate[1]),
+        )
+    )
+
+    await mailer.send(message())
+
+    assert len(smtp_server.sink.received) == 1
+
+
+async def test_wrong_password_is_transient_since_it_is_about_configuration_not_the_message(
+    smtp_server: SmtpServer, certificate: tuple[Path, Path]
+) -> None:
+    smtp_server.start(
+        tls_context=server_tls(certificate),
+        require_starttls=True,
+        auth_required=True,
+        authenticator=only_alice,
+    )
+    mailer = SmtpMailer(
+        config(
+            smtp_server.port,
+            security="starttls",
+            username="alice",
+            password="wrong",
+            ca_file=str(certificate[1]),
+        )
+    )
+
+    with pytest.raises(TransientDeliveryError) as raised:
+        await mailer.send(message())
+    assert isinstance(raised.value.__cause__, aiosmtplib.SMTPAuthenticationError)
+    assert smtp_server.sink.received == []
+
+
+async def test_implicit_tls_delivers(
+    smtp_server: SmtpServer, certificate: tuple[Path, Path]
+) -> None:
+    smtp_server.start(ssl_context=server_tls(certificate))
+    mailer = SmtpMailer(config(smtp_server.port, security="tls", ca_file=str(certificate[1])))
+
+    await mailer.send(message())
+
+    assert len(smtp_server.sink.received) == 1
+
+
+async def test_untrusted_certificate_is_refused(
+    smtp_server: SmtpServer, certificate: tuple[Path, Path]
+) -> None:
+    smtp_server.start(ssl_context=server_tls(certificate))
+
+    with pytest.raises(TransientDeliveryError):
+        await SmtpMailer(config(smtp_server.port, security="tls")).send(message())
+    assert smtp_server.sink.received == []
+
+
+async def test_required_starttls_that_the_server_does_not_offer_is_not_skipped(
+    smtp: SmtpServer,
+) -> None:
+    with pytest.raises(TransientDeliveryError):
+        await SmtpMailer(config(smtp.port, security="starttls")).send(message())
+    assert smtp.sink.received == []
+
+
+async def test_5xx_for_the_recipient_is_permanent(smtp: SmtpServer) -> None:
+    smtp.sink.refuse["robert@example.org"] = "550 5.1.1 No such user"
+
+    with pytest.raises(PermanentDeliveryError, match="SMTP 550"):
+        await SmtpMailer(config(smtp.port)).send(message())
+
+
+async def test_4xx_for_the_recipient_is_transient(smtp: SmtpServer) -> None:
+    smtp.sink.refuse["robert@example.org"] = "451 4.3.0 Try again later"
+
+    with pytest.raises(TransientDeliveryError, match="SMTP 451"):
+        await SmtpMailer(config(smtp.port)).send(message())
+
+
+async def test_connection_refused_is_transient() -> None:
+    with pytest.raises(TransientDeliveryError):
+        await SmtpMailer(config(free_port())).send(message())

@@ -44,6 +44,7 @@ class SystemConfig:
                 "PROFILES_API_KEYS": f'{{"{self.api_key}": ["read", "write", "admin"]}}',
                 "NOTIFIER_SMTP_HOST": "127.0.0.1",
                 "NOTIFIER_SMTP_PORT": str(self.smtp_port),
+                "NOTIFIER_SMTP_SECURITY": "none",  # the local sink has no TLS
             }
             | self.extra_env
         )

@@ -57,26 +57,32 @@ class Relay:
         self._sweep_seconds, self._batch, self._retry = sweep_seconds, batch_size, retry_seconds
         self._hinted: set[str] = set()
         self._wake = asyncio.Event()
-        self._stopping = False
+        self._stopped = asyncio.Event()
+        self._writes = 0
+        self._backlog = 0
 
     def notify(self, profile_id: str) -> None:
         """A write just appended one event for `profile_id`: publish it soon."""
         self._hinted.add(profile_id)
-        OUTBOX_BACKLOG.inc()
+        self._writes += 1
+        self._count_backlog(self._backlog + 1)
         self._wake.set()
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stopped.set()
         self._wake.set()
+
+    def _count_backlog(self, events: int) -> None:
+        self._backlog = events
+        OUTBOX_BACKLOG.set(max(events, 0))
 
     async def run(self, ready: asyncio.Event) -> None:
         """Publish until stopped; waits for `ready` (the broker connected) before each pass."""
         sweep, last_sweep = True, 0.0
-        while not self._stopping:
+        while not self._stopped.is_set():
             if not sweep:
                 sweep = not await self._woken(self._sweep_seconds - (time.monotonic() - last_sweep))
-            await ready.wait()
-            if self._stopping:
+            if not await self._until(ready):
                 return
             last_sweep = time.monotonic() if sweep else last_sweep
             try:
@@ -88,6 +94,15 @@ class Relay:
             if result is Pass.FAILED:
                 RELAY_FAILURES.inc()
                 await self._woken(self._retry)
+
+    async def _until(self, ready: asyncio.Event) -> bool:
+        """Wait for `ready`; False if stopped first."""
+        waiting = asyncio.ensure_future(ready.wait())
+        stopping = asyncio.ensure_future(self._stopped.wait())
+        await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        stopping.cancel()
+        return not self._stopped.is_set()
 
     async def _woken(self, seconds: float) -> bool:
         """True if woken by `notify` or `stop` within `seconds`."""
@@ -102,8 +117,11 @@ class Relay:
         """Publish one batch: the hinted profiles, or (`sweep`) any with pending events."""
         if sweep:
             self._hinted.clear()
+            writes = self._writes
             records = await self._store.pending(limit=self._batch)
-            OUTBOX_BACKLOG.set(sum(len(r.outbox) for r in records))
+            # Writes during the read may or may not be in it: count them (an over-count at worst,
+            # corrected by the next sweep).
+            self._count_backlog(sum(len(r.outbox) for r in records) + self._writes - writes)
             complete = len(records) < self._batch
         else:
             ids, self._hinted = self._hinted, set()
@@ -130,7 +148,7 @@ class Relay:
                 )
                 return sent
             EVENTS_PUBLISHED.labels(entry.event_type).inc()
-            OUTBOX_BACKLOG.dec()
+            self._count_backlog(self._backlog - 1)
         return len(record.outbox)
 
     async def _mark(self, records: Sequence[ProfileRecord], counts: Sequence[int]) -> None:

@@ -1,0 +1,121 @@
+"""The MongoDB store keeps its promises on the real store: unique emails per program (on insert
+and on update), writes conditional on the version, and outbox marks that never lose a newer event."""
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.profiles.changes import Origin, decide
+from services.profiles.errors import DuplicateEmail
+from services.profiles.records import ProfileRecord
+from services.profiles.service import now_ms
+from services.profiles.store import MongoProfileStore, ProfileQuery
+from shared.commands import ProfileChangeRequest
+from shared.mongo import Document
+from shared.profile import ProfilePatch
+from tests.helpers import profile_fields
+
+pytestmark = pytest.mark.integration
+API = Origin(producer="profiles")
+
+
+def change(current: ProfileRecord | None, request: ProfileChangeRequest) -> ProfileRecord:
+    record = decide(current, request, API, now=now_ms()).record
+    assert record is not None
+    return record
+
+
+def upsert(profile_id: str, **fields: object) -> ProfileChangeRequest:
+    return ProfileChangeRequest(
+        op="upsert", profile_id=profile_id, profile=profile_fields(**fields)
+    )
+
+
+def rename(profile_id: str, name: str) -> ProfileChangeRequest:
+    return ProfileChangeRequest(op="patch", profile_id=profile_id, patch=ProfilePatch(name=name))
+
+
+@pytest.fixture
+async def store(mongo: AsyncDatabase[Document]) -> MongoProfileStore:
+    profiles = MongoProfileStore(mongo)
+    await profiles.ensure_indexes()
+    return profiles
+
+
+async def test_a_record_reads_back_exactly_as_written(store: MongoProfileStore) -> None:
+    record = change(None, upsert("p1"))
+
+    assert await store.insert(record)
+
+    assert await store.get("p1") == record
+
+
+async def test_an_id_that_is_taken_is_not_inserted_twice(store: MongoProfileStore) -> None:
+    assert await store.insert(change(None, upsert("p1", email="a@example.org")))
+
+    assert not await store.insert(change(None, upsert("p1", email="b@example.org")))
+
+
+async def test_one_email_per_program_on_insert_and_on_update(store: MongoProfileStore) -> None:
+    await store.insert(change(None, upsert("p1", program_id="x", email="a@example.org")))
+    other = change(None, upsert("p2", program_id="x", email="b@example.org"))
+    await store.insert(other)
+    await store.insert(change(None, upsert("p3", program_id="y", email="a@example.org")))
+
+    with pytest.raises(DuplicateEmail):
+        await store.insert(change(None, upsert("p4", program_id="x", email="a@example.org")))
+    moved = change(other, upsert("p2", program_id="x", email="a@example.org"))
+    with pytest.raises(DuplicateEmail):
+        await store.update(moved, expected_version=1)
+
+
+async def test_an_update_from_a_stale_version_is_refused(store: MongoProfileStore) -> None:
+    first = change(None, upsert("p1"))
+    await store.insert(first)
+    second = change(first, rename("p1", "Second"))
+    assert await store.update(second, expected_version=1)
+
+    assert not await store.update(change(first, rename("p1", "Lost")), expected_version=1)
+    assert (await store.get("p1")) == second
+
+
+async def test_tombstones_of_one_program_do_not_collide_and_drop_personal_fields(
+    store: MongoProfileStore, mongo: AsyncDatabase[Document]
+) -> None:
+    for profile_id in ("p1", "p2"):
+        created = change(
+            None, upsert(profile_id, program_id="x", email=f"{profile_id}@example.org")
+        )
+        await store.insert(created)
+        deleted = change(created, ProfileChangeRequest(op="delete", profile_id=profile_id))
+        assert await store.update(deleted, expected_version=1)
+
+    document = await mongo.profiles.find_one({"_id": "p1"})
+    assert document is not None
+    assert {"name", "birth_year", "availability", "department"}.isdisjoint(document)
+    assert "@" not in document["email"]
+    assert await store.find(ProfileQuery(program_id="x"), limit=10) == []
+
+
+async def test_marking_sent_never_drops_an_event_written_since_the_read(
+    store: MongoProfileStore,
+) -> None:
+    first = change(None, upsert("p1"))
+    await store.insert(first)
+    second = change(first, rename("p1", "Second"))
+    await store.update(second, expected_version=1)
+
+    assert await store.clear_outboxes([("p1", 1)]) == 0  # we had read version 1 only
+    assert [e.version for e in (await store.pending(limit=10))[0].outbox] == [1, 2]
+    assert await store.clear_outboxes([("p1", 2)]) == 1
+    assert await store.pending(limit=10) == []
+
+
+async def test_a_tombstone_is_purged_only_at_its_version(store: MongoProfileStore) -> None:
+    created = change(None, upsert("p1"))
+    await store.insert(created)
+    deleted = change(created, ProfileChangeRequest(op="delete", profile_id="p1"))
+    await store.update(deleted, expected_version=1)
+
+    assert await store.purge([("p1", 1)]) == 0
+    assert await store.purge([("p1", 2)]) == 1
+    assert await store.get("p1") is None

@@ -44,12 +44,12 @@ def proposal_emails(
 ) -> list[Draft]:
     """One email per person, introducing the partner, with the invite when a slot was found."""
     series = schedule.series(policy)
-    invite = None
-    if series:
-        sequence = event.data.sequence
-        invite = pairing_invite(
-            event, method="REQUEST", sequence=sequence, program=program, series=series
-        )
+    sequence = event.data.sequence
+    invite = (
+        pairing_invite(event, method="REQUEST", sequence=sequence, program=program, series=series)
+        if series
+        else None
+    )
     drafts = []
     for me, partner in people(event):
         wording = wording_for(me.languages)
@@ -72,13 +72,13 @@ def cancellation_emails(
 ) -> list[Draft]:
     """One short email per person saying why; a CANCEL for the series if an invite went out."""
     series = schedule.series(policy) if schedule else None
-    invite = None
-    if schedule and series:
-        # SEQUENCE must exceed the REQUEST's, whatever the producer sent.
-        sequence = max(event.data.sequence, schedule.sequence + 1)
-        invite = pairing_invite(
-            event, method="CANCEL", sequence=sequence, program=program, series=series
-        )
+    # SEQUENCE must exceed the REQUEST's, whatever the producer sent.
+    sequence = max(event.data.sequence, schedule.sequence + 1) if schedule else 0
+    invite = (
+        pairing_invite(event, method="CANCEL", sequence=sequence, program=program, series=series)
+        if series
+        else None
+    )
     drafts = []
     for me, partner in people(event):
         wording = wording_for(me.languages)

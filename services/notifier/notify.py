@@ -81,10 +81,15 @@ class Notifier:
         for draft in drafts:
             outgoing = address(draft, program=self._program, now=self._clock())
             await self._deliver(cause, outgoing)
-        for raw in await self._store.unpublished([d.key for d in drafts]):
-            event = _EVENTS.validate_json(raw)
+        await self._relay([draft.key for draft in drafts])
+
+    async def _relay(self, keys: list[NotificationKey]) -> None:
+        """Publish the recorded events not yet published, in order, then mark them."""
+        pending = [_EVENTS.validate_json(raw) for raw in await self._store.unpublished(keys)]
+        for event in pending:
             await self._publish(event.data.pairing_id, event)
-            await self._store.mark_published(_key_of(event))
+        if pending:
+            await self._store.mark_published([_key_of(event) for event in pending])
 
     async def _deliver(self, cause: PairingProposed | PairingCancelled, item: Outgoing) -> None:
         token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)

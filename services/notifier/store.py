@@ -4,8 +4,13 @@ A notification record (`notifications`, `_id` = "<pairing>:<state>:<recipient>")
 `sending` (claimed, with a token and `claimed_at`), optionally `released` (a transient failure:
 nothing was delivered, claim it again), and ends `sent` or `failed`. The final write also stores the
 `NotificationSent`/`NotificationFailed` event as its embedded outbox (`event`, `published: false`):
-the outcome and the event to publish are one single-document write. Only conditional
-single-document updates and the `_id` unique index are used, so FerretDB v1 behaves like MongoDB.
+the outcome and the event to publish are one single-document write. A claim stuck in `sending`
+past its lease (its holder died) is taken over; see `notify.py` for what that means.
+
+Only conditional single-document updates and the `_id` unique index are used, so FerretDB v1
+behaves like MongoDB. Measured on FerretDB v1: reads by `_id` and inserts stay at about 2 ms,
+but every update scans the collection (about 2 ms at 100 records, 35 ms at 5,000), so the
+notifier reads by `_id` and never queries with `$in`.
 """
 
 from collections.abc import Sequence
@@ -26,6 +31,8 @@ FINISHED = ("sent", "failed")
 
 
 class NotificationStore(Protocol):
+    """Where the notifier keeps what it has sent; every method is idempotent."""
+
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
         """Store the schedule unless the pairing has one; return the stored one (first wins)."""
         ...
@@ -51,7 +58,9 @@ class NotificationStore(Protocol):
         """The outbox events (JSON) of these notifications not yet marked published, in order."""
         ...
 
-    async def mark_published(self, key: NotificationKey) -> None: ...
+    async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
+        """Mark these notifications' events as published."""
+        ...
 
     async def ping(self) -> bool: ...
 
@@ -128,17 +137,20 @@ class MongoNotificationStore:
         return done.modified_count == 1
 
     async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
-        ids = [key.id for key in keys]
+        # One `_id` lookup per key: FerretDB v1 answers `_id` equality from its index but scans
+        # the whole collection for `$in`.
+        events = []
         with store_errors():
-            docs = await self._notifications.find(
-                {"_id": {"$in": ids}, "published": False, "status": {"$in": list(FINISHED)}}
-            ).to_list()
-        by_id = {doc["_id"]: str(doc["event"]) for doc in docs}
-        return [by_id[i] for i in ids if i in by_id]
+            for key in keys:
+                doc = await self._notifications.find_one({"_id": key.id})
+                if doc and doc["status"] in FINISHED and doc.get("published") is False:
+                    events.append(str(doc["event"]))
+        return events
 
-    async def mark_published(self, key: NotificationKey) -> None:
+    async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
         with store_errors():
-            await self._notifications.update_one({"_id": key.id}, {"$set": {"published": True}})
+            for key in keys:  # by `_id`, not `$in`, for FerretDB v1 (see `unpublished`)
+                await self._notifications.update_one({"_id": key.id}, {"$set": {"published": True}})
 
     async def ping(self) -> bool:
         try:

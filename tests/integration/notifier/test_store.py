@@ -87,7 +87,7 @@ async def test_outcome_and_its_event_are_one_write_published_until_marked(
         await store.finish(k, token, events[k])
 
     pending = await store.unpublished(keys)
-    await store.mark_published(keys[0])
+    await store.mark_published([keys[0]])
 
     assert pending == [events[keys[0]].model_dump_json(), events[keys[1]].model_dump_json()]
     assert await store.unpublished(keys) == [events[keys[1]].model_dump_json()]

@@ -88,9 +88,10 @@ class FakeStore:
         found = (self.records.get(key.id, {}) for key in keys)
         return [r["event"] for r in found if r.get("published") is False]
 
-    async def mark_published(self, key: NotificationKey) -> None:
+    async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
         self._maybe_crash("mark_published")
-        self.records[key.id]["published"] = True
+        for key in keys:
+            self.records[key.id]["published"] = True
 
     async def ping(self) -> bool:
         return True

@@ -155,6 +155,24 @@ def test_malicious_names_do_not_add_or_alter_headers(name: str) -> None:
         assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
 
 
+def test_skills_and_reasons_with_line_breaks_stay_in_the_body() -> None:
+    honest = received(proposed())[0]
+    proposal = proposed()
+    injected = "ai tools\r\nBcc: victim@evil.example\r\n\r\n--boundary"
+    proposal.data.explanation.younger_teaches.append(injected)
+    proposal.data.explanation.summary = "fine\r\nX-Injected: yes"
+    cancel = cancelled(proposal)
+    cancel.data.reason = "declined\r\nBcc: victim@evil.example"
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+
+    for message in received(proposal, schedule) + received(cancel, schedule):
+        assert message["Bcc"] is None and message["X-Injected"] is None
+        assert set(message.keys()) <= set(honest.keys()) | {"In-Reply-To", "References"}
+        assert len(message["To"].addresses) == 1
+        calendar = Calendar.from_ical(part(message, "text/calendar").get_content())
+        assert len(calendar.walk("VEVENT")) == 1
+
+
 def test_invalid_recipient_address_is_reported_instead_of_sent() -> None:
     event = proposed(older=new_yorker(email="robert(at)example.org"))
     schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST)

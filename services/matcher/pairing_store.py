@@ -20,6 +20,7 @@ from shared.mongo import Document
 
 from .errors import store_errors
 from .lifecycle import AWAITING, PairingState
+from .mongo_reads import find_by_ids
 from .store import PairingRecord, Unpublished
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
@@ -91,11 +92,12 @@ class MongoPairings:
         self, program_id: str, ids: Collection[str] | None = None
     ) -> list[Unpublished]:
         query: Document = {"program_id": program_id, "outbox_pending": True}
-        if ids is not None:
-            query["_id"] = {"$in": list(ids)}
         projection = {"outbox": 1, "published": 1}
         with store_errors():
-            docs = [doc async for doc in self._pairings.find(query, projection)]
+            if ids is None:
+                docs = [doc async for doc in self._pairings.find(query, projection)]
+            else:
+                docs = await find_by_ids(self._pairings, ids, query, projection)
         return [_unpublished(doc) for doc in docs]
 
     async def mark_published(self, pairing_id: str, count: int) -> None:

@@ -16,6 +16,7 @@ from shared.mongo import Document
 from shared.profile import ProfileSnapshot
 
 from .errors import store_errors
+from .mongo_reads import find_by_ids
 
 
 class MongoPeople:
@@ -60,8 +61,8 @@ class MongoPeople:
 
     async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
         with store_errors():
-            cursor = self._people.find({"_id": {"$in": list(ids)}, "deleted": False})
-            return {doc["_id"]: _snapshot(doc) async for doc in cursor}
+            docs = await find_by_ids(self._people, ids, {"deleted": False})
+        return {doc["_id"]: _snapshot(doc) for doc in docs}
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         with store_errors():

@@ -1,13 +1,15 @@
 """FastAPI dependencies shared by the routes: the service, the caller's origin, If-Match."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Request, status
 
 from services.profiles.changes import Origin
 from services.profiles.service import ProfileService
 
+ProfileId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", examples=["p-1042"])]
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
 
 
@@ -24,19 +26,36 @@ def get_origin(request: Request) -> Origin:
     )
 
 
-def expected_version(
-    if_match: Annotated[
+@dataclass(frozen=True)
+class IfMatch:
+    """The version an If-Match header names; `None`: no header, or `*` (any version)."""
+
+    version: int | None = None
+    matchable: bool = True
+
+    def expected(self) -> int | None:
+        """Checked in the route, after FastAPI has validated the path and the body."""
+        if not self.matchable:
+            raise HTTPException(
+                status.HTTP_412_PRECONDITION_FAILED, 'If-Match must be one strong ETag, e.g. "3"'
+            )
+        return self.version
+
+
+def if_match(
+    header: Annotated[
         str | None,
-        Header(description='The ETag you read, e.g. "3"; a stale one gets 412. `*`: any version.'),
+        Header(
+            alias="If-Match",
+            description='The ETag you read, e.g. "3"; a stale one gets 412. `*`: any version.',
+        ),
     ] = None,
-) -> int | None:
-    """The version named by If-Match (strong comparison, so W/ tags never match)."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    found = _ETAG.fullmatch(if_match)
-    if not found:
-        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, "If-Match must be one ETag")
-    return int(found[1])
+) -> IfMatch:
+    """Strong comparison (RFC 9110): a weak or malformed tag matches no version."""
+    if header is None or header.strip() == "*":
+        return IfMatch()
+    found = _ETAG.fullmatch(header)
+    return IfMatch(int(found[1])) if found else IfMatch(matchable=False)
 
 
 def etag(version: int) -> str:
@@ -45,4 +64,4 @@ def etag(version: int) -> str:
 
 ServiceDep = Annotated[ProfileService, Depends(get_service)]
 OriginDep = Annotated[Origin, Depends(get_origin)]
-IfMatchDep = Annotated[int | None, Depends(expected_version)]
+IfMatchDep = Annotated[IfMatch, Depends(if_match)]

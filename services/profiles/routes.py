@@ -2,27 +2,27 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.profiles import pagination
 from services.profiles.auth import CanRead, CanWrite, IsAdmin
-from services.profiles.dependencies import IfMatchDep, OriginDep, ServiceDep, etag
+from services.profiles.dependencies import IfMatchDep, OriginDep, ProfileId, ServiceDep, etag
 from services.profiles.records import ProfileRecord
 from services.profiles.schemas import (
     Problem,
     ProfileCreate,
     ProfileExport,
+    ProfileFilters,
     ProfilePage,
     ProfilePublic,
     ProfileUpdate,
 )
 from services.profiles.store import ProfileQuery
 from shared.commands import ProfileChangeRequest
-from shared.vocabulary import Skill
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
-ProfileId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", examples=["p-1042"])]
 _COMMON: dict[int | str, dict[str, object]] = {
+    400: {"model": Problem, "description": "The body cannot be parsed."},
     401: {"model": Problem, "description": "No valid API key."},
     403: {"model": Problem, "description": "The key lacks the scope."},
     413: {"model": Problem, "description": "The body is too large."},
@@ -61,14 +61,14 @@ async def get_profile(
 async def replace_profile(
     profile_id: ProfileId,
     body: ProfileCreate,
-    version: IfMatchDep,
+    precondition: IfMatchDep,
     service: ServiceDep,
     origin: OriginDep,
     response: Response,
 ) -> ProfilePublic:
     """Replace every field of an existing profile."""
     request = ProfileChangeRequest(
-        op="upsert", profile_id=profile_id, profile=body, expected_version=version
+        op="upsert", profile_id=profile_id, profile=body, expected_version=precondition.expected()
     )
     outcome = await service.apply(request, origin, must_exist=True)
     assert outcome.record is not None
@@ -79,14 +79,14 @@ async def replace_profile(
 async def update_profile(
     profile_id: ProfileId,
     body: ProfileUpdate,
-    version: IfMatchDep,
+    precondition: IfMatchDep,
     service: ServiceDep,
     origin: OriginDep,
     response: Response,
 ) -> ProfilePublic:
     """Change only the fields sent; the result is validated as a whole."""
     request = ProfileChangeRequest(
-        op="patch", profile_id=profile_id, patch=body, expected_version=version
+        op="patch", profile_id=profile_id, patch=body, expected_version=precondition.expected()
     )
     outcome = await service.apply(request, origin, must_exist=True)
     assert outcome.record is not None
@@ -100,37 +100,33 @@ async def update_profile(
     responses=_WRITE,
 )
 async def delete_profile(
-    profile_id: ProfileId, version: IfMatchDep, service: ServiceDep, origin: OriginDep
+    profile_id: ProfileId, precondition: IfMatchDep, service: ServiceDep, origin: OriginDep
 ) -> None:
     """Delete the profile; a profile-deleted event and a tombstone follow on the canonical topic."""
-    request = ProfileChangeRequest(op="delete", profile_id=profile_id, expected_version=version)
+    request = ProfileChangeRequest(
+        op="delete", profile_id=profile_id, expected_version=precondition.expected()
+    )
     await service.apply(request, origin, must_exist=True)
 
 
 @router.get("", dependencies=[CanRead], responses=_COMMON)
 async def list_profiles(
-    service: ServiceDep,
-    program_id: Annotated[str | None, Query(max_length=64)] = None,
-    skill_offered: Skill | None = None,
-    skill_wanted: Skill | None = None,
-    opted_in: bool | None = None,
-    cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    service: ServiceDep, filters: Annotated[ProfileFilters, Query()]
 ) -> ProfilePage:
     """Profiles in id order, filtered; follow `next_cursor` for the next page."""
-    after = pagination.decode(cursor) if cursor is not None else None
+    after = pagination.decode(filters.cursor) if filters.cursor is not None else None
     query = ProfileQuery(
-        program_id=program_id,
-        skill_offered=skill_offered,
-        skill_wanted=skill_wanted,
-        opted_in=opted_in,
+        program_id=filters.program_id,
+        skill_offered=filters.skill_offered,
+        skill_wanted=filters.skill_wanted,
+        opted_in=filters.opted_in,
         after=after,
     )
-    found = await service.search(query, limit=limit + 1)
-    more = len(found) > limit
+    found = await service.search(query, limit=filters.limit + 1)
+    more = len(found) > filters.limit
     return ProfilePage(
-        items=[record.snapshot() for record in found[:limit]],
-        next_cursor=pagination.encode(found[limit - 1].id) if more else None,
+        items=[record.snapshot() for record in found[: filters.limit]],
+        next_cursor=pagination.encode(found[filters.limit - 1].id) if more else None,
     )
 
 

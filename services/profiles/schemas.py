@@ -5,10 +5,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.profiles.records import ProfileRecord
 from shared.profile import ProfileFields, ProfilePatch, ProfileSnapshot
+from shared.vocabulary import Skill
 
 # The body of a create (POST) and a replace (PUT): the whole profile.
 ProfileCreate = ProfileFields
@@ -16,6 +17,20 @@ ProfileCreate = ProfileFields
 ProfileUpdate = ProfilePatch
 # A stored profile as every read returns it: the fields, the id, the version and when it changed.
 ProfilePublic = ProfileSnapshot
+
+
+class ProfileFilters(BaseModel):
+    """The query of a listing. Unknown parameters are refused: a misspelt filter must not
+    silently return everyone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program_id: str | None = Field(default=None, max_length=64)
+    skill_offered: Skill | None = None
+    skill_wanted: Skill | None = None
+    opted_in: bool | None = None
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+    limit: int = Field(default=20, ge=1, le=100)
 
 
 class ProfilePage(BaseModel):

@@ -2,7 +2,7 @@
 anything that can never be applied dead-lettered, and the next message still processed."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,8 +26,9 @@ def command(profile_id: str, **request: Any) -> UpdateProfile:
     return UpdateProfile(producer="hr-sync", correlation_id="hr-batch-1", data=data, **envelope)
 
 
-def upsert(profile_id: str, **fields: Any) -> UpdateProfile:
-    return command(profile_id, op="upsert", profile=profile_fields(**fields))
+def upsert(profile_id: str, occurred_at: datetime | None = None, **fields: Any) -> UpdateProfile:
+    envelope = {"occurred_at": occurred_at} if occurred_at else {}
+    return command(profile_id, op="upsert", profile=profile_fields(**fields), **envelope)
 
 
 def rename(profile_id: str, name: str, **envelope: Any) -> UpdateProfile:
@@ -86,7 +87,8 @@ async def test_duplicate_and_stale_requests_are_ignored(
     stale = rename(profile_id, "Stale", occurred_at=now - timedelta(minutes=5))
     marker = rename(profile_id, "Marker", occurred_at=now + timedelta(seconds=1))
 
-    await send(kafka_bootstrap, topics, upsert(profile_id, name="Created"), first)
+    created = upsert(profile_id, occurred_at=now - timedelta(minutes=10), name="Created")
+    await send(kafka_bootstrap, topics, created, first)
     await send(
         kafka_bootstrap, topics, duplicate, stale, marker
     )  # one key: one partition, in order

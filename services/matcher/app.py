@@ -29,8 +29,8 @@ def create_app(settings: MatcherSettings) -> FastAPI:
     register(
         broker,
         topics,
-        people_group=settings.people_group_id,
-        responses_group=settings.responses_group_id,
+        people_group=settings.group(settings.people_group_id),
+        responses_group=settings.group(settings.responses_group_id),
         services=services,
     )
     broker.publisher(topics.match_work, schema=MatchWork, description="Work keyed by program id.")

@@ -57,9 +57,9 @@ class Runtime:
             dead_letter=self.publish_raw,
         )
         groups = {
-            settings.people_group_id: self._topics.profile_changes,
-            settings.responses_group_id: self._topics.pairing_responses,
-            settings.work_group_id: self._topics.match_work,
+            settings.group(settings.people_group_id): self._topics.profile_changes,
+            settings.group(settings.responses_group_id): self._topics.pairing_responses,
+            settings.group(settings.work_group_id): self._topics.match_work,
         }
         self._probe = LagProbe(settings.kafka_bootstrap_servers, groups=groups)
         self._sweeper = Sweeper(
@@ -70,7 +70,7 @@ class Runtime:
     def _work_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap_servers,
-            group_id=self._settings.work_group_id,
+            group_id=self._settings.group(self._settings.work_group_id),
             client_id="matcher-work",
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -1,0 +1,196 @@
+"""Two-way pair scoring, the hard constraints, and the explanation every pairing carries.
+
+A pair scores high only when each person teaches the other something the other wants: the two
+directions are fused with a harmonic mean, so a one-sided pair scores low (and, with
+`Policy.require_two_way`, is not proposed at all).
+"""
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import date
+
+from shared.events import Explanation
+from shared.profile import Profile
+
+from .availability import coming_monday, overlap_minutes
+from .features import Person, person_of
+from .policy import Policy
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    younger_id: str
+    older_id: str
+    score: float
+    explanation: Explanation
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The score's terms for one pair, each in [0, 1], and the facts behind them."""
+
+    complementarity: float
+    overlap: float
+    gap: float
+    common_minutes: int
+    birth_year_gap: int
+
+
+def share(teacher: Person, learner: Person) -> float:
+    """The fraction of what `learner` wants that `teacher` offers."""
+    if not learner.wants:
+        return 0.0
+    return len(teacher.offers.keys() & learner.wants.keys()) / len(learner.wants)
+
+
+def fuse(forward: float, backward: float) -> float:
+    """Harmonic mean: high only when both directions are high."""
+    total = forward + backward
+    return 2 * forward * backward / total if total > 0 else 0.0
+
+
+def terms(younger: Person, older: Person, policy: Policy) -> Terms:
+    minutes = overlap_minutes(younger.windows, older.windows)
+    gap = abs(younger.birth_year - older.birth_year)
+    return Terms(
+        complementarity=fuse(share(younger, older), share(older, younger)),
+        overlap=min(1.0, minutes / 60 / policy.full_overlap_hours),
+        gap=min(1.0, gap / policy.full_gap_years),
+        common_minutes=minutes,
+        birth_year_gap=gap,
+    )
+
+
+def weighted(t: Terms, policy: Policy) -> dict[str, float]:
+    """Each term's contribution to the score."""
+    return {
+        "complementarity": policy.weight_complementarity * t.complementarity,
+        "overlap": policy.weight_overlap * t.overlap,
+        "generation_gap": policy.weight_gap * t.gap,
+    }
+
+
+def reports_to(person: Person, boss_id: str, manager_of: Mapping[str, str | None]) -> bool:
+    """True when `boss_id` is somewhere up `person`'s management chain (cycles are walked once)."""
+    seen, current = {person.id}, person.manager_id
+    while current is not None and current not in seen:
+        if current == boss_id:
+            return True
+        seen.add(current)
+        current = manager_of.get(current)
+    return False
+
+
+def person_violation(a: Person, b: Person, policy: Policy) -> str | None:
+    """The first hard constraint that fails using the two people alone, else None."""
+    if a.id == b.id:
+        return "the same person"
+    if a.program_id != b.program_id:
+        return "not in the same program"
+    for person in (a, b):
+        if not person.opted_in:
+            return f"{person.id} opted out"
+    if not a.languages & b.languages:
+        return "no shared language"
+    gap = abs(a.birth_year - b.birth_year)
+    if gap < policy.min_birth_year_gap:
+        return f"birth years only {gap} apart (at least {policy.min_birth_year_gap} needed)"
+    if a.department is not None and a.department == b.department:
+        return f"same department ({a.department_label})"
+    minutes = overlap_minutes(a.windows, b.windows)
+    if minutes < policy.min_common_minutes:
+        return (
+            f"only {minutes / 60:.1f} hours a week of common availability "
+            f"(at least {policy.min_common_hours:g} needed)"
+        )
+    return None
+
+
+def pair_violation(
+    a: Person,
+    b: Person,
+    policy: Policy,
+    *,
+    manager_of: Mapping[str, str | None],
+    blocked: Set[frozenset[str]],
+) -> str | None:
+    if reports_to(a, b.id, manager_of) or reports_to(b, a.id, manager_of):
+        return "in each other's management line"
+    if frozenset((a.id, b.id)) in blocked:
+        return "declined, cancelled or ended before"
+    return person_violation(a, b, policy)
+
+
+def score_people(a: Person, b: Person, policy: Policy) -> ScoredPair | None:
+    """The scored pair (younger first), or None when a person-level constraint fails or, under
+    `require_two_way`, one of them would teach the other nothing wanted."""
+    if person_violation(a, b, policy) is not None:
+        return None
+    younger, older = (a, b) if a.birth_year > b.birth_year else (b, a)
+    t = terms(younger, older, policy)
+    if policy.require_two_way and t.complementarity <= 0:
+        return None
+    contributions = weighted(t, policy)
+    score = sum(contributions.values())
+    explanation = explain(younger, older, t, contributions, score)
+    return ScoredPair(younger.id, older.id, score, explanation)
+
+
+def explain(
+    younger: Person, older: Person, t: Terms, contributions: dict[str, float], score: float
+) -> Explanation:
+    younger_teaches = _teaches(younger, older)
+    older_teaches = _teaches(older, younger)
+    languages = sorted(younger.languages & older.languages)
+    hours = round(t.common_minutes / 60, 2)
+    summary = (
+        f"{younger.name} teaches {older.name} {_listed(younger_teaches)}; "
+        f"{older.name} teaches {younger.name} {_listed(older_teaches)}; "
+        f"they share {_listed(languages)}, have {hours:g} hours a week in common "
+        f"and were born {t.birth_year_gap} years apart."
+    )
+    return Explanation.model_construct(
+        younger_teaches=younger_teaches,
+        older_teaches=older_teaches,
+        shared_languages=languages,
+        common_hours_per_week=hours,
+        birth_year_gap=t.birth_year_gap,
+        score=round(score, 4),
+        contributions={name: round(value, 4) for name, value in contributions.items()},
+        summary=summary,
+    )
+
+
+def _teaches(teacher: Person, learner: Person) -> list[str]:
+    return sorted(teacher.offers[key] for key in teacher.offers.keys() & learner.wants.keys())
+
+
+def _listed(items: list[str]) -> str:
+    if not items:
+        return "nothing asked for"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def violation(
+    a: Profile,
+    b: Profile,
+    policy: Policy,
+    *,
+    manager_of: Mapping[str, str | None],
+    blocked: Set[frozenset[str]],
+    week_of: date | None = None,
+) -> str | None:
+    """None when every hard constraint holds, else a readable reason. Availability is compared
+    in the UTC week of `week_of` (default: the coming week)."""
+    week = week_of or coming_monday(date.today())
+    pa, pb = person_of(a, week), person_of(b, week)
+    return pair_violation(pa, pb, policy, manager_of=manager_of, blocked=blocked)
+
+
+def score_pair(
+    a: Profile, b: Profile, policy: Policy, *, week_of: date | None = None
+) -> ScoredPair | None:
+    """The pair scored and explained, younger first by birth year; None if a constraint fails
+    (the management line and past pairs are checked by `violation`)."""
+    week = week_of or coming_monday(date.today())
+    return score_people(person_of(a, week), person_of(b, week), policy)

@@ -1,0 +1,73 @@
+"""Maximum-weight b-matching on a bipartite graph: each node has a capacity (how many pairs a
+person may still hold), each edge is used at most once, and the total weight is maximal.
+
+Capacities become unit slots. An edge whose two ends both have several slots goes through a
+small gadget (one extra node per side: h on the left, g on the right; slot-g carries the weight,
+h-g means "not chosen", h-slot means "chosen"), so one pair can never be chosen twice.
+
+Small problems are solved exactly with `scipy.sparse.csgraph.min_weight_full_bipartite_matching`
+after the standard square construction for an optional matching (every slot may take its own
+dummy; a mirrored copy of the graph lets the dummies pair up, so a perfect matching exists and
+its cost is a constant minus the chosen weight). Large ones go to the auction in `auction`:
+exact solvers need tens of seconds on realistic graphs of 10,000 people, the auction well under
+one, within a certified bound of the optimum.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from .auction import auction
+from .slots import SlotGraph
+
+Ints = NDArray[np.int64]
+EXACT_SLOTS = 4000
+"""Up to this many slots the exact solver is fast (well under a second)."""
+
+
+@dataclass(frozen=True)
+class Solution:
+    chosen: NDArray[np.bool_]
+    """Which edges are in the matching."""
+    total: float
+    bound: float
+    """An upper bound on the optimal total (equal to `total` when solved exactly)."""
+
+
+def assign(
+    left: Ints,
+    right: Ints,
+    weight: NDArray[np.float64],
+    *,
+    left_cap: Ints,
+    right_cap: Ints,
+    exact: bool | None = None,
+    eps: float = 1e-3,
+) -> Solution:
+    """The maximum-weight matching; `exact` forces (True) or forbids (False) the exact solver,
+    by default it is used for small problems. Edges must be distinct; only positive weights are
+    ever chosen. The auction stops within `eps * max weight` per slot of the optimum."""
+    chosen = np.zeros(len(weight), bool)
+    useful = np.flatnonzero(weight > 0)
+    if len(useful) == 0:
+        return Solution(chosen, 0.0, 0.0)
+    lt, rt, w = left[useful], right[useful], weight[useful]
+    slots = int(left_cap[np.unique(lt)].sum() + right_cap[np.unique(rt)].sum())
+    bound: float | None = None
+    if exact if exact is not None else slots <= EXACT_SLOTS:
+        chosen[useful[_exact(SlotGraph(lt, rt, w, left_cap, right_cap))]] = True
+    else:
+        outcome = auction(lt, rt, w, left_cap=left_cap, right_cap=right_cap, eps=eps * w.max())
+        chosen[useful[outcome.chosen]], bound = True, outcome.bound
+    total = float(weight[chosen].sum())
+    return Solution(chosen, total, total if bound is None else max(bound, total))
+
+
+def _exact(graph: SlotGraph) -> Ints:
+    rows, cols, costs, size = graph.square()
+    matrix = csr_matrix((costs, (rows, cols)), shape=(size, size))
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(matrix)
+    return graph.chosen(matched_rows, matched_cols)

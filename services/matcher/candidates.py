@@ -1,14 +1,14 @@
-"""Candidate pairs between the younger and the older side, without scoring every pair.
+"""Candidate pairs between two sets of people, without scoring every pair.
 
 Under the two-way rule a pair needs a skill s the younger offers and the older wants, and a skill
 t the older offers and the younger wants. Everyone is listed once per such (s, t) key and per
 availability window, sorted by (key, window start); a merge-join then yields exactly the window
 pairs that share a key and overlap in time, each once (the window that starts inside the other
-reports it), and a window pair reached through several keys is kept only under the lowest key
-the two share. Language, birth-year gap and department filter these; the pieces of common time
-are summed per pair (so time split over several days counts), pairs below the minimum dropped,
-the rest scored exactly as `scoring` does, and the best `k` of every person on either side
-kept. Without the two-way rule every person has the one key 0: a plain time join.
+reports it), and a window pair reached through several keys is kept only under the lowest (s, t)
+the two share. Birth-year gap, language and department filter these; the pieces of common time
+are summed per pair (time split over several days counts), pairs below the minimum dropped, the
+rest scored exactly as `scoring` does, and the best `k` of every person on either side kept.
+Without the two-way rule everyone has the one key 0: a plain time join.
 """
 
 import itertools
@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .entries import BIRTH, DEPT, MINUTES, Entries, keyed_windows
 from .policy import Policy
 from .pool import Pool
-from .vectors import Rows, Side, excluded, lowest_common_is, score
+from .vectors import Chains, Side, excluded, score
 
 Ints = NDArray[np.int64]
-_CHUNK = 1 << 18
-_SHIFT = 14  # minutes of a week fit in 14 bits
+_CHUNK = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -44,28 +44,34 @@ class Edges:
 
 
 def candidates(
-    pool: Pool, young: Ints, old: Ints, policy: Policy, *, k: int, forbidden: Ints, ancestors: Ints
+    pool: Pool,
+    young: Ints,
+    old: Ints,
+    policy: Policy,
+    *,
+    k: int,
+    forbidden: Ints,
+    chains: Chains,
+    either_way: bool = False,
 ) -> Edges:
-    """The best `k` feasible partners of everyone in `young` among `old` and vice versa.
-    `forbidden` holds sorted pair keys (see `vectors.pair_key`) never to pair; `ancestors` the
-    management chain of every pool row."""
-    ys, os_ = Side.of(pool, young), Side.of(pool, old)
-    entries = _keyed_windows(ys, os_, policy.require_two_way, pool.skills.words * 64)
-    if entries is None:
+    """The best `k` feasible partners of everyone in `young` among `old` and vice versa, the
+    first of each pair being the younger. `forbidden` holds sorted pair keys (see
+    `vectors.pair_key`) never to pair; `chains` tells who is in whose management line. With
+    `either_way` the two sets may overlap and a pair is found whichever set its younger is in."""
+    if len(young) == 0 or len(old) == 0:
         return _empty()
-    y_pair, o_pair, minutes = _sum_pieces(ys, os_, policy, *entries)
-    edges = Edges(young[y_pair], old[o_pair], minutes, np.zeros(len(minutes)))
-    edges = edges.take(~excluded(edges.young, edges.old, forbidden, ancestors))
+    ys, os_ = Side.of(pool, young), Side.of(pool, old)
+    listed = keyed_windows(ys, os_, policy, pool.skills.words, either_way=either_way)
+    if listed is None:
+        return _empty()
+    y_at, o_at, minutes = _sum_pieces(ys, os_, policy, *listed, either_way=either_way)
+    edges = Edges(young[y_at], old[o_at], minutes, np.zeros(len(minutes)))
+    if either_way:
+        edges = _younger_first(pool, edges.take(edges.young != edges.old))
+    edges = edges.take(~excluded(edges.young, edges.old, forbidden, chains))
     edges = Edges(edges.young, edges.old, edges.minutes, score(pool, edges, policy))
-    if policy.require_two_way:
-        edges = edges.take(edges.score > _one_way_score(policy))
     keep = _top(edges.young, edges.score, k) | _top(edges.old, edges.score, k)
     return edges.take(keep)
-
-
-def _one_way_score(policy: Policy) -> float:
-    """Safety net: with the two-way join every pair has complementarity > 0 already."""
-    return -1.0
 
 
 def _empty() -> Edges:
@@ -73,102 +79,77 @@ def _empty() -> Edges:
     return Edges(none, none, none, np.zeros(0))
 
 
-@dataclass(frozen=True)
-class _Entries:
-    """Window entries of one side sorted by (key rank, start)."""
-
-    row: Ints  # local row in the side
-    key: Ints  # key rank
-    start: Ints  # position: key rank << 14 | start minute
-    end: Ints
-
-
-def _keyed_windows(
-    ys: Side, os_: Side, two_way: bool, n_skills: int
-) -> tuple[_Entries, _Entries, Ints, Ints] | None:
-    if two_way:
-        y_row, y_key, _, _ = _skill_keys(ys.offers, ys.wants, n_skills)
-        o_row, o_key, _, _ = _skill_keys(os_.wants, os_.offers, n_skills)
-    else:
-        y_row, y_key = np.arange(ys.n), np.zeros(ys.n, np.int64)
-        o_row, o_key = np.arange(os_.n), np.zeros(os_.n, np.int64)
-    common = np.intersect1d(y_key, o_key)
-    if len(common) == 0:
-        return None
-    s_of, t_of = (common // n_skills, common % n_skills) if two_way else (common, common)
-    return _windows(ys, y_row, y_key, common), _windows(os_, o_row, o_key, common), s_of, t_of
-
-
-def _skill_keys(
-    first: NDArray[np.uint64], second: NDArray[np.uint64], n_skills: int
-) -> tuple[Ints, Ints, Ints, Ints]:
-    """(row, s * n_skills + t) for every s in `first[row]` and t in `second[row]`."""
-    f_row, f_tok = np.nonzero(_bits(first))
-    s_row, s_tok = np.nonzero(_bits(second))
-    n = first.shape[0]
-    f_count, s_count = np.bincount(f_row, minlength=n), np.bincount(s_row, minlength=n)
-    s_first = np.cumsum(s_count) - s_count
-    per = s_count[f_row]
-    owner = np.repeat(np.arange(len(f_row)), per)
-    inner = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
-    rows = f_row[owner]
-    keys = f_tok[owner] * n_skills + s_tok[s_first[rows] + inner]
-    return rows.astype(np.int64), keys.astype(np.int64), f_count, s_count
-
-
-def _bits(masks: NDArray[np.uint64]) -> NDArray[np.bool_]:
-    """Masks (n, words) as booleans (n, 64 * words); bit i of word w is column 64 w + i."""
-    as_bytes = np.ascontiguousarray(masks).view(np.uint8).reshape(masks.shape[0], -1)
-    return np.unpackbits(as_bytes, axis=1, bitorder="little").astype(bool)
-
-
-def _windows(side: Side, row: Ints, key: Ints, common: Ints) -> _Entries:
-    keep = np.isin(key, common)
-    row, rank = row[keep], np.searchsorted(common, key[keep])
-    count = side.win_count[row]
-    owner = np.repeat(np.arange(len(row)), count)
-    slot = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-    r = row[owner]
-    base = rank[owner] << _SHIFT
-    start, end = base + side.win_start[r, slot], base + side.win_end[r, slot]
-    order = np.argsort(start, kind="stable")
-    return _Entries(r[order], rank[owner][order], start[order], end[order])
+def _younger_first(pool: Pool, edges: Edges) -> Edges:
+    """Orient every pair younger first and drop the copies found from both sides."""
+    swap = (pool.birth[edges.young] < pool.birth[edges.old]) | (
+        (pool.birth[edges.young] == pool.birth[edges.old]) & (edges.young < edges.old)
+    )
+    y = np.where(swap, edges.old, edges.young)
+    o = np.where(swap, edges.young, edges.old)
+    keys = (y << 32) | o
+    _, first = np.unique(keys, return_index=True)
+    return Edges(y[first], o[first], edges.minutes[first], edges.score[first])
 
 
 def _sum_pieces(
-    ys: Side, os_: Side, policy: Policy, y: _Entries, o: _Entries, s_of: Ints, t_of: Ints
+    ys: Side, os_: Side, policy: Policy, y: Entries, o: Entries, *, either_way: bool
 ) -> tuple[Ints, Ints, Ints]:
-    """(young row, old row, common minutes) of every pair meeting the cheap constraints."""
+    """(young index, old index, common minutes) of every pair meeting the cheap constraints."""
     found = [np.zeros(0, np.int64)]
+    gap = policy.min_birth_year_gap
     for a, b in _overlapping(y, o):
-        pieces = np.minimum(y.end[a], o.end[b]) - np.maximum(y.start[a], o.start[b])
-        yr, orow = y.row[a], o.row[b]
-        ok = Rows(ys, yr).can_pair(Rows(os_, orow), policy)
-        if policy.require_two_way:
-            key = y.key[a]
-            ok &= lowest_common_is(ys.offers, yr, os_.wants, orow, s_of[key])
-            ok &= lowest_common_is(os_.offers, orow, ys.wants, yr, t_of[key])
-        pair = yr[ok] * os_.n + orow[ok]
-        found.append((pair << _SHIFT) | pieces[ok])
-    packed = np.sort(np.concatenate(found))
-    pair, pieces = packed >> _SHIFT, packed & ((1 << _SHIFT) - 1)
+        ia, ib = y.info[a], o.info[b]
+        pieces = np.minimum(ia & _MASK14, ib & _MASK14) - np.maximum(
+            (ia >> MINUTES) & _MASK14, (ib >> MINUTES) & _MASK14
+        )
+        years = ((ia >> BIRTH) & _MASK11) - ((ib >> BIRTH) & _MASK11)
+        ok = (np.abs(years) if either_way else years) >= gap
+        dept = ia >> DEPT
+        ok &= (dept == 0) | (dept != ib >> DEPT)
+        ok &= _none_zero(y.langs, a, o.langs, b)
+        ok &= _all_zero(y.below, a, o.below, b)
+        at = np.flatnonzero(ok)
+        pair = y.row[a[at]] * os_.n + o.row[b[at]]
+        found.append((pair << MINUTES) | pieces[at])
+    return _totals(np.sort(np.concatenate(found)), os_.n, policy.min_common_minutes)
+
+
+_MASK14 = (1 << 14) - 1
+_MASK11 = (1 << 11) - 1
+
+
+def _none_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> NDArray[np.bool_]:
+    """Some word of a[i] & b[j] is non-zero (the masks share a bit)."""
+    out = (a[0][i] & b[0][j]) != 0
+    for wa, wb in zip(a[1:], b[1:], strict=True):
+        out |= (wa[i] & wb[j]) != 0
+    return np.asarray(out, np.bool_)
+
+
+def _all_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> NDArray[np.bool_]:
+    if not a:
+        return np.ones(len(i), np.bool_)
+    return ~_none_zero(a, i, b, j)
+
+
+def _totals(packed: Ints, n_old: int, minimum: int) -> tuple[Ints, Ints, Ints]:
+    pair, pieces = packed >> MINUTES, packed & _MASK14
     if len(pair) == 0:
         return pair, pair, pair
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
     total = np.add.reduceat(pieces, starts)
-    enough = total >= policy.min_common_minutes
+    enough = total >= minimum
     pair = pair[starts][enough]
-    return pair // os_.n, pair % os_.n, total[enough]
+    return pair // n_old, pair % n_old, total[enough]
 
 
-def _overlapping(y: _Entries, o: _Entries) -> Iterator[tuple[Ints, Ints]]:
+def _overlapping(y: Entries, o: Entries) -> Iterator[tuple[Ints, Ints]]:
     """Chunks of (young entry, old entry) index pairs whose windows overlap under one key."""
     # An old window starting inside a young one, then a young one starting strictly inside an
     # old one: every overlapping pair exactly once.
     lo = np.searchsorted(o.start, y.start, "left")
     hi = np.maximum(np.searchsorted(o.start, y.end, "left"), lo)
-    for a, b in _ranges(lo, hi):
-        yield a, b
+    yield from _ranges(lo, hi)
     lo = np.searchsorted(y.start, o.start, "right")
     hi = np.maximum(np.searchsorted(y.start, o.end, "left"), lo)
     for b, a in _ranges(lo, hi):
@@ -179,9 +160,10 @@ def _ranges(lo: Ints, hi: Ints) -> Iterator[tuple[Ints, Ints]]:
     """For every i, the pairs (i, j) with lo[i] <= j < hi[i], in chunks of about _CHUNK."""
     count = hi - lo
     total = np.cumsum(count)
-    cuts = np.searchsorted(total, np.arange(_CHUNK, int(total[-1]) if len(total) else 0, _CHUNK))
-    bounds = [0, *np.unique(cuts).tolist(), len(lo)]
-    for first, last in itertools.pairwise(bounds):
+    if len(total) == 0 or total[-1] == 0:
+        return
+    cuts = np.unique(np.searchsorted(total, np.arange(_CHUNK, int(total[-1]), _CHUNK)))
+    for first, last in itertools.pairwise([0, *cuts.tolist(), len(lo)]):
         c = count[first:last]
         if first >= last or not c.any():
             continue
@@ -199,7 +181,8 @@ def _top(group: Ints, score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
     edge_bits, group_bits = int(n).bit_length(), int(group.max()).bit_length()
     q_bits = min(62 - edge_bits - group_bits, 30)
     if q_bits >= 16:
-        q = np.round(score / max(float(score.max()), 1e-12) * ((1 << q_bits) - 1)).astype(np.int64)
+        top = max(float(score.max()), 1e-12)
+        q = np.round(score / top * ((1 << q_bits) - 1)).astype(np.int64)
         packed = (group << (q_bits + edge_bits)) | (((1 << q_bits) - 1 - q) << edge_bits)
         order = np.sort(packed | np.arange(n)) & ((1 << edge_bits) - 1)
     else:

@@ -22,12 +22,12 @@ from shared.profile import Profile
 from . import vectors
 from .availability import coming_monday, monday_of
 from .candidates import Edges, candidates
-from .features import Person, person_of
+from .features import person_of
 from .policy import Policy
 from .pool import Pool
 from .repair import neighbourhood
-from .scoring import ScoredPair, pair_violation, score_people
-from .solver import assign
+from .scoring import ScoredPair, pair_violation, reports_to, score_people
+from .solver import assign, greedy
 
 BURST = 256
 """More changed people than this since the last proposal get a full solve."""
@@ -51,7 +51,7 @@ class MatchingEngine:
         self._split: int | None = None  # birth years above it are the younger side
         self._solved = False
         self.estimated_loss = 0.0
-        self._chains: np.ndarray | None = None
+        self._chains: vectors.Chains | None = None
 
     # -- changes -------------------------------------------------------------------------------
     def upsert(self, person: Profile) -> None:
@@ -138,30 +138,55 @@ class MatchingEngine:
     def solve_full(self) -> list[ScoredPair]:
         """A full optimal re-solve of the free capacity."""
         free = self.free_capacity()
-        self._split = _median_birth_year(self.pool.birth[: self.pool.used], free)
-        chosen: list[tuple[int, int]] = []
-        forbidden = self._forbidden()
-        for _ in range(MAX_ROUNDS):
-            young, old = self.sides(free)
-            edges = candidates(
-                self.pool,
-                young,
-                old,
-                self.policy,
-                k=self.policy.max_candidates,
-                forbidden=forbidden,
-                ancestors=self.chains(),
-            )
-            picked = _assign(edges, free)
+        forbidden = [self._forbidden()]
+        chosen: list[Edges] = []
+        for round_ in range(MAX_ROUNDS):
+            # Younger against older, optimally; each round splits what is still free afresh.
+            self._split = _balanced_split(self.pool.birth[: len(free)], free)
+            picked = self._round(free, forbidden, either_way=False)
+            chosen.append(picked)
+            if len(picked) <= round_:  # little left to gain from another optimal round
+                break
+        while True:
+            # Whoever is still free, in any order of age, until no pair is possible.
+            picked = self._round(free, forbidden, either_way=True)
+            chosen.append(picked)
             if len(picked) == 0:
                 break
-            np.subtract.at(free, picked.young, 1)
-            np.subtract.at(free, picked.old, 1)
-            chosen += zip(picked.young.tolist(), picked.old.tolist(), strict=True)
-            forbidden = np.union1d(forbidden, vectors.pair_key(picked.young, picked.old))
         self._changed.clear()
         self._solved, self.estimated_loss = True, 0.0
-        return self._explained(chosen)
+        found = [p for e in chosen for p in zip(e.young.tolist(), e.old.tolist(), strict=True)]
+        return self._explained(found)
+
+    def _round(self, free: np.ndarray, forbidden: list[np.ndarray], *, either_way: bool) -> Edges:
+        """One pass of candidates and assignment; updates `free` and `forbidden` in place."""
+        if either_way:
+            young = old = np.flatnonzero(free > 0)
+        else:
+            young, old = self.sides(free)
+        edges = candidates(
+            self.pool,
+            young,
+            old,
+            self.policy,
+            k=self.policy.max_candidates,
+            forbidden=forbidden[0],
+            chains=self.chains(),
+            either_way=either_way,
+        )
+        if len(edges) == 0:
+            return edges
+        if either_way:
+            chosen = greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+        else:
+            chosen = assign(
+                edges.young, edges.old, edges.score, left_cap=free, right_cap=free
+            ).chosen
+        picked = edges.take(chosen)
+        np.subtract.at(free, picked.young, 1)
+        np.subtract.at(free, picked.old, 1)
+        forbidden[0] = np.union1d(forbidden[0], vectors.pair_key(picked.young, picked.old))
+        return picked
 
     # -- helpers used by repair ----------------------------------------------------------------
     def sides(self, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,11 +194,8 @@ class MatchingEngine:
         younger = self.pool.birth[rows] > (self._split or 0)
         return rows[younger], rows[~younger]
 
-    def is_younger(self, row: int) -> bool:
-        return bool(self.pool.birth[row] > (self._split or 0))
-
-    def chains(self) -> np.ndarray:
-        """Every row's management chain as rows (see `vectors.ancestors`)."""
+    def chains(self) -> vectors.Chains:
+        """Who is in whose management line, by pool row."""
         if self._chains is None:
             pool = self.pool
             parent = np.full(pool.used, -1, np.int64)
@@ -181,15 +203,18 @@ class MatchingEngine:
                 manager = self._manager_of.get(person_id)
                 if manager is not None and manager in pool.row_of:
                     parent[row] = pool.row_of[manager]
-            self._chains = vectors.ancestors(parent)
+            self._chains = vectors.Chains(parent)
         return self._chains
 
-    def allowed(self, a: Person, b: Person) -> bool:
+    def allowed(self, row: int, other: int) -> bool:
         """Not blocked, not locked together, not in each other's management line."""
+        a, b = self.pool.people[row], self.pool.people[other]
+        if a is None or b is None:
+            return False
         key = frozenset((a.id, b.id))
         if key in self._blocked or key in self._locks:
             return False
-        return pair_violation(a, b, self.policy, manager_of=self._manager_of, blocked=set()) is None
+        return not (reports_to(a, b.id, self._manager_of) or reports_to(b, a.id, self._manager_of))
 
     def _forbidden(self) -> np.ndarray:
         rows = self.pool.row_of
@@ -238,17 +263,12 @@ class MatchingEngine:
         return out
 
 
-def _assign(edges: Edges, free: np.ndarray) -> Edges:
-    if len(edges) == 0:
-        return edges
-    solution = assign(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
-    return edges.take(solution.chosen)
-
-
-def _median_birth_year(birth: np.ndarray, weight: np.ndarray) -> int:
-    """The birth year at which half the free capacity is older (born that year or before)."""
-    if weight.sum() == 0:
+def _balanced_split(birth: np.ndarray, free: np.ndarray) -> int:
+    """The birth year that splits the free capacity most evenly into those born after it (the
+    younger side) and the others."""
+    have = free > 0
+    if not have.any():
         return 0
-    order = np.argsort(birth, kind="stable")
-    cumulative = np.cumsum(weight[order])
-    return int(birth[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    years, at = np.unique(birth[have], return_inverse=True)
+    older = np.cumsum(np.bincount(at, weights=free[have]))
+    return int(years[np.argmin(np.abs(older[-1] - 2 * older))])

@@ -2,9 +2,9 @@
 
 After a full solve no two free people can be paired, and a change only opens pairs that touch
 the people it changed. So each changed person with free capacity is scored against every free
-person of the other side, its best few allowed partners kept (enough that the others' choices
-can never crowd it out: more than the changed people's capacity together), and that small
-neighbourhood is solved exactly.
+person, its best allowed partners kept, and those edges taken greedily, best first. For a single
+change that is optimal (every candidate edge touches the one changed person); when several
+changed people compete for the same partners it may not be, and `missed` estimates by how much.
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ import numpy as np
 
 from . import vectors
 from .candidates import Edges
-from .solver import assign
+from .solver import greedy
 
 if TYPE_CHECKING:
     from .engine import MatchingEngine
@@ -25,54 +25,41 @@ class Repair:
     pairs: list[tuple[int, int]]
     """(younger row, older row) of the new pairs."""
     missed: float
-    """How far the total may be below what the changed people could get without competing for
-    the same partners (an optimistic bound minus what they got)."""
+    """What the changed people could have had without competing for the same partners (each
+    its own best partners), minus what they got: an upper bound on the loss."""
 
 
 def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
-    pool, policy = engine.pool, engine.policy
+    pool = engine.pool
     free = engine.free_capacity()
     rows = [pool.row_of[p] for p in sorted(changed) if free[pool.row_of[p]] > 0]
-    if not rows:
+    everyone = np.flatnonzero(free > 0)
+    found = [_best_partners(engine, row, everyone, int(free[row])) for row in rows]
+    if not found or not sum(len(e) for e in found):
         return Repair([], 0.0)
-    keep = max(policy.max_candidates, int(free[rows].sum()) + 1)
-    young, old = engine.sides(free)
-    found = [_best_partners(engine, row, young, old, keep) for row in rows]
     edges = _unique(found)
-    if len(edges) == 0:
-        return Repair([], 0.0)
-    solution = assign(
-        edges.young, edges.old, edges.score, left_cap=free, right_cap=free, exact=True
-    )
-    hoped = sum(
-        float(np.sort(e.score)[::-1][: free[row]].sum()) for row, e in zip(rows, found, strict=True)
-    )
-    picked = edges.take(solution.chosen)
+    chosen = greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+    hoped = sum(float(e.score[: free[row]].sum()) for row, e in zip(rows, found, strict=True))
+    picked = edges.take(chosen)
     pairs = list(zip(picked.young.tolist(), picked.old.tolist(), strict=True))
-    return Repair(pairs, max(0.0, hoped - solution.total))
+    return Repair(pairs, max(0.0, hoped - float(picked.score.sum())))
 
 
-def _best_partners(
-    engine: "MatchingEngine", row: int, young: np.ndarray, old: np.ndarray, keep: int
-) -> Edges:
+def _best_partners(engine: "MatchingEngine", row: int, everyone: np.ndarray, need: int) -> Edges:
+    """The allowed partners of `row`, best first, as many as could matter: its own capacity
+    plus that of every other changed person is more than enough, but `max_candidates` is kept
+    so that competing changed people still find someone."""
     pool = engine.pool
-    younger = engine.is_younger(row)
-    others = old if younger else young
-    found, minutes = vectors.partners(pool, row, others[others != row], engine.policy)
+    found, minutes = vectors.partners(pool, row, everyone[everyone != row], engine.policy)
+    younger = pool.birth[row] > pool.birth[found]
     me = np.full(len(found), row)
-    y, o = (me, found) if younger else (found, me)
+    y, o = np.where(younger, me, found), np.where(younger, found, me)
     edges = Edges(y, o, minutes, np.zeros(len(found)))
     edges = Edges(y, o, minutes, vectors.score(pool, edges, engine.policy))
     order = np.argsort(-edges.score, kind="stable")
-    person = pool.people[row]
-    allowed = []
-    for i in order:
-        other = pool.people[int(found[i])]
-        if person is not None and other is not None and engine.allowed(person, other):
-            allowed.append(i)
-            if len(allowed) == keep:
-                break
-    return edges.take(np.array(allowed, np.int64))
+    keep = max(engine.policy.max_candidates, need)
+    allowed = [i for i in order[: 4 * keep].tolist() if engine.allowed(row, int(found[i]))]
+    return edges.take(np.array(allowed[:keep], np.int64))
 
 
 def _unique(found: list[Edges]) -> Edges:

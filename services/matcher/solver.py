@@ -71,3 +71,21 @@ def _exact(graph: SlotGraph) -> Ints:
     matrix = csr_matrix((costs, (rows, cols)), shape=(size, size))
     matched_rows, matched_cols = min_weight_full_bipartite_matching(matrix)
     return graph.chosen(matched_rows, matched_cols)
+
+
+def greedy(
+    left: Ints, right: Ints, weight: NDArray[np.float64], *, left_cap: Ints, right_cap: Ints
+) -> NDArray[np.bool_]:
+    """Best edge first, taken while both ends have capacity: the baseline, and enough where
+    every edge competes with few others. Pass one array as both capacities when the two ends
+    index the same people (a person may then be on either end)."""
+    chosen = np.zeros(len(weight), bool)
+    lcap = left_cap.copy()
+    rcap = lcap if right_cap is left_cap else right_cap.copy()
+    for e in np.argsort(-weight, kind="stable").tolist():
+        i, j = left[e], right[e]
+        if weight[e] > 0 and lcap[i] > 0 and rcap[j] > 0:
+            chosen[e] = True
+            lcap[i] -= 1
+            rcap[j] -= 1
+    return chosen

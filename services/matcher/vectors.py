@@ -46,23 +46,6 @@ class Side:
         )
 
 
-@dataclass(frozen=True)
-class Rows:
-    """Some rows of a side, element-wise against the same number of rows of another."""
-
-    side: Side
-    index: Ints
-
-    def can_pair(self, other: "Rows", policy: Policy) -> NDArray[np.bool_]:
-        """Language, birth-year gap and department constraints, element-wise."""
-        a, b, i, j = self.side, other.side, self.index, other.index
-        ok = np.abs(a.birth[i] - b.birth[j]) >= policy.min_birth_year_gap
-        ok &= any_common(a.langs, i, b.langs, j)
-        dept = a.department[i]
-        ok &= (dept < 0) | (dept != b.department[j])
-        return _bools(ok)
-
-
 def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> NDArray[np.bool_]:
     if a.shape[1] == 1:
         return _bools((a[i, 0] & b[j, 0]) != 0)
@@ -75,27 +58,6 @@ def _bools(value: object) -> NDArray[np.bool_]:
 
 def common_count(a: Masks, i: Ints, b: Masks, j: Ints) -> Ints:
     return np.asarray(np.bitwise_count(a[i] & b[j]).sum(axis=1), dtype=np.int64)
-
-
-def lowest_common_is(a: Masks, i: Ints, b: Masks, j: Ints, token: Ints) -> NDArray[np.bool_]:
-    """True where the lowest bit set in both masks is `token`."""
-    word, bit = token // 64, (token % 64).astype(np.uint64)
-    if a.shape[1] == 1:
-        both = a[i, 0] & b[j, 0]
-    else:
-        every = a[i] & b[j]
-        below = np.arange(a.shape[1])[None, :] < word[:, None]
-        if ((every != 0) & below).any():
-            clean = ~((every != 0) & below).any(axis=1)
-        else:
-            clean = np.ones(len(i), bool)
-        both = every[np.arange(len(i)), word]
-        return _bools(clean & _lowest_bit(both, bit))
-    return _lowest_bit(both, bit)
-
-
-def _lowest_bit(m: Masks, bit: NDArray[np.uint64]) -> NDArray[np.bool_]:
-    return _bools((m & (np.uint64(0) - m)) == (np.uint64(1) << bit))
 
 
 def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
@@ -132,28 +94,75 @@ def pair_key(a: Ints, b: Ints) -> Ints:
     return (np.minimum(a, b) << 32) | np.maximum(a, b)
 
 
-def excluded(a: Ints, b: Ints, forbidden: Ints, ancestors: Ints) -> NDArray[np.bool_]:
+def excluded(a: Ints, b: Ints, forbidden: Ints, chains: "Chains") -> NDArray[np.bool_]:
     """Pairs listed in `forbidden` (sorted pair keys) or in each other's management chain."""
-    out = np.zeros(len(a), bool)
+    out = chains.related(a, b)
     if len(forbidden):
         keys = pair_key(a, b)
         at = np.minimum(np.searchsorted(forbidden, keys), len(forbidden) - 1)
         out |= _bools(forbidden[at] == keys)
-    if ancestors.shape[1]:
-        out |= (ancestors[a] == b[:, None]).any(axis=1) | (ancestors[b] == a[:, None]).any(axis=1)
     return out
 
 
-def ancestors(parent: Ints, limit: int = 64) -> Ints:
-    """Each row's management chain as rows (-1 padded), as deep as the deepest chain (or `limit`
-    in a cycle)."""
+class Chains:
+    """Management chains as nested intervals: a is above b when b's position in a depth-first
+    walk of the management forest lies inside a's subtree. Cycles in the data are cut at one
+    link first, which keeps every pair of a cycle related (it becomes a chain)."""
+
+    def __init__(self, parent: Ints) -> None:
+        parent = _without_cycles(parent.copy())
+        above = _ancestors(parent)
+        n, depth = len(parent), (above >= 0).sum(axis=1)
+        path = np.full((n, above.shape[1] + 1), -1, np.int64)  # root first, then down to self
+        rows = np.repeat(np.arange(n), depth)
+        level = np.arange(len(rows)) - np.repeat(np.cumsum(depth) - depth, depth)
+        path[rows, depth[rows] - 1 - level] = above[rows, level]
+        path[np.arange(n), depth] = np.arange(n)
+        order = np.lexsort(path.T[::-1])
+        self.enter = np.empty(n, np.int64)
+        self.enter[order] = np.arange(n)
+        below = np.bincount(above[above >= 0], minlength=n)
+        self.leave = self.enter + below + 1
+        self.any = bool((parent >= 0).any())
+
+    def related(self, a: Ints, b: Ints) -> NDArray[np.bool_]:
+        """Whether one of each pair is above the other."""
+        if not self.any:
+            return np.zeros(len(a), bool)
+        ea, eb = self.enter[a], self.enter[b]
+        return _bools(((ea < eb) & (eb < self.leave[a])) | ((eb < ea) & (ea < self.leave[b])))
+
+
+def _ancestors(parent: Ints) -> Ints:
+    """Each row's chain upwards as rows, -1 padded (the parent array has no cycles)."""
     chain = [parent]
-    while len(chain) < limit and (chain[-1] >= 0).any():
+    while (chain[-1] >= 0).any():
         up = chain[-1]
         chain.append(np.where(up >= 0, parent[np.maximum(up, 0)], -1))
-    if len(chain) > 1 and not (chain[-1] >= 0).any():
-        chain.pop()
-    return np.stack(chain, axis=1) if (parent >= 0).any() else np.zeros((len(parent), 0), np.int64)
+    return np.stack(chain[:-1] or [parent], axis=1)
+
+
+def _without_cycles(parent: Ints) -> Ints:
+    """Cut one link of every cycle (cycles are data errors, and rare: found by walking)."""
+    state = np.zeros(len(parent), np.int8)  # 0 unseen, 1 on the current walk, 2 done
+    for start in np.flatnonzero(_reaches_a_cycle(parent)).tolist():
+        walk, node = [], start
+        while node >= 0 and state[node] == 0:
+            state[node] = 1
+            walk.append(node)
+            node = int(parent[node])
+        if node >= 0 and state[node] == 1:
+            parent[node] = -1  # node is on the cycle this walk found
+        state[walk] = 2
+    return parent
+
+
+def _reaches_a_cycle(parent: Ints) -> NDArray[np.bool_]:
+    """Rows whose chain does not end within len(parent) steps (pointer doubling)."""
+    up = parent.copy()
+    for _ in range(max(1, len(parent).bit_length())):
+        up = np.where(up >= 0, up[np.maximum(up, 0)], -1)
+    return _bools(up >= 0)
 
 
 def partners(pool: Pool, row: int, others: Ints, policy: Policy) -> tuple[Ints, Ints]:

@@ -1,0 +1,231 @@
+"""The engine of one program: proposals respect capacity, locks and blocks; broken locks are
+reported with their reason; local repair after single changes stays as good as a full solve."""
+
+import random
+from collections import Counter
+
+from services.matcher.engine import MatchingEngine
+from services.matcher.policy import Policy
+from services.matcher.scoring import ScoredPair, score_pair, score_people
+
+from .core_samples import WEEK, old, random_profile, unique_id, young
+
+
+def engine_with(*people: object) -> MatchingEngine:
+    engine = MatchingEngine(Policy(), week_of=WEEK)
+    for person in people:
+        engine.upsert(person)  # type: ignore[arg-type]
+    return engine
+
+
+def pairs(proposals: list[ScoredPair]) -> set[tuple[str, str]]:
+    return {(p.younger_id, p.older_id) for p in proposals}
+
+
+def lock_all(engine: MatchingEngine, proposals: list[ScoredPair]) -> None:
+    for p in proposals:
+        engine.lock(p.younger_id, p.older_id)
+
+
+def test_a_complementary_pair_is_proposed_with_its_explanation() -> None:
+    a, b = young(name="Ada"), old(name="Bernd")
+    engine = engine_with(a, b)
+
+    proposals = engine.propose()
+
+    assert pairs(proposals) == {(a.id, b.id)}
+    expected = score_pair(a, b, Policy(), week_of=WEEK)
+    assert expected is not None
+    assert proposals[0].score == expected.score
+    assert proposals[0].explanation == expected.explanation
+
+
+def test_nobody_is_proposed_beyond_their_capacity() -> None:
+    mentor = old(max_pairings=2)
+    learners = [young() for _ in range(4)]
+    engine = engine_with(mentor, *learners)
+
+    proposals = engine.propose()
+
+    assert len(proposals) == 2
+    assert all(p.older_id == mentor.id for p in proposals)
+
+
+def test_locked_pairs_use_capacity_and_are_never_proposed_again() -> None:
+    a, b, c = young(), old(max_pairings=2), young()
+    engine = engine_with(a, b)
+    first = engine.propose()
+    lock_all(engine, first)
+
+    engine.upsert(c)
+    second = engine.propose()
+
+    assert pairs(second) == {(c.id, b.id)}
+    lock_all(engine, second)
+    engine.upsert(young())
+    assert engine.propose() == []
+
+
+def test_a_better_newcomer_never_breaks_an_existing_pair() -> None:
+    a = young(skills_offered=["social_media"], skills_wanted=["leadership"])
+    b = old(skills_offered=["leadership", "strategy"], skills_wanted=["social_media", "ai_tools"])
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+
+    engine.upsert(
+        young(skills_offered=["social_media", "ai_tools"], skills_wanted=["leadership", "strategy"])
+    )
+
+    assert engine.propose() == []
+    assert engine.broken_locks() == []
+
+
+def test_a_blocked_pair_is_never_proposed() -> None:
+    a, b = young(), old()
+    engine = engine_with(a, b)
+    engine.block(a.id, b.id)
+
+    assert engine.propose() == []
+    engine.upsert(young(a.id, name="Changed"))
+    assert engine.propose() == []
+
+
+def test_a_declined_pair_frees_both_for_someone_else() -> None:
+    a, b, c = young(), old(), old()
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+    engine.upsert(c)
+    assert engine.propose() == []  # c has nobody free
+
+    engine.unlock(a.id, b.id)
+    engine.block(a.id, b.id)
+
+    assert pairs(engine.propose()) == {(a.id, c.id)}
+
+
+def test_proposals_not_taken_up_are_offered_again() -> None:
+    a, b = young(), old()
+    engine = engine_with(a, b)
+    first = engine.propose()
+
+    assert pairs(engine.propose()) == pairs(first)
+
+
+def test_a_reorg_into_one_department_breaks_the_lock() -> None:
+    a, b = young(department="Sales"), old(department="Finance")
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+
+    engine.upsert(old(b.id, department="sales"))
+
+    assert engine.broken_locks() == [(a.id, b.id, "same department (Sales)")]
+
+
+def test_removing_the_only_shared_language_breaks_the_lock() -> None:
+    a, b = young(languages=["en", "de"]), old(languages=["de"])
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+
+    engine.upsert(young(a.id, languages=["en"]))
+
+    assert engine.broken_locks() == [(a.id, b.id, "no shared language")]
+
+
+def test_opting_out_or_leaving_breaks_the_lock() -> None:
+    a, b, c, d = young(), old(), young(), old()
+    engine = engine_with(a, b, c, d)
+    proposals = engine.propose()
+    lock_all(engine, proposals)
+    partner = {p.younger_id: p.older_id for p in proposals}
+
+    engine.upsert(young(a.id, opted_in=False))
+    engine.remove(c.id)
+
+    assert engine.broken_locks() == sorted(
+        [
+            (a.id, partner[a.id], f"{a.id} opted out"),
+            (c.id, partner[c.id], f"{c.id} is no longer in the program"),
+        ],
+        key=lambda t: sorted(t[:2]),
+    )
+
+
+def test_a_new_manager_link_between_a_pair_breaks_the_lock() -> None:
+    a, b = young(), old()
+    middle = young(unique_id("mid"), opted_in=False, manager_id=b.id)
+    engine = engine_with(a, b, middle)
+    lock_all(engine, engine.propose())
+
+    engine.upsert(young(a.id, manager_id=middle.id))
+
+    assert engine.broken_locks() == [(a.id, b.id, "in each other's management line")]
+
+
+def test_a_broken_lock_is_reported_until_unlocked() -> None:
+    a, b = young(), old()
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+    engine.upsert(old(b.id, languages=["fr"]))
+
+    assert len(engine.broken_locks()) == 1
+    assert len(engine.broken_locks()) == 1
+    engine.unlock(a.id, b.id)
+    assert engine.broken_locks() == []
+
+
+def test_a_lock_that_holds_is_not_reported() -> None:
+    a, b = young(), old()
+    engine = engine_with(a, b)
+    engine.lock(a.id, b.id)
+    engine.upsert(young(a.id, name="Renamed"))
+
+    assert engine.broken_locks() == []
+
+
+def total(proposals: list[ScoredPair]) -> float:
+    return sum(p.score for p in proposals)
+
+
+def test_local_repair_after_single_changes_stays_as_good_as_a_full_solve() -> None:
+    rng = random.Random(21)
+    people = [random_profile(rng, f"r-{i}") for i in range(300)]
+    repaired, resolved = engine_with(*people), engine_with(*people)
+    lock_all(repaired, repaired.propose())
+    lock_all(resolved, resolved.solve_full())
+    for step in range(60):
+        changed = random_profile(rng, people[rng.randrange(len(people))].id)
+        for engine, solve in ((repaired, repaired.propose), (resolved, resolved.solve_full)):
+            engine.upsert(changed)
+            for y, o, _ in engine.broken_locks():
+                engine.unlock(y, o)
+                engine.block(y, o)
+            lock_all(engine, solve())
+        assert total(locked(repaired)) >= 0.99 * total(locked(resolved)), step
+
+
+def locked(engine: MatchingEngine) -> list[ScoredPair]:
+    """The locked pairs scored (valued even if they have since become one-sided)."""
+    out = []
+    people = {p.id: p for p in engine.pool.people if p is not None}
+    for key in engine._locks:
+        a, b = (people[person_id] for person_id in key)
+        scored = score_people(a, b, Policy(require_two_way=False))
+        assert scored is not None
+        out.append(scored)
+    return out
+
+
+def test_capacities_hold_across_many_changes() -> None:
+    rng = random.Random(3)
+    people = {p.id: p for p in (random_profile(rng, f"c-{i}") for i in range(120))}
+    engine = engine_with(*people.values())
+    lock_all(engine, engine.propose())
+    for _ in range(40):
+        changed = random_profile(rng, rng.choice(list(people)))
+        people[changed.id] = changed
+        engine.upsert(changed)
+        for y, o, _ in engine.broken_locks():
+            engine.unlock(y, o)
+        lock_all(engine, engine.propose())
+    held = Counter(person for key in engine._locks for person in key)
+    assert all(held[pid] <= people[pid].max_pairings for pid in held)

@@ -1,0 +1,124 @@
+"""The assignment is an optimal b-matching: checked against brute force on small instances."""
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.matcher.auction import auction
+from services.matcher.solver import assign
+
+Problem = tuple[list[int], list[int], list[tuple[int, int, float]]]
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_cap: int) -> Problem:
+    n_left, n_right = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    pairs = [(i, j) for i in range(n_left) for j in range(n_right)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=9))
+    weights = draw(st.lists(st.integers(1, 100), min_size=len(chosen), max_size=len(chosen)))
+    left_cap = draw(st.lists(st.integers(1, max_cap), min_size=n_left, max_size=n_left))
+    right_cap = draw(st.lists(st.integers(1, max_cap), min_size=n_right, max_size=n_right))
+    edges = [(i, j, w / 100) for (i, j), w in zip(chosen, weights, strict=True)]
+    return left_cap, right_cap, edges
+
+
+def brute_force(problem: Problem) -> float:
+    left_cap, right_cap, edges = problem
+    best = 0.0
+    for size in range(len(edges) + 1):
+        for subset in combinations(edges, size):
+            lefts = [e[0] for e in subset]
+            rights = [e[1] for e in subset]
+            if all(lefts.count(i) <= c for i, c in enumerate(left_cap)) and all(
+                rights.count(j) <= c for j, c in enumerate(right_cap)
+            ):
+                best = max(best, sum(e[2] for e in subset))
+    return best
+
+
+def arrays(problem: Problem) -> dict[str, np.ndarray]:
+    left_cap, right_cap, edges = problem
+    return {
+        "left": np.array([e[0] for e in edges], np.int64),
+        "right": np.array([e[1] for e in edges], np.int64),
+        "weight": np.array([e[2] for e in edges], np.float64),
+        "left_cap": np.array(left_cap, np.int64),
+        "right_cap": np.array(right_cap, np.int64),
+    }
+
+
+def respects_capacities(problem: Problem, chosen: np.ndarray) -> bool:
+    a = arrays(problem)
+    left = np.bincount(a["left"][chosen], minlength=len(a["left_cap"]))
+    right = np.bincount(a["right"][chosen], minlength=len(a["right_cap"]))
+    return bool((left <= a["left_cap"]).all() and (right <= a["right_cap"]).all())
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems(max_cap=1))
+def test_the_exact_solver_finds_the_optimal_matching_with_capacity_one(problem: Problem) -> None:
+    solution = assign(**arrays(problem), exact=True)
+
+    assert respects_capacities(problem, solution.chosen)
+    assert abs(solution.total - brute_force(problem)) < 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems(max_cap=3))
+def test_the_exact_solver_finds_the_optimal_b_matching_with_larger_capacities(
+    problem: Problem,
+) -> None:
+    solution = assign(**arrays(problem), exact=True)
+
+    assert respects_capacities(problem, solution.chosen)
+    assert abs(solution.total - brute_force(problem)) < 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems(max_cap=3))
+def test_the_auction_is_within_its_tolerance_and_its_bound_holds(problem: Problem) -> None:
+    a = arrays(problem)
+    eps = 1e-4
+    outcome = auction(
+        a["left"],
+        a["right"],
+        a["weight"],
+        left_cap=a["left_cap"],
+        right_cap=a["right_cap"],
+        eps=eps,
+    )
+    optimum = brute_force(problem)
+    total = float(a["weight"][outcome.chosen].sum())
+
+    assert respects_capacities(problem, outcome.chosen)
+    assert outcome.bound >= optimum - 1e-9
+    assert total >= optimum - eps * int(a["left_cap"].sum()) - 1e-9
+
+
+def test_a_pair_is_never_chosen_twice_even_when_both_could_take_more() -> None:
+    problem: Problem = ([3], [3], [(0, 0, 1.0)])
+
+    solution = assign(**arrays(problem), exact=True)
+    outcome = auction(**arrays(problem), eps=1e-3)
+
+    assert solution.chosen.tolist() == [True]
+    assert outcome.chosen.tolist() == [True]
+
+
+def test_the_large_problem_path_is_close_to_the_exact_one() -> None:
+    rng = np.random.default_rng(7)
+    n, k = 300, 6
+    left = np.repeat(np.arange(n), k)
+    right = rng.integers(0, n, n * k)
+    keys = np.unique(left * n + right)
+    left, right = keys // n, keys % n
+    weight = rng.integers(1, 1000, len(keys)) / 1000
+    caps = rng.choice([1, 1, 2, 3], n)
+
+    exact = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=True)
+    fast = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=False, eps=1e-4)
+
+    assert exact.total >= fast.total >= exact.total * 0.999
+    assert fast.bound >= exact.total - 1e-9

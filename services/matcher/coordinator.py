@@ -80,6 +80,11 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def partitions(self) -> set[TopicPartition]:
+        """The work partitions this replica owns now (empty while a rebalance is under way)."""
+        return set(self._consumer.assignment())
+
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         async with self._lock:
             self._generation += 1

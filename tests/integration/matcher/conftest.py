@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +11,8 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
+from services.matcher.app import create_app
+from services.matcher.settings import MatcherSettings
 from shared.envelope import Envelope
 from shared.events import DeletedProfile, PairingEvent, ProfileChanged, ProfileDeleted
 from shared.kafka import make_broker, publish
@@ -18,18 +20,13 @@ from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 
-if TYPE_CHECKING:
-    from services.matcher.settings import MatcherSettings
-
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 
 
 @pytest.fixture
 def settings(
     kafka_bootstrap: str, mongo_uri: str, topics: Topics, mongo_db: str, unique: str
-) -> "MatcherSettings":
-    from services.matcher.settings import MatcherSettings
-
+) -> MatcherSettings:
     return MatcherSettings(
         kafka_bootstrap_servers=kafka_bootstrap,
         mongodb_uri=mongo_uri,
@@ -47,10 +44,8 @@ def settings(
 
 
 @contextlib.asynccontextmanager
-async def running(settings: "MatcherSettings") -> AsyncIterator[FastAPI]:
+async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
     """A matcher instance with its lifespan (consumers, relay, background tasks) running."""
-    from services.matcher.app import create_app  # needs the engine: see the importorskip guards
-
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app

@@ -2,9 +2,6 @@
 
 import pytest
 
-pytest.importorskip("services.matcher.engine", reason="the matching engine has not landed yet")
-
-
 from services.matcher.settings import MatcherSettings
 from shared.commands import PairingAnswer, RespondToPairing
 from shared.kafka import make_broker, publish

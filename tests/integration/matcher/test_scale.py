@@ -1,11 +1,10 @@
 """Restarts and replicas: nothing lost, nothing proposed twice, nobody paired twice."""
 
-import pytest
-
-pytest.importorskip("services.matcher.engine", reason="the matching engine has not landed yet")
-
-
 import asyncio
+import itertools
+
+import pytest
+from aiokafka.partitioner import murmur2
 
 from services.matcher.settings import MatcherSettings
 from shared.profile import ProfileSnapshot
@@ -61,22 +60,39 @@ async def test_a_restart_mid_stream_loses_nothing_and_proposes_nothing_twice(
     assert_each_pair_once_and_nobody_twice(pairing_events, expected_pairs(program, 20))
 
 
+def programs_on_every_partition(unique: str, partitions: int, each: int) -> list[str]:
+    """Program ids whose work lands `each` on every partition, so every replica owns some."""
+    found: dict[int, list[str]] = {n: [] for n in range(partitions)}
+    for n in itertools.count():
+        program = f"{unique}-p{n}"
+        slot = (murmur2(program.encode()) & 0x7FFFFFFF) % partitions
+        if len(found[slot]) < each:
+            found[slot].append(program)
+        if all(len(programs) == each for programs in found.values()):
+            return [program for programs in found.values() for program in programs]
+    raise AssertionError("unreachable")
+
+
 async def test_two_matchers_in_one_group_never_pair_one_person_twice(
     settings: MatcherSettings, profiles: Profiles, pairing_events: PairingEvents, unique: str
 ) -> None:
-    programs = [f"{unique}-p{n}" for n in range(6)]
-    people = [p for program in programs for p in program_of_pairs(unique, program, 5)]
+    programs = programs_on_every_partition(unique, partitions=3, each=2)
+    people = {p.id: p for program in programs for p in program_of_pairs(unique, program, 5)}
     expected = [pair for program in programs for pair in expected_pairs(program, 5)]
-    await profiles.changed(*people[: len(people) // 2])
+    thirds = [[people[p] for pair in expected[n::3] for p in pair] for n in range(3)]
+    await profiles.changed(*thirds[0])
 
     async with running(settings) as first:
         await eventually(lambda: pairing_events.proposed_pairs(), within=60)
         async with running(settings) as second:  # joins mid-stream: a rebalance
-            await profiles.changed(*people[len(people) // 2 :])
+            await profiles.changed(*thirds[1])
+            replicas = [app.state.runtime.coordinator for app in (first, second)]
+            await eventually(lambda: all(r.partitions for r in replicas), within=60)
+            await profiles.changed(*thirds[2])
             await eventually(
                 lambda: len(pairing_events.proposed_pairs()) >= len(expected), within=90
             )
-            await asyncio.sleep(1)
+            await asyncio.sleep(1)  # room for a duplicate to show up, if there were one
             owned = [set(app.state.runtime.matcher.pool_sizes()) for app in (first, second)]
 
     assert_each_pair_once_and_nobody_twice(pairing_events, expected)

@@ -1,15 +1,11 @@
 """One program step with in-memory stores and the real engine: proposals, answers, expiry,
 broken constraints, departures, take-over after a restart and the guards against double pairing."""
 
-import pytest
-
-pytest.importorskip("services.matcher.engine", reason="the matching engine has not landed yet")
-
-
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from pydantic import TypeAdapter
 
 from services.matcher.errors import StaleProgram
@@ -32,20 +28,22 @@ EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 
 
 def person(person_id: str, *, version: int = 1, **fields: Any) -> ProfileSnapshot:
-    base = profile_fields(program_id=PROGRAM, email=f"{person_id}@example.org").model_dump()
-    return ProfileSnapshot(**(base | fields), id=person_id, version=version, updated_at=utc_now())
+    base = {"program_id": PROGRAM, "email": f"{person_id}@example.org"} | fields
+    return ProfileSnapshot(
+        **profile_fields(**base).model_dump(), id=person_id, version=version, updated_at=utc_now()
+    )
 
 
 def young(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
     """Born 1998; teaches `craft`, wants `lore-<craft>`."""
     skills = {"skills_offered": {"extras": [craft]}, "skills_wanted": {"extras": [f"lore-{craft}"]}}
-    return person(person_id, birth_year=1998, department="Digital", **(skills | fields))
+    return person(person_id, **({"birth_year": 1998, "department": "Digital"} | skills | fields))
 
 
 def old(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
     """Born 1965; teaches `lore-<craft>`, wants `craft`."""
     skills = {"skills_offered": {"extras": [f"lore-{craft}"]}, "skills_wanted": {"extras": [craft]}}
-    return person(person_id, birth_year=1965, department="Finance", **(skills | fields))
+    return person(person_id, **({"birth_year": 1965, "department": "Finance"} | skills | fields))
 
 
 class World:

@@ -45,10 +45,11 @@ def create_app(settings: ProfilesSettings, *, store: ProfileStore | None = None)
             locks=locks,
             sweep_seconds=settings.relay_sweep_seconds,
             batch_size=settings.relay_batch_size,
+            mark_every=settings.relay_mark_seconds,
         )
         app.state.mongo = client
         app.state.service = ProfileService(
-            profiles, locks=locks, on_write=relay.notify, seen_kept=settings.seen_event_ids_kept
+            profiles, locks=locks, observer=relay, seen_kept=settings.seen_event_ids_kept
         )
         app.state.relay = relay
         app.state.connection = connection = BrokerConnection(

@@ -57,6 +57,9 @@ class ProfileRecord(BaseModel):
     last_ingress_at: datetime | None = None
     seen_event_ids: list[str] = Field(default_factory=list)
     outbox: list[OutboxEntry] = Field(default_factory=list)
+    stamp: str | None = Field(
+        default=None, description="Which relay batch the last write belongs to (see marks.py)."
+    )
 
     @property
     def deleted(self) -> bool:
@@ -85,6 +88,7 @@ def state_of(record: ProfileRecord) -> Document:
         "last_ingress_at": record.last_ingress_at,
         "seen_event_ids": record.seen_event_ids,
         "deleted": record.deleted,
+        "outbox_stamp": record.stamp,
     }
     if record.fields is None:
         return state | {"email": tombstone_email(record.id)}
@@ -107,6 +111,7 @@ def from_document(document: Document) -> ProfileRecord:
         last_ingress_at=document.get("last_ingress_at"),
         seen_event_ids=document.get("seen_event_ids", []),
         outbox=[OutboxEntry.model_validate(e) for e in document.get("outbox", [])],
+        stamp=document.get("outbox_stamp"),
     )
 
 

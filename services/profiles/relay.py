@@ -1,30 +1,33 @@
 """The relay: publishes the events waiting in profile outboxes, in version order per profile, and
 then marks them sent.
 
-It is woken right after every write (`notify`) and also sweeps the whole collection every
-`sweep_seconds`, so nothing is stranded: not by a Kafka outage, a crash between write and publish,
-nor a write by another process such as the bulk import.
+Every write hands the relay the record it stored (`end`), so the usual path publishes without
+reading the store; published outboxes are then emptied in batches (`marks.py`). The relay also
+sweeps the whole collection every `sweep_seconds`, so nothing is stranded: not by a
+Kafka outage, a crash between write and publish, nor a write by another process (the bulk import).
 
 Exactly once, precisely: the producer is idempotent with acks=all, so Kafka never stores a retried
-send twice. One window remains: an event published, and then the process dies (or the store fails)
-before the outbox entry is marked sent. The entry is then published again on the next pass, with
-the same `event_id` and `version`. Consumers must therefore drop an event whose (`event_id`,
-`version`) they have seen, or simply any event whose version is not newer than what they hold.
-A publish is never cancelled mid-flight on purpose: a cancelled send may still be delivered, so we
-always wait for its outcome before deciding what to mark.
+send twice, and the relay remembers what it has published (`SentLog`), so it never publishes an
+event twice itself. One window remains: an event published, and then the process dies (or the
+store fails) before the outbox entry is marked sent. The entry is then published again after the
+restart, with the same `event_id` and `version`. Consumers must therefore drop an event whose
+(`event_id`, `version`) they have seen, or simply any event whose version is not newer than what
+they hold. A publish is never cancelled on purpose: a cancelled send may still be delivered, so
+the relay always waits for its outcome before deciding what to mark.
 """
 
 import asyncio
 import time
-from collections.abc import Sequence
 from enum import Enum
 from typing import Protocol
 
 import structlog
 
 from services.profiles.locks import KeyedLocks
+from services.profiles.marks import EpochMarks
 from services.profiles.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_FAILURES
 from services.profiles.records import OutboxEntry, ProfileRecord
+from services.profiles.sent import SentLog
 from services.profiles.store import ProfileStore
 
 log = structlog.get_logger(__name__)
@@ -52,21 +55,28 @@ class Relay:
         sweep_seconds: float = 5.0,
         batch_size: int = 500,
         retry_seconds: float = 1.0,
+        mark_every: float = 0.2,
     ) -> None:
-        self._store, self._sink, self._locks = store, sink, locks
+        self._store, self._sink = store, sink
         self._sweep_seconds, self._batch, self._retry = sweep_seconds, batch_size, retry_seconds
-        self._hinted: set[str] = set()
-        self._wake = asyncio.Event()
-        self._stopped = asyncio.Event()
-        self._writes = 0
-        self._backlog = 0
+        self._hinted: dict[str, ProfileRecord] = {}
+        self._sent = SentLog()
+        self._marks = EpochMarks(store, locks, self._sent, every=mark_every)
+        self._wake, self._stopped = asyncio.Event(), asyncio.Event()
+        self._writes = self._backlog = 0
 
-    def notify(self, profile_id: str) -> None:
-        """A write just appended one event for `profile_id`: publish it soon."""
-        self._hinted.add(profile_id)
-        self._writes += 1
-        self._count_backlog(self._backlog + 1)
-        self._wake.set()
+    def begin(self) -> str:
+        """A write is about to be made: the stamp to store with it (see marks.py)."""
+        return self._marks.begin()
+
+    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
+        """The write stamped `stamp` stored `record` (None: nothing); publish its event soon."""
+        self._marks.end(stamp, record, certain=certain)
+        if record is not None:
+            self._hinted[record.id] = record
+            self._writes += 1
+            self._count_backlog(self._backlog + 1)
+            self._wake.set()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -81,12 +91,15 @@ class Relay:
         sweep, last_sweep = True, 0.0
         while not self._stopped.is_set():
             if not sweep:
-                sweep = not await self._woken(self._sweep_seconds - (time.monotonic() - last_sweep))
+                woken = await self._woken(self._idle_seconds(last_sweep))
+                sweep = not woken and time.monotonic() - last_sweep >= self._sweep_seconds
             if not await self._until(ready):
-                return
+                break
             last_sweep = time.monotonic() if sweep else last_sweep
             try:
                 result = await self.pass_once(sweep=sweep)
+                if sweep or self._marks.due_in() == 0:
+                    await self._marks.flush()
             except Exception:
                 log.exception("relay_pass_failed")
                 result = Pass.FAILED
@@ -94,6 +107,16 @@ class Relay:
             if result is Pass.FAILED:
                 RELAY_FAILURES.inc()
                 await self._woken(self._retry)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Mark everything published so far (on stop, and in tests)."""
+        await self._marks.flush()
+
+    def _idle_seconds(self, last_sweep: float) -> float:
+        until_sweep = self._sweep_seconds - (time.monotonic() - last_sweep)
+        until_marks = self._marks.due_in()
+        return until_sweep if until_marks is None else min(until_sweep, until_marks)
 
     async def _until(self, ready: asyncio.Event) -> bool:
         """Wait for `ready`; False if stopped first."""
@@ -105,7 +128,7 @@ class Relay:
         return not self._stopped.is_set()
 
     async def _woken(self, seconds: float) -> bool:
-        """True if woken by `notify` or `stop` within `seconds`."""
+        """True if woken by a write or `stop` within `seconds`."""
         try:
             await asyncio.wait_for(self._wake.wait(), max(seconds, 0.0))
         except TimeoutError:
@@ -113,29 +136,34 @@ class Relay:
         self._wake.clear()
         return True
 
-    async def pass_once(self, *, sweep: bool) -> "Pass":
-        """Publish one batch: the hinted profiles, or (`sweep`) any with pending events."""
-        if sweep:
-            self._hinted.clear()
-            writes = self._writes
-            records = await self._store.pending(limit=self._batch)
-            # Writes during the read may or may not be in it: count them (an over-count at worst,
-            # corrected by the next sweep).
-            self._count_backlog(sum(len(r.outbox) for r in records) + self._writes - writes)
-            complete = len(records) < self._batch
-        else:
-            ids, self._hinted = self._hinted, set()
-            found = await asyncio.gather(*(self._store.get(i) for i in ids))
-            records, complete = [r for r in found if r is not None and r.outbox], True
-        counts = await asyncio.gather(*(self._publish(r) for r in records))
-        await self._mark(records, counts)
-        if any(n < len(r.outbox) for r, n in zip(records, counts, strict=True)):
+    async def pass_once(self, *, sweep: bool) -> Pass:
+        """Publish one batch: the records handed over by writes, or (`sweep`) any stored record
+        with pending events. Marking them sent follows in batches (`flush`)."""
+        records, complete = await self._sweep() if sweep else self._take_hinted()
+        sent = await asyncio.gather(*(self._publish(record) for record in records))
+        for record, whole in zip(records, sent, strict=True):
+            if whole:
+                self._marks.published(record)
+        if not all(sent):
             return Pass.FAILED
         return Pass.DONE if complete else Pass.MORE
 
-    async def _publish(self, record: ProfileRecord) -> int:
-        """Publish `record`'s pending events in order; how many went out before any failure."""
-        for sent, entry in enumerate(record.outbox):
+    def _take_hinted(self) -> tuple[list[ProfileRecord], bool]:
+        records, self._hinted = list(self._hinted.values()), {}
+        return records, True
+
+    async def _sweep(self) -> tuple[list[ProfileRecord], bool]:
+        self._hinted.clear()
+        writes = self._writes
+        records = await self._store.pending(limit=self._batch)
+        # Writes during the read may or may not be in it: counted, so an over-count at worst,
+        # corrected by the next sweep.
+        self._count_backlog(sum(len(self._sent.unsent(r)) for r in records) + self._writes - writes)
+        return records, len(records) < self._batch
+
+    async def _publish(self, record: ProfileRecord) -> bool:
+        """Publish `record`'s unpublished events in order; False if one failed (the rest wait)."""
+        for entry in self._sent.unsent(record):
             try:
                 await self._sink.send(
                     key=record.id, value=entry.payload.encode(), headers=entry.headers
@@ -146,34 +174,11 @@ class Relay:
                 log.warning(
                     "publish_failed", profile_id=record.id, version=entry.version, error=repr(exc)
                 )
-                return sent
+                return False
+            self._sent.add(entry.event_id)
             EVENTS_PUBLISHED.labels(entry.event_type).inc()
             self._count_backlog(self._backlog - 1)
-        return len(record.outbox)
-
-    async def _mark(self, records: Sequence[ProfileRecord], counts: Sequence[int]) -> None:
-        """Remove what was published; a tombstone whose deletion went out is removed entirely."""
-        done = [(r, n) for r, n in zip(records, counts, strict=True) if n]
-        if not done:
-            return
-        async with self._locks.hold(*(r.id for r, _ in done)):
-            whole = [r for r, n in done if n == len(r.outbox)]
-            purged = [(r.id, r.version) for r in whole if r.deleted]
-            cleared = [(r.id, r.version) for r in whole if not r.deleted]
-            missed = await self._store.purge(purged) < len(purged)
-            missed |= await self._store.clear_outboxes(cleared) < len(cleared)
-            if missed or len(whole) < len(done):
-                await self._mark_one_by_one(done)
-
-    async def _mark_one_by_one(self, done: Sequence[tuple[ProfileRecord, int]]) -> None:
-        """The slow path, for profiles written again since we read them or partly published."""
-        for record, count in done:
-            sent = {entry.event_id for entry in record.outbox[:count]}
-            current = await self._store.get(record.id)
-            if current is None or not sent & {e.event_id for e in current.outbox}:
-                continue
-            remaining = [e for e in current.outbox if e.event_id not in sent]
-            await self._store.set_outbox(record.id, current.version, remaining)
+        return True
 
 
 def _tombstone(deletion: OutboxEntry) -> dict[str, str]:

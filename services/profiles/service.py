@@ -8,10 +8,11 @@ retried from a fresh read; a request that pins a version then fails with `Versio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import uuid4
 
 from services.profiles.changes import SEEN_KEPT, Origin, Skipped, decide
-from services.profiles.errors import ProfileNotFound, WriteConflict
+from services.profiles.errors import DuplicateEmail, ProfileNotFound, WriteConflict
 from services.profiles.locks import KeyedLocks
 from services.profiles.records import ProfileRecord
 from services.profiles.store import ProfileQuery, ProfileStore
@@ -28,6 +29,24 @@ def now_ms() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+class WriteObserver(Protocol):
+    """Told about every write: the relay, which stamps writes and publishes their events."""
+
+    def begin(self) -> str | None: ...
+    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None: ...
+
+
+class Unobserved:
+    """For writers without a relay of their own (the bulk import): the running service's relay
+    finds their events on its next sweep."""
+
+    def begin(self) -> str | None:
+        return None
+
+    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The stored record after the request (None if there is none) and why nothing was written."""
@@ -42,13 +61,13 @@ class ProfileService:
         store: ProfileStore,
         *,
         locks: KeyedLocks,
-        on_write: Callable[[str], None] = lambda _: None,
+        observer: WriteObserver | None = None,
         clock: Callable[[], datetime] = now_ms,
         seen_kept: int = SEEN_KEPT,
     ) -> None:
         self._store = store
         self._locks = locks
-        self._on_write = on_write
+        self._observer = observer or Unobserved()
         self._clock = clock
         self._seen_kept = seen_kept
 
@@ -75,9 +94,15 @@ class ProfileService:
         self, request: ProfileChangeRequest, origin: Origin, *, must_exist: bool = False
     ) -> Outcome:
         """Apply one change; see `changes.decide` for the rules."""
+        # An upsert that may create the profile is first tried as a plain insert, without a read:
+        # the unique `_id` refuses it if the id is taken, and then we read and decide again. (A
+        # profile that is not stored has no history to check a duplicate or a stale request
+        # against, so deciding on "absent" without reading changes nothing.)
+        read = must_exist or request.op != "upsert" or (request.expected_version or 0) > 0
         for _ in range(ATTEMPTS):
             async with self._locks.hold(request.profile_id):
-                current = await self._store.get(request.profile_id)
+                current = await self._store.get(request.profile_id) if read else None
+                read = True
                 decision = decide(
                     current,
                     request,
@@ -88,15 +113,35 @@ class ProfileService:
                 )
                 if decision.record is None:
                     return Outcome(_live(current), decision.skipped)
-                if await self._save(current, decision.record):
-                    self._on_write(request.profile_id)
-                    return Outcome(_live(decision.record))
+                if saved := await self._save(current, decision.record):
+                    return Outcome(_live(saved))
         raise WriteConflict(request.profile_id)
 
-    async def _save(self, current: ProfileRecord | None, record: ProfileRecord) -> bool:
-        if current is None:
-            return await self._store.insert(record)
-        return await self._store.update(record, expected_version=current.version)
+    async def _save(
+        self, current: ProfileRecord | None, record: ProfileRecord
+    ) -> ProfileRecord | None:
+        """Store `record` stamped by the observer; None if another writer got there first."""
+        stamp = self._observer.begin()
+        record = record.model_copy(update={"stamp": stamp})
+        try:
+            if current is None:
+                saved = await self._store.insert(record)
+            else:
+                saved = await self._store.update(record, expected_version=current.version)
+        except DuplicateEmail:
+            self._end(stamp, None)
+            raise
+        except BaseException:
+            self._end(stamp, None, certain=False)  # it may have been stored all the same
+            raise
+        self._end(stamp, record if saved else None)
+        return record if saved else None
+
+    def _end(
+        self, stamp: str | None, record: ProfileRecord | None, *, certain: bool = True
+    ) -> None:
+        if stamp is not None:
+            self._observer.end(stamp, record, certain=certain)
 
 
 def _live(record: ProfileRecord | None) -> ProfileRecord | None:

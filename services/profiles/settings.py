@@ -36,6 +36,11 @@ class ProfilesSettings(CommonSettings):
         default=5.0, gt=0, description="How often the relay looks for any pending event."
     )
     relay_batch_size: int = Field(default=500, gt=0)
+    relay_mark_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long published events may wait to be marked sent, so marks are batched.",
+    )
     broker_retry_seconds: float = Field(
         default=2.0, gt=0, description="Back-off between attempts to reach Kafka at start-up."
     )

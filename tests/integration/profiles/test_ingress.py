@@ -129,13 +129,15 @@ async def test_requests_that_can_never_be_applied_are_dead_lettered_with_the_rea
 ) -> None:
     taken, other = f"hr-{unique}-1", f"hr-{unique}-2"
     email = f"taken-{unique}@example.org"
+    first = upsert(taken, utc_now() - timedelta(minutes=1), program_id=unique, email=email)
     rejected = [
         upsert(other, program_id=unique, email=email),  # the email is taken in the program
         rename(f"hr-{unique}-nobody", "Nobody"),  # a patch of nobody
         command(taken, op="patch", patch=ProfilePatch.model_validate({"name": None})),
     ]
 
-    await send(kafka_bootstrap, topics, upsert(taken, program_id=unique, email=email))
+    await send(kafka_bootstrap, topics, first)
+    await eventually(lambda: at_version(mongo, taken, 1), within=30)  # other keys, other partitions
     await send(kafka_bootstrap, topics, *rejected)
 
     dead = await read_topic(kafka_bootstrap, Topics.dead_letter(topics.profile_updates), count=3)

@@ -119,3 +119,38 @@ async def test_a_tombstone_is_purged_only_at_its_version(store: MongoProfileStor
     assert await store.purge([("p1", 1)]) == 0
     assert await store.purge([("p1", 2)]) == 1
     assert await store.get("p1") is None
+
+
+async def test_marking_by_stamp_touches_only_profiles_last_written_with_it(
+    store: MongoProfileStore,
+) -> None:
+    stamped = [change(None, upsert(f"p{n}", email=f"{n}@example.org")) for n in range(3)]
+    for n, record in enumerate(stamped):
+        await store.insert(record.model_copy(update={"stamp": "w:1" if n < 2 else "w:2"}))
+    p0 = await store.get("p0")
+    assert p0 is not None
+    rewritten = change(p0, rename("p0", "Again")).model_copy(update={"stamp": "w:2"})
+    await store.update(rewritten, expected_version=1)
+
+    assert await store.clear_stamped("w:1") == 1
+
+    assert [await outbox_versions(store, f"p{n}") for n in range(3)] == [[1, 2], [], [1]]
+
+
+async def outbox_versions(store: MongoProfileStore, profile_id: str) -> list[int]:
+    record = await store.get(profile_id)
+    assert record is not None
+    return [entry.version for entry in record.outbox]
+
+
+async def test_purging_by_stamp_removes_only_tombstones(store: MongoProfileStore) -> None:
+    live = change(None, upsert("p1", email="a@example.org"))
+    await store.insert(live.model_copy(update={"stamp": "w:1"}))
+    doomed = change(None, upsert("p2", email="b@example.org"))
+    await store.insert(doomed)
+    tombstone = change(doomed, ProfileChangeRequest(op="delete", profile_id="p2"))
+    await store.update(tombstone.model_copy(update={"stamp": "w:1"}), expected_version=1)
+
+    assert await store.purge_stamped("w:1") == 1
+
+    assert await store.get("p2") is None and await store.get("p1") is not None

@@ -66,6 +66,18 @@ class FakeProfileStore:
     async def pending(self, *, limit: int) -> list[ProfileRecord]:
         return [r for r in self.records.values() if r.outbox][:limit]
 
+    async def clear_stamped(self, stamp: str) -> int:
+        matched = [r for r in self.records.values() if r.stamp == stamp and not r.deleted]
+        for record in matched:
+            self.records[record.id] = record.model_copy(update={"outbox": []})
+        return len(matched)
+
+    async def purge_stamped(self, stamp: str) -> int:
+        doomed = [r.id for r in self.records.values() if r.stamp == stamp and r.deleted]
+        for profile_id in doomed:
+            del self.records[profile_id]
+        return len(doomed)
+
     async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
         matched = [(i, v) for i, v in published if self._at(i, v)]
         for profile_id, _ in matched:
@@ -107,3 +119,17 @@ class FakeSink:
         if self.fail_after is not None and len(self.sent) >= self.fail_after:
             raise ConnectionError("the broker is down")
         self.sent.append(Sent(key, value, headers))
+
+
+class RecordingObserver:
+    """Stamps every write "s" and records the ids of the records written."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def begin(self) -> str | None:
+        return "s"
+
+    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
+        if record is not None:
+            self.written.append(record.id)

@@ -24,7 +24,7 @@ def wired(
     store = store or FakeProfileStore()
     locks = KeyedLocks()
     relay = Relay(store, sink, locks=locks, sweep_seconds=60, retry_seconds=0.01)
-    return store, ProfileService(store, locks=locks, on_write=relay.notify), relay
+    return store, ProfileService(store, locks=locks, observer=relay), relay
 
 
 async def rename(service: ProfileService, profile_id: str, name: str) -> None:
@@ -44,6 +44,7 @@ async def test_events_of_one_profile_go_out_in_version_order_keyed_by_id() -> No
     await rename(service, created.id, "Three")
 
     assert await relay.pass_once(sweep=False) is Pass.DONE
+    await relay.flush()
 
     assert versions(sink) == [(created.id, 1), (created.id, 2), (created.id, 3)]
     assert store.records[created.id].outbox == []
@@ -56,13 +57,14 @@ async def test_a_deletion_is_followed_by_a_tombstone_and_the_record_is_then_remo
     await service.apply(ProfileChangeRequest(op="delete", profile_id=created.id), API)
 
     await relay.pass_once(sweep=True)
+    await relay.flush()
 
     assert versions(sink) == [(created.id, 1), (created.id, 2), (created.id, None)]
     assert json.loads(sink.sent[1].value or b"")["event_type"] == "profile.deleted"
     assert created.id not in store.records
 
 
-async def test_only_what_went_out_is_marked_and_the_rest_goes_out_once_later() -> None:
+async def test_after_a_failure_midway_only_the_events_not_yet_out_go_out_later() -> None:
     sink = FakeSink(fail_after=2)
     store, service, relay = wired(sink)
     created = await service.create(profile_fields(), API)
@@ -70,11 +72,14 @@ async def test_only_what_went_out_is_marked_and_the_rest_goes_out_once_later() -
         await rename(service, created.id, name)
 
     assert await relay.pass_once(sweep=False) is Pass.FAILED
-    assert [e.version for e in store.records[created.id].outbox] == [3, 4]
+    await relay.flush()
+    assert versions(sink) == [(created.id, 1), (created.id, 2)]
     sink.fail_after = None
     assert await relay.pass_once(sweep=True) is Pass.DONE
+    await relay.flush()
 
     assert versions(sink) == [(created.id, v) for v in (1, 2, 3, 4)]
+    assert store.records[created.id].outbox == []
 
 
 async def test_a_write_during_publishing_keeps_its_event_and_the_old_one_is_not_repeated() -> None:
@@ -89,32 +94,48 @@ async def test_a_write_during_publishing_keeps_its_event_and_the_old_one_is_not_
     created = await service.create(profile_fields(), API)
 
     await relay.pass_once(sweep=False)
+    await relay.flush()
     assert [e.version for e in store.records[created.id].outbox] == [2]
     await relay.pass_once(sweep=False)
 
     assert versions(sink) == [(created.id, 1), (created.id, 2)]
 
 
-async def test_an_event_whose_mark_failed_is_published_again_with_the_same_id() -> None:
+async def test_an_event_whose_mark_failed_goes_out_once_more_only_after_a_restart() -> None:
     class ForgetfulStore(FakeProfileStore):
-        failed = False
+        failures = 2
+
+        def _fail(self) -> None:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("the store went away")
+
+        async def clear_stamped(self, stamp: str) -> int:
+            self._fail()
+            return await super().clear_stamped(stamp)
 
         async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
-            if not self.failed:
-                self.failed = True
-                raise ConnectionError("the store went away")
+            self._fail()
             return await super().clear_outboxes(published)
 
-    sink = FakeSink()
-    _, service, relay = wired(sink, ForgetfulStore())
+    sink, store = FakeSink(), ForgetfulStore()
+    _, service, relay = wired(sink, store)
     await service.create(profile_fields(), API)
 
-    with contextlib.suppress(ConnectionError):
-        await relay.pass_once(sweep=True)
     await relay.pass_once(sweep=True)
+    with contextlib.suppress(ConnectionError):
+        await relay.flush()
+    await relay.pass_once(sweep=True)  # the same relay does not publish it again
+    with contextlib.suppress(ConnectionError):
+        await relay.flush()
+    assert len(sink.sent) == 1
+    _, _, restarted = wired(sink, store)
+    await restarted.pass_once(sweep=True)
+    await restarted.flush()
 
     ids = [json.loads(s.value or b"")["event_id"] for s in sink.sent]
     assert len(ids) == 2 and ids[0] == ids[1]  # consumers drop it by event_id and version
+    assert all(record.outbox == [] for record in store.records.values())
 
 
 async def test_a_write_wakes_the_relay_without_waiting_for_the_sweep() -> None:

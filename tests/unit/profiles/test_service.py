@@ -9,13 +9,15 @@ from services.profiles.service import ProfileService
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
 from tests.helpers import profile_fields
-from tests.unit.profiles.fakes import FakeProfileStore
+from tests.unit.profiles.fakes import FakeProfileStore, RecordingObserver
 
 API = Origin(producer="profiles")
 
 
 def service_with(store: FakeProfileStore, written: list[str]) -> ProfileService:
-    return ProfileService(store, locks=KeyedLocks(), on_write=written.append)
+    observer = RecordingObserver()
+    observer.written = written
+    return ProfileService(store, locks=KeyedLocks(), observer=observer)
 
 
 def rename(profile_id: str, name: str, expected: int | None = None) -> ProfileChangeRequest:
@@ -28,7 +30,7 @@ def rename(profile_id: str, name: str, expected: int | None = None) -> ProfileCh
 
 
 async def test_create_gives_a_fresh_id_and_notifies_the_relay_once() -> None:
-    store, written = FakeProfileStore(), []
+    store, written = FakeProfileStore(), list[str]()
     service = service_with(store, written)
 
     first = await service.create(profile_fields(email="a@example.org"), API)
@@ -39,7 +41,7 @@ async def test_create_gives_a_fresh_id_and_notifies_the_relay_once() -> None:
 
 
 async def test_a_no_op_neither_writes_nor_notifies() -> None:
-    store, written = FakeProfileStore(), []
+    store, written = FakeProfileStore(), list[str]()
     service = service_with(store, written)
     created = await service.create(profile_fields(name="Ada"), API)
 
@@ -50,7 +52,7 @@ async def test_a_no_op_neither_writes_nor_notifies() -> None:
 
 
 async def test_a_write_that_loses_a_race_is_retried_from_a_fresh_read() -> None:
-    store, written = FakeProfileStore(), []
+    store, written = FakeProfileStore(), list[str]()
     service = service_with(store, written)
     created = await service.create(profile_fields(), API)
     other = await service.apply(rename(created.id, "Someone else"), API)

@@ -50,8 +50,8 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
     with httpx.Client(
         base_url=system.config.url("profiles"), headers=headers, timeout=30
     ) as client:
-        for row in via_api:
-            client.put(f"/profiles/{row['id']}", json=row).raise_for_status()
+        for row in via_api:  # the API assigns new ids; sample ids are kept on the topic path
+            client.post("/profiles", json=row).raise_for_status()
     commands = [ops.upsert_command(row, producer="demo-hr-sync") for row in via_topic]
     asyncio.run(
         ops.publish_updates(system.config.kafka_bootstrap_servers, topics.profile_updates, commands)

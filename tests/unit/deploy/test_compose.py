@@ -131,3 +131,15 @@ def test_infrastructure_uses_official_images_with_healthchecks() -> None:
     for name in ("kafka", "mongo", "mailpit"):
         assert "healthcheck" in services[name]
         assert services[name]["restart"] == "unless-stopped"
+
+
+def test_sample_data_is_loaded_from_the_shipped_file_once_the_services_are_healthy() -> None:
+    spec = COMPOSE["services"]["sample-data"]
+    root = Path(__file__).parents[3]
+
+    assert spec["command"][:2] == ["rmp", "load"]
+    assert (root / spec["command"][2]).is_file()
+    assert 'rmp = "deploy.cli:app"' in (root / "pyproject.toml").read_text()
+    assert {dep: c["condition"] for dep, c in spec["depends_on"].items()} == {
+        app: "service_healthy" for app in APPS
+    }

@@ -12,6 +12,7 @@ from services.profiles import handlers, health, problems, routes
 from services.profiles.connection import BrokerConnection, KafkaSink
 from services.profiles.locks import KeyedLocks
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from services.profiles.outbox import MongoOutboxStore, OutboxStore
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
@@ -23,8 +24,13 @@ from shared.mongo import mongo_client
 RELAY_GRACE_SECONDS = 10.0
 
 
-def create_app(settings: ProfilesSettings, *, store: ProfileStore | None = None) -> FastAPI:
-    """The app; `store` replaces the MongoDB store (tests)."""
+def create_app(
+    settings: ProfilesSettings,
+    *,
+    store: ProfileStore | None = None,
+    outbox: OutboxStore | None = None,
+) -> FastAPI:
+    """The app; `store` and `outbox` replace the MongoDB adapters (tests)."""
     broker = make_broker(settings, client_id="profiles")
     to_profile_changes = broker.publisher(
         settings.topics.profile_changes,
@@ -36,11 +42,12 @@ def create_app(settings: ProfilesSettings, *, store: ProfileStore | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = mongo_client(settings.mongodb_uri)
-        profiles = store or MongoProfileStore(client[settings.mongodb_database])
+        database = client[settings.mongodb_database]
+        profiles = store or MongoProfileStore(database)
         await profiles.ensure_indexes()
         locks = KeyedLocks()
         relay = Relay(
-            profiles,
+            outbox or MongoOutboxStore(database),
             KafkaSink(to_profile_changes),
             locks=locks,
             sweep_seconds=settings.relay_sweep_seconds,

@@ -19,14 +19,14 @@ import uuid
 from collections import Counter, defaultdict
 
 from services.profiles.locks import KeyedLocks
+from services.profiles.outbox import OutboxStore
 from services.profiles.records import ProfileRecord
 from services.profiles.sent import SentLog
-from services.profiles.store import ProfileStore
 
 
 class EpochMarks:
     def __init__(
-        self, store: ProfileStore, locks: KeyedLocks, sent: SentLog, *, every: float
+        self, store: OutboxStore, locks: KeyedLocks, sent: SentLog, *, every: float
     ) -> None:
         self._store, self._locks, self._sent, self._every = store, locks, sent, every
         self._token, self._epoch = uuid.uuid4().hex[:12], 0

@@ -26,9 +26,9 @@ import structlog
 from services.profiles.locks import KeyedLocks
 from services.profiles.marks import EpochMarks
 from services.profiles.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_FAILURES
+from services.profiles.outbox import OutboxStore
 from services.profiles.records import OutboxEntry, ProfileRecord
 from services.profiles.sent import SentLog
-from services.profiles.store import ProfileStore
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +48,7 @@ class EventSink(Protocol):
 class Relay:
     def __init__(
         self,
-        store: ProfileStore,
+        store: OutboxStore,
         sink: EventSink,
         *,
         locks: KeyedLocks,

@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.changes import Origin, decide
 from services.profiles.errors import DuplicateEmail
+from services.profiles.outbox import MongoOutboxStore
 from services.profiles.records import ProfileRecord
 from services.profiles.service import now_ms
 from services.profiles.store import MongoProfileStore, ProfileQuery
@@ -39,6 +40,11 @@ async def store(mongo: AsyncDatabase[Document]) -> MongoProfileStore:
     profiles = MongoProfileStore(mongo)
     await profiles.ensure_indexes()
     return profiles
+
+
+@pytest.fixture
+def outbox(mongo: AsyncDatabase[Document]) -> MongoOutboxStore:
+    return MongoOutboxStore(mongo)
 
 
 async def test_a_record_reads_back_exactly_as_written(store: MongoProfileStore) -> None:
@@ -98,31 +104,35 @@ async def test_tombstones_of_one_program_do_not_collide_and_drop_personal_fields
 
 async def test_marking_sent_never_drops_an_event_written_since_the_read(
     store: MongoProfileStore,
+    outbox: MongoOutboxStore,
 ) -> None:
     first = change(None, upsert("p1"))
     await store.insert(first)
     second = change(first, rename("p1", "Second"))
     await store.update(second, expected_version=1)
 
-    assert await store.clear_outboxes([("p1", 1)]) == 0  # we had read version 1 only
-    assert [e.version for e in (await store.pending(limit=10))[0].outbox] == [1, 2]
-    assert await store.clear_outboxes([("p1", 2)]) == 1
-    assert await store.pending(limit=10) == []
+    assert await outbox.clear_outboxes([("p1", 1)]) == 0  # we had read version 1 only
+    assert [e.version for e in (await outbox.pending(limit=10))[0].outbox] == [1, 2]
+    assert await outbox.clear_outboxes([("p1", 2)]) == 1
+    assert await outbox.pending(limit=10) == []
 
 
-async def test_a_tombstone_is_purged_only_at_its_version(store: MongoProfileStore) -> None:
+async def test_a_tombstone_is_purged_only_at_its_version(
+    store: MongoProfileStore, outbox: MongoOutboxStore
+) -> None:
     created = change(None, upsert("p1"))
     await store.insert(created)
     deleted = change(created, ProfileChangeRequest(op="delete", profile_id="p1"))
     await store.update(deleted, expected_version=1)
 
-    assert await store.purge([("p1", 1)]) == 0
-    assert await store.purge([("p1", 2)]) == 1
+    assert await outbox.purge([("p1", 1)]) == 0
+    assert await outbox.purge([("p1", 2)]) == 1
     assert await store.get("p1") is None
 
 
 async def test_marking_by_stamp_touches_only_profiles_last_written_with_it(
     store: MongoProfileStore,
+    outbox: MongoOutboxStore,
 ) -> None:
     stamped = [change(None, upsert(f"p{n}", email=f"{n}@example.org")) for n in range(3)]
     for n, record in enumerate(stamped):
@@ -132,7 +142,7 @@ async def test_marking_by_stamp_touches_only_profiles_last_written_with_it(
     rewritten = change(p0, rename("p0", "Again")).model_copy(update={"stamp": "w:2"})
     await store.update(rewritten, expected_version=1)
 
-    assert await store.clear_stamped("w:1") == 1
+    assert await outbox.clear_stamped("w:1") == 1
 
     assert [await outbox_versions(store, f"p{n}") for n in range(3)] == [[1, 2], [], [1]]
 
@@ -143,7 +153,9 @@ async def outbox_versions(store: MongoProfileStore, profile_id: str) -> list[int
     return [entry.version for entry in record.outbox]
 
 
-async def test_purging_by_stamp_removes_only_tombstones(store: MongoProfileStore) -> None:
+async def test_purging_by_stamp_removes_only_tombstones(
+    store: MongoProfileStore, outbox: MongoOutboxStore
+) -> None:
     live = change(None, upsert("p1", email="a@example.org"))
     await store.insert(live.model_copy(update={"stamp": "w:1"}))
     doomed = change(None, upsert("p2", email="b@example.org"))
@@ -151,6 +163,6 @@ async def test_purging_by_stamp_removes_only_tombstones(store: MongoProfileStore
     tombstone = change(doomed, ProfileChangeRequest(op="delete", profile_id="p2"))
     await store.update(tombstone.model_copy(update={"stamp": "w:1"}), expected_version=1)
 
-    assert await store.purge_stamped("w:1") == 1
+    assert await outbox.purge_stamped("w:1") == 1
 
     assert await store.get("p2") is None and await store.get("p1") is not None

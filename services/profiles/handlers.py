@@ -17,7 +17,6 @@ from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from shared.commands import UpdateProfile
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
-from shared.logging import bind_correlation
 
 log = structlog.get_logger(__name__)
 
@@ -34,15 +33,18 @@ def register(
             event_id=str(command.event_id),
             occurred_at=command.occurred_at,
         )
-        bind_correlation(origin.correlation_id)
-        try:
-            outcome = await service().apply(command.data, origin)
-        except REJECTED as error:
-            INGRESS.labels("rejected").inc()
-            raise InvalidMessage(str(error)) from error
-        result = outcome.skipped.value if outcome.skipped else "applied"
-        INGRESS.labels(result).inc()
-        log.info("ingress", profile_id=command.data.profile_id, op=command.data.op, result=result)
+        # Bound for this message only: the consumer handles every message in one task.
+        with structlog.contextvars.bound_contextvars(correlation_id=origin.correlation_id):
+            try:
+                outcome = await service().apply(command.data, origin)
+            except REJECTED as error:
+                INGRESS.labels("rejected").inc()
+                raise InvalidMessage(str(error)) from error
+            result = outcome.skipped.value if outcome.skipped else "applied"
+            INGRESS.labels(result).inc()
+            log.info(
+                "ingress", profile_id=command.data.profile_id, op=command.data.op, result=result
+            )
 
     broker.subscriber(
         settings.topics.profile_updates,

@@ -34,6 +34,7 @@ def create_app(
     broker = make_broker(settings, client_id="profiles")
     to_profile_changes = broker.publisher(
         settings.topics.profile_changes,
+        title="to_profile_changes",
         description="ProfileChanged / ProfileDeleted, keyed by profile id, in version order; "
         "a deletion is followed by a tombstone (null value).",
         schema=ProfileEvent,

@@ -15,6 +15,7 @@ Rules:
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -73,11 +74,11 @@ def decide(
     if request.op == "delete":
         if live is None:
             return Decision(None, Skipped.ABSENT)
-        return Decision(_deleted(live, origin, now, seen_kept))
+        return Decision(_deleted(live, _Writing(origin, now, seen_kept)))
     fields = _new_fields(live, request)
     if live is not None and fields == live.fields:
         return Decision(None, Skipped.UNCHANGED)
-    return Decision(_changed(current, request.profile_id, fields, origin, now, seen_kept))
+    return Decision(_changed(current, request.profile_id, fields, _Writing(origin, now, seen_kept)))
 
 
 def _ignored(current: ProfileRecord | None, origin: Origin) -> Skipped | None:
@@ -114,78 +115,62 @@ def _new_fields(live: ProfileRecord | None, request: ProfileChangeRequest) -> Pr
         raise InvalidChange(exc.errors(include_url=False, include_input=False)) from exc
 
 
+@dataclass(frozen=True)
+class _Writing:
+    """What every new record of one decision shares."""
+
+    origin: Origin
+    now: datetime
+    seen_kept: int
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "producer": self.origin.producer,
+            "correlation_id": self.origin.correlation_id,
+            "occurred_at": self.now,
+        }
+
+
 def _changed(
-    current: ProfileRecord | None,
-    profile_id: str,
-    fields: ProfileFields,
-    origin: Origin,
-    now: datetime,
-    seen_kept: int,
+    current: ProfileRecord | None, profile_id: str, fields: ProfileFields, writing: _Writing
 ) -> ProfileRecord:
     version = (current.version if current is not None else 0) + 1
     snapshot = ProfileSnapshot(
-        **fields.model_dump(), id=profile_id, version=version, updated_at=now
+        **fields.model_dump(), id=profile_id, version=version, updated_at=writing.now
     )
-    event = ProfileChanged(
-        producer=origin.producer,
-        correlation_id=origin.correlation_id,
-        occurred_at=now,
-        data=snapshot,
-    )
-    entry = OutboxEntry.of(event, version)
+    event = ProfileChanged(**writing.envelope(), data=snapshot)
     return _next(
-        current,
-        profile_id=profile_id,
-        program_id=fields.program_id,
-        fields=fields,
-        entry=entry,
-        origin=origin,
-        now=now,
-        seen_kept=seen_kept,
+        current, profile_id, fields.program_id, fields, OutboxEntry.of(event, version), writing
     )
 
 
-def _deleted(live: ProfileRecord, origin: Origin, now: datetime, seen_kept: int) -> ProfileRecord:
+def _deleted(live: ProfileRecord, writing: _Writing) -> ProfileRecord:
     version = live.version + 1
     data = DeletedProfile(id=live.id, program_id=live.program_id, version=version)
-    event = ProfileDeleted(
-        producer=origin.producer, correlation_id=origin.correlation_id, occurred_at=now, data=data
-    )
-    entry = OutboxEntry.of(event, version)
-    return _next(
-        live,
-        profile_id=live.id,
-        program_id=live.program_id,
-        fields=None,
-        entry=entry,
-        origin=origin,
-        now=now,
-        seen_kept=seen_kept,
-    )
+    event = ProfileDeleted(**writing.envelope(), data=data)
+    return _next(live, live.id, live.program_id, None, OutboxEntry.of(event, version), writing)
 
 
 def _next(
     current: ProfileRecord | None,
-    *,
     profile_id: str,
     program_id: str,
     fields: ProfileFields | None,
     entry: OutboxEntry,
-    origin: Origin,
-    now: datetime,
-    seen_kept: int,
+    writing: _Writing,
 ) -> ProfileRecord:
     seen = current.seen_event_ids if current is not None else []
     last_ingress = current.last_ingress_at if current is not None else None
+    origin = writing.origin
     if origin.event_id is not None:
-        seen = [*seen, origin.event_id][-seen_kept:]
+        seen = [*seen, origin.event_id][-writing.seen_kept :]
         last_ingress = max(filter(None, [last_ingress, origin.occurred_at]), default=None)
     return ProfileRecord(
         id=profile_id,
         program_id=program_id,
         fields=fields,
         version=entry.version,
-        updated_at=now,
+        updated_at=writing.now,
         last_ingress_at=last_ingress,
         seen_event_ids=seen,
         outbox=[*(current.outbox if current is not None else []), entry],

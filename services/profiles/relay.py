@@ -55,7 +55,7 @@ class Relay:
         sweep_seconds: float = 5.0,
         batch_size: int = 500,
         retry_seconds: float = 1.0,
-        mark_every: float = 0.2,
+        mark_every: float = 1.0,
     ) -> None:
         self._store, self._sink = store, sink
         self._sweep_seconds, self._batch, self._retry = sweep_seconds, batch_size, retry_seconds

@@ -14,8 +14,10 @@ and the ratios of the pipeline's figures to the raw ones.
 import argparse
 import asyncio
 import json
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -205,6 +207,8 @@ async def measure(
 
 
 def main() -> None:
+    # A plain `kill` must still stop the child processes: turn SIGTERM into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

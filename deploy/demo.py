@@ -10,7 +10,9 @@ invites are. Ctrl-C stops everything.
 import argparse
 import asyncio
 import json
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -138,6 +140,8 @@ async def reset(config: SystemConfig, topics: Topics) -> None:
 
 
 def main() -> None:
+    # A plain `kill` must still stop the child processes: turn SIGTERM into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -4,7 +4,8 @@ Kafka gives each partition of the work topic to one consumer of the group, and w
 program id, so only the owner of a program's partition steps that program. Ownership changes only
 through a rebalance, and `on_partitions_revoked` waits (under the same lock as a step) until the
 running step has finished and committed, then drops the engines of the lost programs; records
-fetched before a rebalance are discarded and fetched again from the committed offsets. The slot
+fetched while a rebalance happened are not stepped but fetched again (by whoever owns them now)
+from their first offset. The slot
 guard in the store covers what is left (a replica paused past its session timeout).
 
 aiokafka is used directly here, not through FastStream, because the window (keep fetching until
@@ -103,7 +104,9 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
                 generation = self._generation
                 records = await self._collect()
                 async with self._lock:
-                    if records and generation == self._generation:
+                    if generation != self._generation:
+                        self._rewind(records)  # fetched across a rebalance: read them again
+                    elif records:
                         await self._handle(records)
             except KafkaError:
                 log.exception("work_consumer_error")
@@ -134,10 +137,14 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             await self._consumer.commit(_next_offsets(records))
         except Exception:
             log.exception("step_failed_will_retry")
-            for tp, offset in _first_offsets(records).items():
-                with contextlib.suppress(IllegalStateError):  # no longer ours
-                    self._consumer.seek(tp, offset)
+            self._rewind(records)
             await asyncio.sleep(self._retry)
+
+    def _rewind(self, records: list[Record]) -> None:
+        """Fetch these records again, on the partitions that are still ours."""
+        for tp, offset in _first_offsets(records).items():
+            with contextlib.suppress(IllegalStateError):  # no longer ours: the owner reads them
+                self._consumer.seek(tp, offset)
 
     async def _parse(self, records: list[Record]) -> dict[str, list[MatchWork]]:
         work: dict[str, list[MatchWork]] = defaultdict(list)

@@ -25,13 +25,17 @@ async def test_a_burst_of_profiles_yields_one_pairing_per_complementary_pair(
         await eventually(lambda: len(pairing_events.proposed_pairs()) >= 8, within=60)
         async with http(app) as client:
             listed = (await client.get("/pairings", params={"program_id": program})).json()
-            metrics = (await client.get("/metrics")).text
+
+            async def pool_metric() -> bool:
+                metrics = (await client.get("/metrics")).text
+                return f'matcher_pool_size{{program="{program}"}} 16.0' in metrics
+
+            await eventually(pool_metric, within=10)
 
     expected = sorted((f"{unique}-y{n}", f"{unique}-o{n}") for n in range(8))
     assert sorted(pairing_events.proposed_pairs()) == expected
     assert sorted((p["younger"]["id"], p["older"]["id"]) for p in listed) == expected
     assert {p["state"] for p in listed} == {"proposed"}
-    assert f'matcher_pool_size{{program="{program}"}} 16.0' in metrics
     proposal = pairing_events.of_type("pairing.proposed")[0]
     assert proposal.data.explanation.summary
     assert proposal.data.younger.email.endswith("@example.org")

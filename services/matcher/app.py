@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from shared.commands import RespondToPairing
 from shared.events import PairingEvent
 from shared.kafka import make_broker
-from shared.logging import configure_logging
 
 from . import api
 from .handlers import Services, register
@@ -39,7 +38,6 @@ def create_app(settings: MatcherSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(service="matcher", level=settings.log_level, json=settings.log_json)
         runtime = Runtime(settings, broker, services)
         app.state.runtime = runtime
         app.state.readiness = runtime.ready

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .duals import dual_bound
+
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 _SINGLE = -2
@@ -30,6 +32,8 @@ _SINGLE = -2
 @dataclass(frozen=True)
 class Outcome:
     chosen: NDArray[np.bool_]
+    price: Floats
+    """What a further pair with each right person would cost: its cheapest seat's price."""
     bound: float
     rounds: int
 
@@ -41,9 +45,9 @@ class _Market:
         self.indptr = np.concatenate(([0], np.cumsum(np.bincount(left, minlength=len(lcap)))))
         self.person = np.repeat(np.arange(len(lcap)), lcap)  # bidder -> left person
         self.first_seat = np.cumsum(rcap) - rcap
-        self.seat_price = np.zeros(int(rcap.sum()))
-        self.seat_owner = np.full(len(self.seat_price), -1)
         self.seat_of = np.repeat(np.arange(len(rcap)), rcap)
+        self.seat_price = np.zeros(len(self.seat_of))
+        self.seat_owner = np.full(len(self.seat_price), -1)
         self.cheapest = self.first_seat.copy()  # person -> its cheapest seat
         self.cheap_price = np.zeros(len(rcap))  # the price of that seat
         self.held = np.full(len(self.person), -1)  # bidder -> seat, or _SINGLE
@@ -104,17 +108,23 @@ class _Market:
         count = self.rcap[people]
         seats = np.repeat(self.first_seat[people], count)
         seats += np.arange(len(seats)) - np.repeat(np.cumsum(count) - count, count)
-        prices = np.where(self.seat_owner[seats] >= 0, self.seat_price[seats], -1.0)
+        prices = self.seat_price[seats]
         first = np.cumsum(count) - count
         low = np.minimum.reduceat(prices, first)
         owner = np.repeat(np.arange(len(people)), count)
         at_low = np.flatnonzero(prices == low[owner])
         self.cheapest[people] = seats[at_low[_starts(owner[at_low])]]
-        self.cheap_price[people] = np.maximum(low, 0.0)
+        self.cheap_price[people] = low
 
 
 def auction(
-    left: Ints, right: Ints, weight: Floats, *, left_cap: Ints, right_cap: Ints, eps: float
+    left: Ints,
+    right: Ints,
+    weight: Floats,
+    *,
+    left_cap: Ints,
+    right_cap: Ints,
+    eps: float,
 ) -> Outcome:
     """Edges (distinct, positive weights) between left and right people with capacities."""
     market = _Market(left, right, weight, left_cap, right_cap)
@@ -128,7 +138,9 @@ def auction(
     keys = market.person[holders] * len(right_cap) + market.seat_of[market.held[holders]]
     sorted_keys = left[market.edge] * len(right_cap) + market.right
     chosen[market.edge[np.searchsorted(sorted_keys, keys)]] = True
-    return Outcome(chosen, _dual_bound(market, left_cap), rounds)
+    price = market.cheap_price
+    bound = dual_bound(left, right, weight, left_cap=left_cap, right_cap=right_cap, price=price)
+    return Outcome(chosen, price, bound.value, rounds)
 
 
 def _starts(values: Ints) -> NDArray[np.bool_]:
@@ -138,14 +150,3 @@ def _starts(values: Ints) -> NDArray[np.bool_]:
         out[0] = True
         np.not_equal(values[1:], values[:-1], out=out[1:])
     return out
-
-
-def _dual_bound(market: _Market, left_cap: Ints) -> float:
-    """sum(c_j p_j) + sum over left people of the best value of their c_i units at prices p."""
-    price = market.cheap_price
-    net = np.maximum(market.weight - price[market.right], 0.0)
-    rows = np.repeat(np.arange(len(left_cap)), np.diff(market.indptr))
-    order = np.lexsort((-net, rows))
-    rank = np.arange(len(rows)) - market.indptr[rows[order]]
-    within = rank < left_cap[rows[order]]
-    return float((market.rcap * price).sum() + net[order][within].sum())

@@ -1,4 +1,4 @@
-"""Candidate pairs between two sets of people, without scoring every pair.
+"""Feasible and candidate pairs between two sets of people, without scoring every pair.
 
 Under the two-way rule a pair needs a skill s the younger offers and the older wants, and a skill
 t the older offers and the younger wants. Everyone is listed once per such (s, t) key and per
@@ -54,10 +54,29 @@ def candidates(
     chains: Chains,
     either_way: bool = False,
 ) -> Edges:
-    """The best `k` feasible partners of everyone in `young` among `old` and vice versa, the
-    first of each pair being the younger. `forbidden` holds sorted pair keys (see
-    `vectors.pair_key`) never to pair; `chains` tells who is in whose management line. With
-    `either_way` the two sets may overlap and a pair is found whichever set its younger is in."""
+    """The best `k` feasible partners of everyone in `young` among `old` and vice versa (see
+    `feasible`)."""
+    edges = feasible(
+        pool, young, old, policy, forbidden=forbidden, chains=chains, either_way=either_way
+    )
+    return edges.take(best(edges, edges.score, k))
+
+
+def feasible(
+    pool: Pool,
+    young: Ints,
+    old: Ints,
+    policy: Policy,
+    *,
+    forbidden: Ints,
+    chains: Chains,
+    either_way: bool = False,
+) -> Edges:
+    """Every pair of someone in `young` and someone in `old` meeting every hard constraint
+    (and the two-way rule, under the policy), scored, the younger first. `forbidden` holds
+    sorted pair keys (see `vectors.pair_key`) never to pair; `chains` tells who is in whose
+    management line. With `either_way` the two sets may overlap and a pair is found whichever
+    set its younger is in."""
     if len(young) == 0 or len(old) == 0:
         return _empty()
     ys, os_ = Side.of(pool, young), Side.of(pool, old)
@@ -69,9 +88,12 @@ def candidates(
     if either_way:
         edges = _younger_first(pool, edges.take(edges.young != edges.old))
     edges = edges.take(~excluded(edges.young, edges.old, forbidden, chains))
-    edges = Edges(edges.young, edges.old, edges.minutes, score(pool, edges, policy))
-    keep = _top(edges.young, edges.score, k) | _top(edges.old, edges.score, k)
-    return edges.take(keep)
+    return Edges(edges.young, edges.old, edges.minutes, score(pool, edges, policy))
+
+
+def best(edges: Edges, value: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+    """The edges among the `k` of highest `value` of their younger or of their older."""
+    return _top(edges.young, value, k) | _top(edges.old, value, k)
 
 
 def _empty() -> Edges:
@@ -173,22 +195,25 @@ def _ranges(lo: Ints, hi: Ints) -> Iterator[tuple[Ints, Ints]]:
 
 
 def _top(group: Ints, score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
-    """Edges among the `k` best of their group (ties broken by position)."""
+    """Edges among the `k` best of their group (ties broken by position): one sort of
+    group | inverted quantised score | position packed in an int64."""
     n = len(score)
     keep = np.zeros(n, bool)
     if n == 0:
         return keep
     edge_bits, group_bits = int(n).bit_length(), int(group.max()).bit_length()
     q_bits = min(62 - edge_bits - group_bits, 30)
-    if q_bits >= 16:
-        top = max(float(score.max()), 1e-12)
-        q = np.round(score / top * ((1 << q_bits) - 1)).astype(np.int64)
-        packed = (group << (q_bits + edge_bits)) | (((1 << q_bits) - 1 - q) << edge_bits)
-        order = np.sort(packed | np.arange(n)) & ((1 << edge_bits) - 1)
-    else:
+    if q_bits < 16:
         order = np.lexsort((np.arange(n), -score, group))
-    g = group[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-    keep[order[rank < k]] = True
+        g = group[order]
+    else:
+        top = (1 << q_bits) - 1
+        worse = top - (score * (top / max(float(score.max()), 1e-12))).astype(np.int64)
+        packed = np.sort((group << (q_bits + edge_bits)) | (worse << edge_bits) | np.arange(n))
+        order, g = packed & ((1 << edge_bits) - 1), packed >> (q_bits + edge_bits)
+    first = np.empty(n, bool)
+    first[0] = True
+    np.not_equal(g[1:], g[:-1], out=first[1:])
+    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    keep[order[np.arange(n) - start < k]] = True
     return keep

@@ -5,6 +5,8 @@ vocabulary grows as new free-text skills appear); windows are kept padded per ro
 opted out keep a row (inactive) so that management chains through them still count.
 """
 
+from collections.abc import Iterable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -13,6 +15,7 @@ from shared.vocabulary import Skill
 from .features import Person
 
 _SKILLS = [skill.value for skill in Skill]
+_WORD = (1 << 64) - 1
 
 
 class Vocabulary:
@@ -51,6 +54,7 @@ class Pool:
         self.offers = np.zeros((size, self.skills.words), np.uint64)
         self.wants = np.zeros((size, self.skills.words), np.uint64)
         self.want_count = np.zeros(size, np.int64)
+        self.held = np.zeros(size, np.int64)  # locked pairs, kept by the engine
         self.win_start = np.zeros((size, 1), np.int64)
         self.win_end = np.zeros((size, 1), np.int64)
         self.win_count = np.zeros(size, np.int64)
@@ -77,8 +81,14 @@ class Pool:
         if row is not None:
             self.people[row] = None
             self.active[row] = False
+            self.held[row] = 0
             self._spare.append(row)
         return row
+
+    def free(self) -> NDArray[np.int64]:
+        """Unlocked capacity per row (0 for people not in the pool)."""
+        n = self.used
+        return np.where(self.active[:n], np.maximum(self.capacity[:n] - self.held[:n], 0), 0)
 
     def rows(self) -> NDArray[np.int64]:
         """Rows of everyone stored (active or not)."""
@@ -94,14 +104,13 @@ class Pool:
         self.row_of[person_id] = row
         return row
 
-    def _mask(self, vocabulary: Vocabulary, words: object, column: str) -> NDArray[np.uint64]:
-        ids = [vocabulary.id(word) for word in words]  # type: ignore[attr-defined]
+    def _mask(self, vocabulary: Vocabulary, words: Iterable[str], column: str) -> list[int]:
+        bits = 0
+        for word in words:
+            bits |= 1 << vocabulary.id(word)
         if vocabulary.words > getattr(self, column).shape[1]:
             self._widen(column, vocabulary.words)
-        mask = np.zeros(getattr(self, column).shape[1], np.uint64)
-        for i in ids:
-            mask[i // 64] |= np.uint64(1 << (i % 64))
-        return mask
+        return [(bits >> (64 * w)) & _WORD for w in range(getattr(self, column).shape[1])]
 
     def _put_windows(self, row: int, person: Person) -> None:
         n = len(person.windows)
@@ -121,20 +130,8 @@ class Pool:
 
     def _grow(self, rows: int) -> None:
         self.people.extend([None] * (rows - len(self.people)))
-        for name in (
-            "active",
-            "birth",
-            "capacity",
-            "department",
-            "langs",
-            "offers",
-            "wants",
-            "want_count",
-            "win_start",
-            "win_end",
-            "win_count",
-        ):
-            old = getattr(self, name)
-            new = np.full((rows, *old.shape[1:]), -1 if name == "department" else 0, old.dtype)
-            new[: old.shape[0]] = old
-            setattr(self, name, new)
+        for name, old in list(vars(self).items()):
+            if isinstance(old, np.ndarray):
+                new = np.full((rows, *old.shape[1:]), -1 if name == "department" else 0, old.dtype)
+                new[: old.shape[0]] = old
+                setattr(self, name, new)

@@ -130,10 +130,15 @@ def score_people(a: Person, b: Person, policy: Policy) -> ScoredPair | None:
     t = terms(younger, older, policy)
     if policy.require_two_way and t.complementarity <= 0:
         return None
+    return explained(younger, older, policy, t)
+
+
+def explained(younger: Person, older: Person, policy: Policy, t: Terms | None = None) -> ScoredPair:
+    """The pair scored and explained, its constraints already known to hold."""
+    t = t or terms(younger, older, policy)
     contributions = weighted(t, policy)
     score = sum(contributions.values())
-    explanation = explain(younger, older, t, contributions, score)
-    return ScoredPair(younger.id, older.id, score, explanation)
+    return ScoredPair(younger.id, older.id, score, explain(younger, older, t, contributions, score))
 
 
 def explain(

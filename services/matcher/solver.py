@@ -24,8 +24,8 @@ from .auction import auction
 from .slots import SlotGraph
 
 Ints = NDArray[np.int64]
-EXACT_SLOTS = 4000
-"""Up to this many slots the exact solver is fast (well under a second)."""
+EXACT_SLOTS = 1000
+"""Up to this many slots the exact solver is fast on any graph (well under a second)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Solution:
     total: float
     bound: float
     """An upper bound on the optimal total (equal to `total` when solved exactly)."""
+    price: NDArray[np.float64] | None = None
+    """The auction's final price per right node (see `duals`); None when solved exactly."""
 
 
 def assign(
@@ -45,7 +47,7 @@ def assign(
     left_cap: Ints,
     right_cap: Ints,
     exact: bool | None = None,
-    eps: float = 1e-3,
+    eps: float = 3e-3,
 ) -> Solution:
     """The maximum-weight matching; `exact` forces (True) or forbids (False) the exact solver,
     by default it is used for small problems. Edges must be distinct; only positive weights are
@@ -56,14 +58,14 @@ def assign(
         return Solution(chosen, 0.0, 0.0)
     lt, rt, w = left[useful], right[useful], weight[useful]
     slots = int(left_cap[np.unique(lt)].sum() + right_cap[np.unique(rt)].sum())
-    bound: float | None = None
     if exact if exact is not None else slots <= EXACT_SLOTS:
         chosen[useful[_exact(SlotGraph(lt, rt, w, left_cap, right_cap))]] = True
-    else:
-        outcome = auction(lt, rt, w, left_cap=left_cap, right_cap=right_cap, eps=eps * w.max())
-        chosen[useful[outcome.chosen]], bound = True, outcome.bound
+        total = float(weight[chosen].sum())
+        return Solution(chosen, total, total)
+    outcome = auction(lt, rt, w, left_cap=left_cap, right_cap=right_cap, eps=eps * w.max())
+    chosen[useful[outcome.chosen]] = True
     total = float(weight[chosen].sum())
-    return Solution(chosen, total, total if bound is None else max(bound, total))
+    return Solution(chosen, total, max(outcome.bound, total), outcome.price)
 
 
 def _exact(graph: SlotGraph) -> Ints:

@@ -48,7 +48,7 @@ class Side:
 
 def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> NDArray[np.bool_]:
     if a.shape[1] == 1:
-        return _bools((a[i, 0] & b[j, 0]) != 0)
+        return _bools((a[:, 0][i] & b[:, 0][j]) != 0)
     return _bools(((a[i] & b[j]) != 0).any(axis=1))
 
 
@@ -57,17 +57,29 @@ def _bools(value: object) -> NDArray[np.bool_]:
 
 
 def common_count(a: Masks, i: Ints, b: Masks, j: Ints) -> Ints:
+    if a.shape[1] == 1:
+        return np.asarray(np.bitwise_count(a[:, 0][i] & b[:, 0][j]), dtype=np.int64)
     return np.asarray(np.bitwise_count(a[i] & b[j]).sum(axis=1), dtype=np.int64)
 
 
 def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
     """Scores of (edges.young, edges.old) pairs with `edges.minutes` in common."""
-    y, o = edges.young, edges.old
+    out = np.empty(len(edges.young))
+    for start in range(0, len(out), _CHUNK):  # chunks keep the temporaries in cache
+        part = slice(start, start + _CHUNK)
+        out[part] = _score(pool, edges.young[part], edges.old[part], edges.minutes[part], policy)
+    return out
+
+
+_CHUNK = 1 << 16
+
+
+def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> NDArray[np.float64]:
     forward = _share(pool, y, o)
     backward = _share(pool, o, y)
     total = forward + backward
     fused = np.divide(2 * forward * backward, total, out=np.zeros(len(y)), where=total > 0)
-    overlap = np.minimum(1.0, edges.minutes / 60 / policy.full_overlap_hours)
+    overlap = np.minimum(1.0, minutes / 60 / policy.full_overlap_hours)
     gap = np.minimum(1.0, np.abs(pool.birth[y] - pool.birth[o]) / policy.full_gap_years)
     weighted = policy.weight_complementarity * fused + policy.weight_overlap * overlap
     return weighted + policy.weight_gap * gap  # type: ignore[no-any-return]

@@ -110,3 +110,54 @@ def test_forbidden_pairs_and_management_lines_are_left_out() -> None:
     found = set(zip(edges.young.tolist(), edges.old.tolist(), strict=True))
 
     assert found == set(everything) - {(y1, o1), (y2, o2)}
+
+
+def test_management_chains_hold_through_cycles_and_several_levels() -> None:
+    # 0 <- 1 <- 2 (2 reports to 1, 1 to 0); 3 <-> 4 report to each other; 5 reports to 4.
+    parent = np.array([-1, 0, 1, 4, 3, 4, -1])
+    chains = Chains(parent)
+    related = {
+        (a, b)
+        for a in range(7)
+        for b in range(7)
+        if a != b and chains.related(np.array([a]), np.array([b]))[0]
+    }
+
+    expected = {(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)}
+    assert related == expected | {(b, a) for a, b in expected}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_either_way_finds_every_feasible_pair_within_one_set(seed: int) -> None:
+    policy = Policy()
+    pool, young, old = pool_of(seed + 20, 50)
+    everyone = np.sort(np.concatenate([young, old]))
+    expected = {}
+    for i, a in enumerate(everyone.tolist()):
+        for b in everyone.tolist()[i + 1 :]:
+            pa, pb = pool.people[a], pool.people[b]
+            assert pa is not None and pb is not None
+            scored = score_people(pa, pb, policy)
+            if scored is not None:
+                rows = {pa.id: a, pb.id: b}
+                expected[(rows[scored.younger_id], rows[scored.older_id])] = scored.score
+
+    edges = candidates(
+        pool,
+        everyone,
+        everyone,
+        policy,
+        k=10_000,
+        forbidden=np.zeros(0, np.int64),
+        chains=Chains(np.full(pool.used, -1)),
+        either_way=True,
+    )
+    found = dict(
+        zip(
+            zip(edges.young.tolist(), edges.old.tolist(), strict=True),
+            edges.score.tolist(),
+            strict=True,
+        )
+    )
+
+    assert found == expected

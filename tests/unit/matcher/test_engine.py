@@ -4,6 +4,8 @@ reported with their reason; local repair after single changes stays as good as a
 import random
 from collections import Counter
 
+import numpy as np
+
 from services.matcher.engine import MatchingEngine
 from services.matcher.policy import Policy
 from services.matcher.scoring import ScoredPair, score_pair, score_people
@@ -12,7 +14,7 @@ from .core_samples import WEEK, old, random_profile, unique_id, young
 
 
 def engine_with(*people: object) -> MatchingEngine:
-    engine = MatchingEngine(Policy(), week_of=WEEK)
+    engine = MatchingEngine(Policy(), week_of=WEEK, size=2)  # grows as people arrive
     for person in people:
         engine.upsert(person)  # type: ignore[arg-type]
     return engine
@@ -229,3 +231,94 @@ def test_capacities_hold_across_many_changes() -> None:
         lock_all(engine, engine.propose())
     held = Counter(person for key in engine._locks for person in key)
     assert all(held[pid] <= people[pid].max_pairings for pid in held)
+
+
+def test_a_newcomer_who_links_two_people_into_one_management_line_breaks_their_lock() -> None:
+    a, b = young(), old()
+    boss_id = unique_id("boss")
+    a = young(a.id, manager_id=boss_id)  # reports to someone not in the program yet
+    engine = engine_with(a, b)
+    lock_all(engine, engine.propose())
+    assert engine.broken_locks() == []
+
+    engine.upsert(old(boss_id, manager_id=b.id, opted_in=False))
+
+    assert engine.broken_locks() == [(a.id, b.id, "in each other's management line")]
+
+
+def test_a_burst_of_changes_is_solved_fully() -> None:
+    rng = random.Random(8)
+    engine = engine_with(*(random_profile(rng, f"b-{i}") for i in range(40)))
+    lock_all(engine, engine.propose())
+    first = engine.last_solve
+
+    for i in range(300):
+        engine.upsert(random_profile(rng, f"burst-{i}"))
+    lock_all(engine, engine.propose())
+
+    assert engine.last_solve is not first
+
+
+def test_a_single_change_is_repaired_without_a_full_solve() -> None:
+    rng = random.Random(9)
+    people = [random_profile(rng, f"s-{i}") for i in range(80)]
+    engine = engine_with(*people)
+    lock_all(engine, engine.propose())
+    first = engine.last_solve
+
+    engine.upsert(random_profile(rng, people[0].id))
+    engine.propose()
+
+    assert engine.last_solve is first
+
+
+def test_changed_people_competing_for_one_partner_count_as_an_estimated_loss() -> None:
+    a, b = young(), young()
+    engine = engine_with(a, b)
+    engine.propose()  # nobody to pair yet: the engine has solved once
+    for person in (a, b, old()):
+        engine.upsert(person)
+
+    assert len(engine.propose()) == 1
+    assert engine.estimated_loss > 0
+
+
+def test_the_first_round_is_within_a_tenth_of_a_percent_of_the_optimum_and_bounds_it() -> None:
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    from services.matcher.candidates import feasible
+    from services.matcher.rounds import balanced_split
+
+    rng = random.Random(12)
+    engine = engine_with(*(random_profile(rng, f"q-{i}", max_pairings=1) for i in range(1500)))
+    free = engine.free_capacity()
+    split = balanced_split(engine.pool.birth[: len(free)], free)
+    rows = np.flatnonzero(free > 0)
+    young_rows, old_rows = (
+        rows[engine.pool.birth[rows] > split],
+        rows[engine.pool.birth[rows] <= split],
+    )
+    every = feasible(
+        engine.pool,
+        young_rows,
+        old_rows,
+        engine.policy,
+        forbidden=engine.forbidden_keys(),
+        chains=engine.chains(),
+    )
+    n, m = len(free), len(every)
+    incidence = coo_matrix(
+        (np.ones(2 * m), (np.r_[every.young, every.old], np.r_[np.arange(m), np.arange(m)])),
+        shape=(n, m),
+    )
+    optimum = -linprog(
+        -every.score, A_ub=incidence.tocsr(), b_ub=free, bounds=(0, 1), method="highs"
+    ).fun
+
+    engine.solve_full()
+    first = engine.last_solve.rounds[0]
+
+    assert first.kind == "optimal" and first.split == split
+    assert optimum >= first.total >= 0.999 * optimum
+    assert first.bound >= optimum - 1e-6

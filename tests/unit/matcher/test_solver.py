@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.matcher.auction import auction
+from services.matcher.duals import dual_bound
 from services.matcher.solver import assign
 
 Problem = tuple[list[int], list[int], list[tuple[int, int, float]]]
@@ -122,3 +123,22 @@ def test_the_large_problem_path_is_close_to_the_exact_one() -> None:
 
     assert exact.total >= fast.total >= exact.total * 0.999
     assert fast.bound >= exact.total - 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems(max_cap=3), st.lists(st.integers(0, 100), min_size=4, max_size=4))
+def test_any_non_negative_prices_bound_the_optimum(problem: Problem, cents: list[int]) -> None:
+    a = arrays(problem)
+    price = np.array(cents[: len(a["right_cap"])], np.float64) / 100
+    price = np.resize(price, len(a["right_cap"]))
+
+    bound = dual_bound(
+        a["left"],
+        a["right"],
+        a["weight"],
+        left_cap=a["left_cap"],
+        right_cap=a["right_cap"],
+        price=price,
+    )
+
+    assert bound.value >= brute_force(problem) - 1e-9

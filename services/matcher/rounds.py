@@ -1,0 +1,159 @@
+"""A full solve of the free capacity, round by round, with what each round cost and found.
+
+Optimal rounds pair the younger side with the older side (split at the birth year that halves
+the free capacity) by candidates and assignment; each round splits what is still free afresh,
+so people left on the same side before can meet. Then "any age" rounds pair whoever is still
+free, greedily, until no pair is possible: afterwards no two free people can be paired, which
+is what lets local repair look only at the people a change touches.
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import vectors
+from .candidates import Edges, best, feasible
+from .duals import dual_bound
+from .solver import assign, greedy
+
+if TYPE_CHECKING:
+    from .engine import MatchingEngine
+
+MAX_OPTIMAL_ROUNDS = 8
+PRICING_GAP = 5e-4
+"""Solve again with priced-in candidates while the pairs left out could add more than this
+fraction (by the auction's prices)."""
+PRICING_PASSES = 1
+
+
+@dataclass(frozen=True)
+class Round:
+    kind: str
+    """"optimal" (younger against older) or "any age" (greedy, whoever is left)."""
+    split: int | None
+    pairs: int
+    total: float
+    bound: float
+    """For an optimal round, an upper bound on its optimum over every feasible pair of its
+    split (certified by the auction's prices); for a greedy round, its total."""
+    candidates_seconds: float
+    assign_seconds: float
+
+
+@dataclass
+class SolveStats:
+    rounds: list[Round] = field(default_factory=list)
+    explain_seconds: float = 0.0
+
+    @property
+    def solve_seconds(self) -> float:
+        """Candidate generation and assignment, all rounds."""
+        return sum(r.candidates_seconds + r.assign_seconds for r in self.rounds)
+
+
+def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, int]]:
+    """(younger row, older row) of the new pairs for the engine's free capacity."""
+    free = engine.free_capacity()
+    forbidden = engine.forbidden_keys()
+    found: list[Edges] = []
+    for number in range(MAX_OPTIMAL_ROUNDS):
+        split = balanced_split(engine.pool.birth[: len(free)], free)
+        young, old = _sides(free, engine.pool.birth[: len(free)], split)
+        picked, forbidden = _round(engine, stats, free, forbidden, (young, old, split))
+        found.append(picked)
+        if len(picked) <= number:  # little left to gain from another optimal round
+            break
+    while True:
+        everyone = np.flatnonzero(free > 0)
+        picked, forbidden = _round(engine, stats, free, forbidden, (everyone, everyone, None))
+        found.append(picked)
+        if len(picked) == 0:
+            return [p for e in found for p in zip(e.young.tolist(), e.old.tolist(), strict=True)]
+
+
+def _round(
+    engine: "MatchingEngine",
+    stats: SolveStats,
+    free: np.ndarray,
+    forbidden: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray, int | None],
+) -> tuple[Edges, np.ndarray]:
+    """One round; takes the chosen pairs' capacity from `free`."""
+    young, old, split = sides
+    started = time.perf_counter()
+    every = feasible(
+        engine.pool,
+        young,
+        old,
+        engine.policy,
+        forbidden=forbidden,
+        chains=engine.chains(),
+        either_way=split is None,
+    )
+    generated = time.perf_counter()
+    k = engine.policy.max_candidates
+    if split is None:
+        edges = every.take(best(every, every.score, k))
+        picked = edges.take(
+            greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+        )
+        bound = float(picked.score.sum())
+    else:
+        picked, bound = _optimal(every, free, k)
+    np.subtract.at(free, picked.young, 1)
+    np.subtract.at(free, picked.old, 1)
+    forbidden = np.union1d(forbidden, vectors.pair_key(picked.young, picked.old))
+    done = time.perf_counter()
+    kind = "any age" if split is None else "optimal"
+    total = float(picked.score.sum())
+    stats.rounds.append(
+        Round(kind, split, len(picked), total, bound, generated - started, done - generated)
+    )
+    return picked, forbidden
+
+
+def _optimal(every: Edges, free: np.ndarray, k: int) -> tuple[Edges, float]:
+    """The optimal assignment over everyone's best `k` candidates, then priced: the auction's
+    prices bound the optimum over every feasible pair, and while that bound is not close,
+    feasible pairs the prices show could improve the solution join the candidates and it is
+    solved again (column generation). Returns the chosen edges and the bound."""
+    keep = best(every, every.score, k)
+    chosen: Edges | None = None
+    for _ in range(PRICING_PASSES + 1):
+        edges = every.take(keep)
+        solution = assign(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+        if solution.price is None:  # solved exactly: small, so every pair was a candidate
+            return edges.take(solution.chosen), solution.bound
+        if chosen is None or solution.total >= chosen.score.sum():
+            chosen = edges.take(solution.chosen)
+        caps = {"left_cap": free, "right_cap": free, "price": solution.price}
+        restricted = dual_bound(edges.young, edges.old, edges.score, **caps)
+        bound = dual_bound(every.young, every.old, every.score, **caps).value
+        if bound - restricted.value <= PRICING_GAP * solution.total:
+            break  # what the left-out pairs could add is small: only the auction's slack is left
+        gain = every.score - restricted.margin[every.young] - solution.price[every.old]
+        better = np.flatnonzero(~keep & (gain > 0))
+        if len(better) == 0:
+            break
+        keep[better[best(every.take(better), gain[better], max(1, k // 5))]] = True
+    assert chosen is not None
+    return chosen, bound
+
+
+def _sides(free: np.ndarray, birth: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.flatnonzero(free > 0)
+    younger = birth[rows] > split
+    return rows[younger], rows[~younger]
+
+
+def balanced_split(birth: np.ndarray, free: np.ndarray) -> int:
+    """The birth year that splits the free capacity most evenly into those born after it (the
+    younger side) and the others."""
+    have = free > 0
+    if not have.any():
+        return 0
+    years, at = np.unique(birth[have], return_inverse=True)
+    older = np.cumsum(np.bincount(at, weights=free[have]))
+    return int(years[np.argmin(np.abs(older[-1] - 2 * older))])

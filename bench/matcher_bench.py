@@ -306,7 +306,7 @@ def decision_times(
 def locked_total(engine: MatchingEngine) -> float:
     people = {p.id: p for p in engine.pool.people if p is not None}
     total = 0.0
-    for key in engine._locks:
+    for key in engine.locks.pairs:
         a, b = (people[i] for i in key)
         total += _valued(a, b)
     return total

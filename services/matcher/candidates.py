@@ -11,20 +11,18 @@ rest scored exactly as `scoring` does, and the best `k` of every person on eithe
 Without the two-way rule everyone has the one key 0: a plain time join.
 """
 
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .entries import BIRTH, DEPT, MINUTES, Entries, keyed_windows
+from .entries import BIRTH, DEPT, MINUTES, Entries, keyed_windows, overlapping
+from .management import Chains
 from .policy import Policy
 from .pool import Pool
-from .vectors import Chains, Side, excluded, score
+from .vectors import Side, excluded, score
 
 Ints = NDArray[np.int64]
-_CHUNK = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def _sum_pieces(
     """(young index, old index, common minutes) of every pair meeting the cheap constraints."""
     found = [np.zeros(0, np.int64)]
     gap = policy.min_birth_year_gap
-    for a, b in _overlapping(y, o):
+    for a, b in overlapping(y, o):
         ia, ib = y.info[a], o.info[b]
         pieces = np.minimum(ia & _MASK14, ib & _MASK14) - np.maximum(
             (ia >> MINUTES) & _MASK14, (ib >> MINUTES) & _MASK14
@@ -163,35 +161,6 @@ def _totals(packed: Ints, n_old: int, minimum: int) -> tuple[Ints, Ints, Ints]:
     enough = total >= minimum
     pair = pair[starts][enough]
     return pair // n_old, pair % n_old, total[enough]
-
-
-def _overlapping(y: Entries, o: Entries) -> Iterator[tuple[Ints, Ints]]:
-    """Chunks of (young entry, old entry) index pairs whose windows overlap under one key."""
-    # An old window starting inside a young one, then a young one starting strictly inside an
-    # old one: every overlapping pair exactly once.
-    lo = np.searchsorted(o.start, y.start, "left")
-    hi = np.maximum(np.searchsorted(o.start, y.end, "left"), lo)
-    yield from _ranges(lo, hi)
-    lo = np.searchsorted(y.start, o.start, "right")
-    hi = np.maximum(np.searchsorted(y.start, o.end, "left"), lo)
-    for b, a in _ranges(lo, hi):
-        yield a, b
-
-
-def _ranges(lo: Ints, hi: Ints) -> Iterator[tuple[Ints, Ints]]:
-    """For every i, the pairs (i, j) with lo[i] <= j < hi[i], in chunks of about _CHUNK."""
-    count = hi - lo
-    total = np.cumsum(count)
-    if len(total) == 0 or total[-1] == 0:
-        return
-    cuts = np.unique(np.searchsorted(total, np.arange(_CHUNK, int(total[-1]), _CHUNK)))
-    for first, last in itertools.pairwise([0, *cuts.tolist(), len(lo)]):
-        c = count[first:last]
-        if first >= last or not c.any():
-            continue
-        owner = np.repeat(np.arange(first, last), c)
-        offset = np.arange(len(owner)) - np.repeat(np.cumsum(c) - c, c)
-        yield owner, lo[owner] + offset
 
 
 def _top(group: Ints, score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:

@@ -13,7 +13,6 @@ at most), or a burst changes many people at once, `propose` solves fully instead
 """
 
 import time
-from collections import Counter, defaultdict
 from datetime import date
 
 import numpy as np
@@ -23,16 +22,16 @@ from shared.profile import Profile
 from . import vectors
 from .availability import coming_monday, monday_of
 from .features import person_of
+from .locks import Locks, Pair
+from .management import Chains, Management
 from .policy import Policy
 from .pool import Pool
 from .repair import neighbourhood
 from .rounds import SolveStats, solve_free
-from .scoring import ScoredPair, explained, pair_violation, reports_to
+from .scoring import ScoredPair, explained, pair_violation
 
 BURST = 256
 """More changed people than this since the last proposal get a full solve."""
-
-Pair = frozenset[str]
 
 
 class MatchingEngine:
@@ -46,58 +45,44 @@ class MatchingEngine:
         self.pool = Pool(size)
         self.last_solve = SolveStats()
         self.estimated_loss = 0.0
-        self._locks: dict[Pair, tuple[str, str]] = {}
-        self._locks_of: defaultdict[str, set[Pair]] = defaultdict(set)
-        self._held: Counter[str] = Counter()
+        self.locks = Locks()
+        self.management = Management()
         self._blocked: set[Pair] = set()
-        self._manager_of: dict[str, str | None] = {}
-        self._reports: defaultdict[str, set[str]] = defaultdict(set)
         self._changed: set[str] = set()  # may have new pairs since the last proposal
-        self._suspect: set[Pair] = set()  # locks to check in broken_locks
         self._offered: list[Pair] = []  # the last proposals, until locked
         self._solved = False
-        self._chains: vectors.Chains | None = None
+        self._chains: Chains | None = None
 
     # -- changes -------------------------------------------------------------------------------
     def upsert(self, person: Profile) -> None:
         """Add or replace a person; opted_in False keeps them out of the pool (but in the
         management chains)."""
         p = person_of(person, self.week)
-        new = p.id not in self.pool.row_of
-        if new or self._manager_of.get(p.id) != p.manager_id:
+        joined = p.id not in self.pool.row_of
+        if joined or self.management.manager_of.get(p.id) != p.manager_id:
             self._chains = None
-            self._relink(p.id, p.manager_id, joined=new)
+            self.locks.check_again(self.management.link(p.id, p.manager_id, joined=joined))
         row = self.pool.put(p)
-        self.pool.held[row] = self._held[p.id]
-        self._suspect |= self._locks_of[p.id]
+        self.pool.held[row] = self.locks.held[p.id]
+        self.locks.check_again([p.id])
         self._changed.add(p.id)
 
     def remove(self, person_id: str) -> None:
         if self.pool.drop(person_id) is not None:
             self._chains = None
-            self._reports[self._manager_of.pop(person_id, None) or ""].discard(person_id)
-        self._suspect |= self._locks_of[person_id]
+            self.management.unlink(person_id)
+        self.locks.check_again([person_id])
         self._changed.discard(person_id)
 
     def lock(self, younger_id: str, older_id: str) -> None:
         """An existing proposed or active pair: uses capacity, never broken to raise the total."""
-        key = frozenset((younger_id, older_id))
-        if key in self._locks:
-            return
-        self._locks[key] = (younger_id, older_id)
-        for person_id in key:
-            self._locks_of[person_id].add(key)
-            self._count(person_id, +1)
-        self._suspect.add(key)
+        if self.locks.add(younger_id, older_id):
+            self._recount(younger_id, older_id)
 
     def unlock(self, younger_id: str, older_id: str) -> None:
-        key = frozenset((younger_id, older_id))
-        if self._locks.pop(key, None) is not None:
-            for person_id in key:
-                self._locks_of[person_id].discard(key)
-                self._count(person_id, -1)
-                self._changed.add(person_id)
-        self._suspect.discard(key)
+        if self.locks.remove(younger_id, older_id):
+            self._recount(younger_id, older_id)
+            self._changed |= {younger_id, older_id}
 
     def block(self, a_id: str, b_id: str) -> None:
         """Declined, cancelled or ended: never proposed again."""
@@ -108,11 +93,11 @@ class MatchingEngine:
         """Locked pairs whose hard constraints no longer hold, as (younger, older, reason); a
         pair is reported until it is unlocked."""
         broken = []
-        for key in sorted(self._suspect, key=sorted):
-            younger, older = self._locks[key]
+        for key in sorted(self.locks.suspect, key=sorted):
+            younger, older = self.locks.pairs[key]
             reason = self._lock_violation(younger, older)
             if reason is None:
-                self._suspect.discard(key)
+                self.locks.suspect.discard(key)
             else:
                 broken.append((younger, older, reason))
         return broken
@@ -125,7 +110,7 @@ class MatchingEngine:
     def propose(self) -> list[ScoredPair]:
         """New pairs to propose now (the caller then locks the ones it opens)."""
         for key in self._offered:
-            if key not in self._locks:
+            if key not in self.locks.pairs:
                 self._changed |= key  # offered but not taken up: consider them again
         changed = [p for p in self._changed if self._in_pool(p)]
         if not self._solved or len(changed) > BURST or self._loss_too_high():
@@ -147,16 +132,10 @@ class MatchingEngine:
         return pairs
 
     # -- for rounds and repair -----------------------------------------------------------------
-    def chains(self) -> vectors.Chains:
+    def chains(self) -> Chains:
         """Who is in whose management line, by pool row."""
         if self._chains is None:
-            rows = self.pool.row_of
-            parent = np.full(self.pool.used, -1, np.int64)
-            for person_id, row in rows.items():
-                manager = self._manager_of.get(person_id)
-                if manager is not None and manager in rows:
-                    parent[row] = rows[manager]
-            self._chains = vectors.Chains(parent)
+            self._chains = Chains(self.management.parents(self.pool.row_of, self.pool.used))
         return self._chains
 
     def allowed(self, row: int, other: int) -> bool:
@@ -165,16 +144,16 @@ class MatchingEngine:
         if a is None or b is None:
             return False
         key = frozenset((a.id, b.id))
-        if key in self._blocked or key in self._locks:
+        if key in self._blocked or key in self.locks.pairs:
             return False
-        return not (reports_to(a, b.id, self._manager_of) or reports_to(b, a.id, self._manager_of))
+        return not self.management.related(a, b)
 
     def forbidden_keys(self) -> np.ndarray:
         """Sorted pair keys of blocked and locked pairs (see `vectors.pair_key`)."""
         rows = self.pool.row_of
         pairs = [
             (rows[a], rows[b])
-            for a, b in (tuple(k) for k in self._blocked | self._locks.keys())
+            for a, b in (tuple(k) for k in self._blocked | self.locks.pairs.keys())
             if a in rows and b in rows
         ]
         if not pairs:
@@ -183,32 +162,11 @@ class MatchingEngine:
         return np.unique(vectors.pair_key(a, b))
 
     # -- internals -----------------------------------------------------------------------------
-    def _relink(self, person_id: str, manager_id: str | None, *, joined: bool) -> None:
-        """Record a new manager link. It can put two other people in one management line only
-        through this person's reports, so only their locks need checking again."""
-        self._reports[self._manager_of.get(person_id) or ""].discard(person_id)
-        self._manager_of[person_id] = manager_id
-        self._reports[manager_id or ""].add(person_id)
-        if joined and not self._reports.get(person_id):
-            return  # a newcomer nobody reports to links nobody
-        for member in self._team(person_id):
-            self._suspect |= self._locks_of[member]
-
-    def _team(self, person_id: str) -> set[str]:
-        """The person and everyone below them (cycles are walked once)."""
-        team, todo = {person_id}, [person_id]
-        while todo:
-            for report in self._reports.get(todo.pop(), ()):
-                if report not in team:
-                    team.add(report)
-                    todo.append(report)
-        return team
-
-    def _count(self, person_id: str, step: int) -> None:
-        self._held[person_id] += step
-        row = self.pool.row_of.get(person_id)
-        if row is not None:
-            self.pool.held[row] = self._held[person_id]
+    def _recount(self, *people: str) -> None:
+        for person_id in people:
+            row = self.pool.row_of.get(person_id)
+            if row is not None:
+                self.pool.held[row] = self.locks.held[person_id]
 
     def _in_pool(self, person_id: str) -> bool:
         row = self.pool.row_of.get(person_id)
@@ -217,7 +175,7 @@ class MatchingEngine:
     def _loss_too_high(self) -> bool:
         best = self.policy.weight_complementarity + self.policy.weight_overlap
         best += self.policy.weight_gap
-        limit = self.policy.resolve_loss_threshold * best * max(len(self._locks), 1)
+        limit = self.policy.resolve_loss_threshold * best * max(len(self.locks.pairs), 1)
         return self.estimated_loss > limit
 
     def _lock_violation(self, younger: str, older: str) -> str | None:
@@ -229,7 +187,7 @@ class MatchingEngine:
                 return f"{person_id} is no longer in the program"
             people.append(person)
         return pair_violation(
-            people[0], people[1], self.policy, manager_of=self._manager_of, blocked=set()
+            people[0], people[1], self.policy, manager_of=self.management.manager_of, blocked=set()
         )
 
     def _explained(self, pairs: list[tuple[int, int]]) -> list[ScoredPair]:

@@ -1,6 +1,8 @@
 """The sorted window entries that `candidates` merge-joins, with what its filters read packed
-per entry, so the hot loop gathers few arrays."""
+per entry so the hot loop gathers few arrays, and the join itself."""
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +14,7 @@ from .vectors import Side
 Ints = NDArray[np.int64]
 MINUTES, BIRTH, DEPT = 14, 28, 39  # bit offsets in `Entries.info`
 _YEAR_ZERO = 1800  # birth years are stored as 11 bits from here
+_CHUNK = 1 << 17  # window pairs per step of the join: small enough to stay in cache
 
 
 @dataclass(frozen=True)
@@ -113,3 +116,32 @@ def _below(
             low = np.where(w < word, np.uint64(0xFFFFFFFFFFFFFFFF), np.where(w == word, partial, 0))
             out.append((masks[row, w] & low.astype(np.uint64)).view(np.int64))
     return out
+
+
+def overlapping(y: Entries, o: Entries) -> Iterator[tuple[Ints, Ints]]:
+    """Chunks of (young entry, old entry) index pairs whose windows overlap under one key."""
+    # An old window starting inside a young one, then a young one starting strictly inside an
+    # old one: every overlapping pair exactly once.
+    lo = np.searchsorted(o.start, y.start, "left")
+    hi = np.maximum(np.searchsorted(o.start, y.end, "left"), lo)
+    yield from _ranges(lo, hi)
+    lo = np.searchsorted(y.start, o.start, "right")
+    hi = np.maximum(np.searchsorted(y.start, o.end, "left"), lo)
+    for b, a in _ranges(lo, hi):
+        yield a, b
+
+
+def _ranges(lo: Ints, hi: Ints) -> Iterator[tuple[Ints, Ints]]:
+    """For every i, the pairs (i, j) with lo[i] <= j < hi[i], in chunks of about _CHUNK."""
+    count = hi - lo
+    total = np.cumsum(count)
+    if len(total) == 0 or total[-1] == 0:
+        return
+    cuts = np.unique(np.searchsorted(total, np.arange(_CHUNK, int(total[-1]), _CHUNK)))
+    for first, last in itertools.pairwise([0, *cuts.tolist(), len(lo)]):
+        c = count[first:last]
+        if first >= last or not c.any():
+            continue
+        owner = np.repeat(np.arange(first, last), c)
+        offset = np.arange(len(owner)) - np.repeat(np.cumsum(c) - c, c)
+        yield owner, lo[owner] + offset

@@ -13,6 +13,7 @@ from shared.events import Explanation
 from shared.profile import Profile
 
 from .availability import coming_monday, overlap_minutes
+from .explanation import explain
 from .features import Person, person_of
 from .policy import Policy
 
@@ -139,41 +140,6 @@ def explained(younger: Person, older: Person, policy: Policy, t: Terms | None = 
     contributions = weighted(t, policy)
     score = sum(contributions.values())
     return ScoredPair(younger.id, older.id, score, explain(younger, older, t, contributions, score))
-
-
-def explain(
-    younger: Person, older: Person, t: Terms, contributions: dict[str, float], score: float
-) -> Explanation:
-    younger_teaches = _teaches(younger, older)
-    older_teaches = _teaches(older, younger)
-    languages = sorted(younger.languages & older.languages)
-    hours = round(t.common_minutes / 60, 2)
-    summary = (
-        f"{younger.name} teaches {older.name} {_listed(younger_teaches)}; "
-        f"{older.name} teaches {younger.name} {_listed(older_teaches)}; "
-        f"they share {_listed(languages)}, have {hours:g} hours a week in common "
-        f"and were born {t.birth_year_gap} years apart."
-    )
-    return Explanation.model_construct(
-        younger_teaches=younger_teaches,
-        older_teaches=older_teaches,
-        shared_languages=languages,
-        common_hours_per_week=hours,
-        birth_year_gap=t.birth_year_gap,
-        score=round(score, 4),
-        contributions={name: round(value, 4) for name, value in contributions.items()},
-        summary=summary,
-    )
-
-
-def _teaches(teacher: Person, learner: Person) -> list[str]:
-    return sorted(teacher.offers[key] for key in teacher.offers.keys() & learner.wants.keys())
-
-
-def _listed(items: list[str]) -> str:
-    if not items:
-        return "nothing asked for"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def violation(

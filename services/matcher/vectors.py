@@ -10,6 +10,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
+from .management import Chains
 from .policy import Policy
 from .pool import Pool
 
@@ -106,7 +107,7 @@ def pair_key(a: Ints, b: Ints) -> Ints:
     return (np.minimum(a, b) << 32) | np.maximum(a, b)
 
 
-def excluded(a: Ints, b: Ints, forbidden: Ints, chains: "Chains") -> NDArray[np.bool_]:
+def excluded(a: Ints, b: Ints, forbidden: Ints, chains: Chains) -> NDArray[np.bool_]:
     """Pairs listed in `forbidden` (sorted pair keys) or in each other's management chain."""
     out = chains.related(a, b)
     if len(forbidden):
@@ -114,67 +115,6 @@ def excluded(a: Ints, b: Ints, forbidden: Ints, chains: "Chains") -> NDArray[np.
         at = np.minimum(np.searchsorted(forbidden, keys), len(forbidden) - 1)
         out |= _bools(forbidden[at] == keys)
     return out
-
-
-class Chains:
-    """Management chains as nested intervals: a is above b when b's position in a depth-first
-    walk of the management forest lies inside a's subtree. Cycles in the data are cut at one
-    link first, which keeps every pair of a cycle related (it becomes a chain)."""
-
-    def __init__(self, parent: Ints) -> None:
-        parent = _without_cycles(parent.copy())
-        above = _ancestors(parent)
-        n, depth = len(parent), (above >= 0).sum(axis=1)
-        path = np.full((n, above.shape[1] + 1), -1, np.int64)  # root first, then down to self
-        rows = np.repeat(np.arange(n), depth)
-        level = np.arange(len(rows)) - np.repeat(np.cumsum(depth) - depth, depth)
-        path[rows, depth[rows] - 1 - level] = above[rows, level]
-        path[np.arange(n), depth] = np.arange(n)
-        order = np.lexsort(path.T[::-1])
-        self.enter = np.empty(n, np.int64)
-        self.enter[order] = np.arange(n)
-        below = np.bincount(above[above >= 0], minlength=n)
-        self.leave = self.enter + below + 1
-        self.any = bool((parent >= 0).any())
-
-    def related(self, a: Ints, b: Ints) -> NDArray[np.bool_]:
-        """Whether one of each pair is above the other."""
-        if not self.any:
-            return np.zeros(len(a), bool)
-        ea, eb = self.enter[a], self.enter[b]
-        return _bools(((ea < eb) & (eb < self.leave[a])) | ((eb < ea) & (ea < self.leave[b])))
-
-
-def _ancestors(parent: Ints) -> Ints:
-    """Each row's chain upwards as rows, -1 padded (the parent array has no cycles)."""
-    chain = [parent]
-    while (chain[-1] >= 0).any():
-        up = chain[-1]
-        chain.append(np.where(up >= 0, parent[np.maximum(up, 0)], -1))
-    return np.stack(chain[:-1] or [parent], axis=1)
-
-
-def _without_cycles(parent: Ints) -> Ints:
-    """Cut one link of every cycle (cycles are data errors, and rare: found by walking)."""
-    state = np.zeros(len(parent), np.int8)  # 0 unseen, 1 on the current walk, 2 done
-    for start in np.flatnonzero(_reaches_a_cycle(parent)).tolist():
-        walk, node = [], start
-        while node >= 0 and state[node] == 0:
-            state[node] = 1
-            walk.append(node)
-            node = int(parent[node])
-        if node >= 0 and state[node] == 1:
-            parent[node] = -1  # node is on the cycle this walk found
-        state[walk] = 2
-    return parent
-
-
-def _reaches_a_cycle(parent: Ints) -> NDArray[np.bool_]:
-    """Rows whose chain does not end within len(parent) steps (pointer doubling)."""
-    up = parent.copy()
-    for _ in range(max(1, len(parent).bit_length())):
-        up = np.where(up >= 0, up[np.maximum(up, 0)], -1)
-    return _bools(up >= 0)
 
 
 def partners(pool: Pool, row: int, others: Ints, policy: Policy) -> tuple[Ints, Ints]:

@@ -8,10 +8,10 @@ import pytest
 
 from services.matcher.candidates import candidates
 from services.matcher.features import person_of
+from services.matcher.management import Chains
 from services.matcher.policy import Policy
 from services.matcher.pool import Pool
 from services.matcher.scoring import score_people
-from services.matcher.vectors import Chains
 
 from .core_samples import WEEK, random_profile
 

@@ -209,7 +209,7 @@ def locked(engine: MatchingEngine) -> list[ScoredPair]:
     """The locked pairs scored (valued even if they have since become one-sided)."""
     out = []
     people = {p.id: p for p in engine.pool.people if p is not None}
-    for key in engine._locks:
+    for key in engine.locks.pairs:
         a, b = (people[person_id] for person_id in key)
         scored = score_people(a, b, Policy(require_two_way=False))
         assert scored is not None
@@ -229,7 +229,7 @@ def test_capacities_hold_across_many_changes() -> None:
         for y, o, _ in engine.broken_locks():
             engine.unlock(y, o)
         lock_all(engine, engine.propose())
-    held = Counter(person for key in engine._locks for person in key)
+    held = Counter(person for key in engine.locks.pairs for person in key)
     assert all(held[pid] <= people[pid].max_pairings for pid in held)
 
 

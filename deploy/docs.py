@@ -5,7 +5,10 @@ document per service. `python -m deploy.docs` writes them; `--check` fails when 
 
 import importlib
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +59,25 @@ def asyncapi_documents() -> dict[str, str]:
             for attr in dir(settings_module)
             if attr.endswith("Settings") and attr != "CommonSettings"
         )
-        app = app_module.create_app(settings_cls())
+        with _defaults_only():
+            app = app_module.create_app(settings_cls())
         spec = AsyncAPI(app.state.broker, title=f"{name} service", version="1.0.0")
         out[f"asyncapi/{name}.json"] = _dump(spec.to_specification().to_jsonable())
     return out
+
+
+@contextmanager
+def _defaults_only() -> Iterator[None]:
+    """Documents describe the defaults, not whatever the current environment configures."""
+    saved = os.environ.copy()
+    prefixes = ("KAFKA_", "MONGODB_", "TOPIC_PREFIX", "LOG_", *(f"{s.upper()}_" for s in SERVICES))
+    for name in [n for n in os.environ if n.startswith(prefixes)]:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def documents() -> dict[str, str]:

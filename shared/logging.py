@@ -45,7 +45,8 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
-        cache_logger_on_first_use=True,
+        # Not cached: loggers stay reconfigurable (tests capture logs after a service configured them).
+        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(

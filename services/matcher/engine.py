@@ -49,7 +49,7 @@ class MatchingEngine:
         self.management = Management()
         self._blocked: set[Pair] = set()
         self._changed: set[str] = set()  # may have new pairs since the last proposal
-        self._offered: list[Pair] = []  # the last proposals, until locked
+        self._offered: set[Pair] = set()  # the last proposals not locked yet
         self._solved = False
         self._chains: Chains | None = None
 
@@ -65,6 +65,7 @@ class MatchingEngine:
         row = self.pool.put(p)
         self.pool.held[row] = self.locks.held[p.id]
         self.locks.check_again([p.id])
+        self._forget_offers(p.id)
         self._changed.add(p.id)
 
     def remove(self, person_id: str) -> None:
@@ -72,12 +73,17 @@ class MatchingEngine:
             self._chains = None
             self.management.unlink(person_id)
         self.locks.check_again([person_id])
+        self._forget_offers(person_id)
         self._changed.discard(person_id)
 
     def lock(self, younger_id: str, older_id: str) -> None:
         """An existing proposed or active pair: uses capacity, never broken to raise the total."""
+        key = frozenset((younger_id, older_id))
         if self.locks.add(younger_id, older_id):
             self._recount(younger_id, older_id)
+            if key in self._offered:  # just checked: only later changes can break it
+                self._offered.discard(key)
+                self.locks.suspect.discard(key)
 
     def unlock(self, younger_id: str, older_id: str) -> None:
         if self.locks.remove(younger_id, older_id):
@@ -110,8 +116,7 @@ class MatchingEngine:
     def propose(self) -> list[ScoredPair]:
         """New pairs to propose now (the caller then locks the ones it opens)."""
         for key in self._offered:
-            if key not in self.locks.pairs:
-                self._changed |= key  # offered but not taken up: consider them again
+            self._changed |= key  # offered but not taken up: consider them again
         changed = [p for p in self._changed if self._in_pool(p)]
         if not self._solved or len(changed) > BURST or self._loss_too_high():
             return self.solve_full()
@@ -162,6 +167,13 @@ class MatchingEngine:
         return np.unique(vectors.pair_key(a, b))
 
     # -- internals -----------------------------------------------------------------------------
+    def _forget_offers(self, person_id: str) -> None:
+        """A proposal made before this change is checked again if it is locked later."""
+        gone = {key for key in self._offered if person_id in key}
+        self._offered -= gone
+        for key in gone:
+            self._changed |= key
+
     def _recount(self, *people: str) -> None:
         for person_id in people:
             row = self.pool.row_of.get(person_id)
@@ -198,5 +210,5 @@ class MatchingEngine:
             if py is not None and po is not None:
                 out.append(explained(py, po, self.policy))
         out.sort(key=lambda p: (-p.score, p.younger_id, p.older_id))
-        self._offered = [frozenset((p.younger_id, p.older_id)) for p in out]
+        self._offered = {frozenset((p.younger_id, p.older_id)) for p in out}
         return out

@@ -322,3 +322,29 @@ def test_the_first_round_is_within_a_tenth_of_a_percent_of_the_optimum_and_bound
     assert first.kind == "optimal" and first.split == split
     assert optimum >= first.total >= 0.999 * optimum
     assert first.bound >= optimum - 1e-6
+
+
+def test_after_a_full_solve_no_two_free_people_could_be_paired() -> None:
+    rng = random.Random(14)
+    people = [random_profile(rng, f"f-{i}") for i in range(200)]
+    engine = engine_with(*people)
+    lock_all(engine, engine.solve_full())
+
+    free = engine.free_capacity()
+    rows = np.flatnonzero(free > 0).tolist()
+    for i, a in enumerate(rows):
+        for b in rows[i + 1 :]:
+            pa, pb = engine.pool.people[a], engine.pool.people[b]
+            assert pa is not None and pb is not None
+            assert score_people(pa, pb, engine.policy) is None or not engine.allowed(a, b)
+
+
+def test_a_proposal_broken_before_it_is_locked_is_still_reported() -> None:
+    a, b = young(languages=["en", "de"]), old(languages=["de"])
+    engine = engine_with(a, b)
+    engine.propose()
+    engine.upsert(young(a.id, languages=["en"]))  # changes between the proposal and its lock
+
+    engine.lock(a.id, b.id)
+
+    assert engine.broken_locks() == [(a.id, b.id, "no shared language")]

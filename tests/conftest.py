@@ -13,6 +13,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.kafka import ensure_topics
@@ -97,11 +99,20 @@ def unique() -> str:
 
 
 @pytest.fixture
-async def topics(kafka_bootstrap: str, unique: str) -> Topics:
-    """This test's own topics, created on the real broker."""
+async def topics(kafka_bootstrap: str, unique: str) -> AsyncIterator[Topics]:
+    """This test's own topics, created on the real broker and deleted afterwards: every partition
+    holds open files on the broker, so a long-lived broker would run out of them."""
     own = Topics(prefix=f"t{unique}.")
     await ensure_topics(kafka_bootstrap, own, partitions=3)
-    return own
+    yield own
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        await admin.start()
+        await admin.delete_topics(own.all())
+    except KafkaError:
+        pass  # best effort: a broker taken down by an outage test keeps them
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

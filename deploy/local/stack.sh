@@ -23,6 +23,8 @@ start_kafka() {
     cluster_id="$("$PY" -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22])')"
     "${java[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$conf" >>"$LOG_DIR/kafka-format.log" 2>&1
   fi
+  # Every partition keeps files open; the default limit of 1024 is soon reached by test runs.
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
   setsid nohup "${java[@]}" kafka.Kafka "$conf" >>"$LOG_DIR/kafka.out" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/kafka.pid"
   log "Kafka starting on 127.0.0.1:$KAFKA_PORT (pid $!)"

@@ -23,11 +23,11 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from services.profiles.app import create_app
 from services.profiles.changes import Origin, decide
@@ -123,14 +123,14 @@ async def raw(settings: ProfilesSettings, count: int, concurrency: int, run: str
         )
         await producer.send_and_wait(topics.profile_changes, payloads[n], key=f"p{n}".encode())
 
-    try:
-        started = time.perf_counter()
-        await in_workers(count, concurrency, one)
-        return count / (time.perf_counter() - started)
-    finally:
-        await producer.stop()
-        await client.drop_database(settings.mongodb_database)
-        await client.close()
+    async with _cleanup(settings):
+        try:
+            started = time.perf_counter()
+            await in_workers(count, concurrency, one)
+            return count / (time.perf_counter() - started)
+        finally:
+            await producer.stop()
+            await client.close()
 
 
 def stored_record(n: int, run: str) -> ProfileRecord:
@@ -198,13 +198,20 @@ async def through_ingress(settings: ProfilesSettings, count: int, run: str) -> f
 
 
 @contextlib.asynccontextmanager
-async def _cleanup(settings: ProfilesSettings) -> Any:
+async def _cleanup(settings: ProfilesSettings) -> AsyncIterator[None]:
+    """Drop the run's database and delete its topics afterwards."""
     try:
         yield
     finally:
         client = mongo_client(settings.mongodb_uri)
         await client.drop_database(settings.mongodb_database)
         await client.close()
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            await admin.delete_topics(settings.topics.all())
+        finally:
+            await admin.close()
 
 
 async def _until(check: Callable[[], bool], within: float = 60.0) -> None:

@@ -209,7 +209,14 @@ async def test_a_listing_filters_and_pages_through_every_match_once(
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 101}, {"cursor": "not-ours"}, {"skill_wanted": "juggling"}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"cursor": "not-ours"},
+        {"skill_wanted": "juggling"},
+        {"skill_offerd": "leadership"},  # a misspelt filter must not list everyone
+    ],
 )
 async def test_a_listing_with_bad_parameters_is_422(
     client: httpx.AsyncClient, params: dict[str, Any]

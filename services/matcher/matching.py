@@ -7,6 +7,7 @@ redelivered batch repeats nothing: proposals have deterministic ids and lifecycl
 conditional on the sequence they were computed from.
 """
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -59,7 +60,7 @@ class ProgramMatcher:
             metrics.POOL_SIZE.remove_program(program_id)
 
     async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
-        step = Step(self._clock(), _correlation(work))
+        step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
         bind_correlation(step.correlation_id)
         try:
             program = self._programs.get(program_id) or await self._take_over(program_id, step)
@@ -76,6 +77,13 @@ class ProgramMatcher:
             self.drop([program_id])
             raise
         metrics.POOL_SIZE.labels(program_id).set(len(program.members))
+        log.info(
+            "program_stepped",
+            program_id=program_id,
+            items=len(work),
+            changed_pairings=len(step.touched),
+            seconds=round(time.perf_counter() - started, 3),
+        )
 
     async def _take_over(self, program_id: str, step: Step) -> Program:
         policy = self._policy_for(program_id)

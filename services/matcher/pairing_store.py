@@ -3,7 +3,10 @@
 A state change is one conditional single-document update: the new state, a `sequence` check
 against the state it was computed from, and the event it emits pushed onto `outbox`. Either all
 of that is stored or none of it, so a change yields exactly one outbox entry however often the
-command behind it is redelivered. `relay` publishes entries from `published` on, then moves it.
+command behind it is redelivered. The outbox holds only entries not yet published: `relay`
+publishes them, then empties it (conditional on `outbox_seq`, the count of entries ever added, so
+an entry added meanwhile stays). Keeping documents small matters on FerretDB v1, which reads the
+whole collection for every update and every query but a single `_id` lookup.
 """
 
 from collections.abc import Collection
@@ -39,7 +42,7 @@ class MongoPairings:
 
     async def get(self, pairing_id: str) -> PairingRecord | None:
         with store_errors():
-            doc = await self._pairings.find_one({"_id": pairing_id}, {"outbox": 0})
+            doc = await self._pairings.find_one({"_id": pairing_id})  # no projection: a point read
         return _record(doc) if doc else None
 
     async def find(
@@ -66,7 +69,12 @@ class MongoPairings:
 
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
-        doc = _document(record) | _outbox_fields(record.updated_at, [_entry(event)], published=0)
+        doc = _document(record) | {
+            "outbox": [_entry(event)],
+            "outbox_seq": 1,
+            "outbox_pending": True,
+            "outbox_at": record.updated_at,
+        }
         try:
             with store_errors():
                 await self._pairings.insert_one(doc)
@@ -81,7 +89,7 @@ class MongoPairings:
         update: Document = {"$set": _status(record)}
         if event is not None:
             update["$set"] |= {"outbox_pending": True, "outbox_at": record.updated_at}
-            update |= {"$push": {"outbox": _entry(event)}, "$inc": {"outbox_size": 1}}
+            update |= {"$push": {"outbox": _entry(event)}, "$inc": {"outbox_seq": 1}}
         with store_errors():
             result = await self._pairings.update_one(
                 {"_id": record.id, "sequence": expected_sequence}, update
@@ -92,22 +100,25 @@ class MongoPairings:
         self, program_id: str, ids: Collection[str] | None = None
     ) -> list[Unpublished]:
         query: Document = {"program_id": program_id, "outbox_pending": True}
-        projection = {"outbox": 1, "published": 1}
         with store_errors():
             if ids is None:
+                projection = {"outbox": 1, "outbox_seq": 1}
                 docs = [doc async for doc in self._pairings.find(query, projection)]
             else:
-                docs = await find_by_ids(self._pairings, ids, query, projection)
+                docs = await find_by_ids(
+                    self._pairings,
+                    ids,
+                    keep=lambda d: d["program_id"] == program_id and d["outbox_pending"],
+                )
         return [_unpublished(doc) for doc in docs]
 
     async def mark_published(self, pairing_id: str, count: int) -> None:
+        """Empty the outbox, unless an entry beyond the first `count` was added meanwhile."""
         with store_errors():
-            done = await self._pairings.update_one(
-                {"_id": pairing_id, "outbox_size": count},
-                {"$set": {"published": count, "outbox_pending": False}},
+            await self._pairings.update_one(
+                {"_id": pairing_id, "outbox_seq": count},
+                {"$set": {"outbox": [], "outbox_pending": False}},
             )
-            if done.matched_count == 0:  # an entry was added meanwhile: keep it pending
-                await self._pairings.update_one({"_id": pairing_id}, {"$max": {"published": count}})
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
@@ -140,25 +151,14 @@ def _people(record: PairingRecord) -> list[str]:
     return [record.younger.id, record.older.id]
 
 
-def _outbox_fields(at: datetime, entries: list[Document], *, published: int) -> Document:
-    pending = len(entries) > published
-    return {
-        "outbox": entries,
-        "outbox_size": len(entries),
-        "published": published,
-        "outbox_pending": pending,
-        "outbox_at": at,
-    }
-
-
 def _entry(event: Envelope) -> Document:
     return {"payload": encode(event), "headers": event.headers()}
 
 
 def _unpublished(doc: Document) -> Unpublished:
-    start = int(doc.get("published", 0))
-    entries: list[Any] = doc.get("outbox", [])[start:]
+    entries: list[Any] = doc.get("outbox", [])
     payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries]
+    start = int(doc["outbox_seq"]) - len(entries)
     return Unpublished(pairing_id=doc["_id"], start=start, payloads=payloads)
 
 

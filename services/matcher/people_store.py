@@ -1,7 +1,7 @@
 """The read model of people in MongoDB: the latest snapshot of every profile, by id.
 
 One writer per profile (the partition of its key), so read-then-conditional-write is safe; the
-condition on `version` still turns a concurrent or replayed older write into a no-op. A deleted
+write is conditional on the version read, so a concurrent writer's change is never overwritten. A deleted
 person keeps a marker with the version only, so a replayed older change cannot bring them back.
 """
 
@@ -42,7 +42,7 @@ class MongoPeople:
                 "deleted": False,
                 "profile": snapshot.model_dump(mode="json"),
             }
-            return await self._write(snapshot.id, snapshot.version, doc)
+            return await self._write(snapshot.id, current, doc)
 
     async def remove(self, person_id: str, *, version: int | None) -> list[str]:
         """Mark a person deleted. `version` None is a bare tombstone: delete whatever is stored."""
@@ -50,18 +50,18 @@ class MongoPeople:
             current = await self._people.find_one({"_id": person_id})
             if current is None:
                 if version is not None:  # never seen: remember, so older changes stay ignored
-                    await self._write(person_id, version, _marker(version, None))
+                    await self._write(person_id, None, _marker(version, None))
                 return []
             if version is not None and current["version"] > version:
                 return []
             if current["deleted"]:
                 return _programs(current) if current["version"] == version else []
             marker = _marker(version or current["version"], current["program_id"])
-            return await self._write(person_id, marker["version"], marker, allow_equal=True)
+            return await self._write(person_id, current, marker)
 
     async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
         with store_errors():
-            docs = await find_by_ids(self._people, ids, {"deleted": False})
+            docs = await find_by_ids(self._people, ids, keep=lambda doc: not doc["deleted"])
         return {doc["_id"]: _snapshot(doc) for doc in docs}
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
@@ -69,17 +69,19 @@ class MongoPeople:
             cursor = self._people.find({"program_id": program_id, "deleted": False})
             return [_snapshot(doc) async for doc in cursor]
 
-    async def _write(
-        self, person_id: str, version: int, doc: Document, *, allow_equal: bool = False
-    ) -> list[str]:
-        condition = {"$lte" if allow_equal else "$lt": version}
+    async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
+        """Compare-and-set against the version read: an insert when nobody was stored (cheap on
+        FerretDB too, which scans the collection for every update)."""
         try:
-            await self._people.update_one(
-                {"_id": person_id, "version": condition}, {"$set": doc}, upsert=True
+            if current is None:
+                await self._people.insert_one({"_id": person_id} | doc)
+                return _programs(doc)
+            done = await self._people.update_one(
+                {"_id": person_id, "version": current["version"]}, {"$set": doc}
             )
         except DuplicateKeyError:
-            return []  # a newer version was stored meanwhile
-        return _programs(doc)
+            return []  # stored meanwhile: a writer that is not the partition's owner
+        return _programs(doc) if done.matched_count == 1 else []
 
 
 def _programs(doc: Mapping[str, Any]) -> list[str]:

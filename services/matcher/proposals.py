@@ -84,5 +84,5 @@ class Proposer:
         program.hold(record)
         step.touched.add(pid)
         metrics.TRANSITIONS.labels(record.state.value).inc()
-        log.info("pairing_proposed", pairing_id=pid, program_id=program.id, score=pair.score)
+        log.debug("pairing_proposed", pairing_id=pid, program_id=program.id, score=pair.score)
         return "opened"

@@ -19,13 +19,13 @@ from shared.logging import bind_correlation
 from shared.profile import ProfileSnapshot
 
 from . import lifecycle, metrics
-from .errors import NotAParticipant, StaleProgram
-from .messages import event_for
+from .errors import NotAParticipant
 from .policy import Policy
 from .program import Program, load_program
 from .proposals import Proposer, Step
 from .relay import Relay
-from .store import PairingRecord, PairingStore, PeopleStore, SlotGuard
+from .store import PairingStore, PeopleStore, SlotGuard
+from .transitions import Transitions
 from .work import AnswerGiven, MatchWork, PersonChanged
 
 log = structlog.get_logger(__name__)
@@ -47,7 +47,7 @@ class ProgramMatcher:
         self._people, self._pairings, self._relay = people, pairings, relay
         self._policy_for, self._clock = policy_for, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
-        self._slots, self._orphan_after = slots, orphan_slot_after
+        self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._programs: dict[str, Program] = {}
 
     def pool_sizes(self) -> dict[str, int]:
@@ -67,7 +67,7 @@ class ProgramMatcher:
             self._programs[program_id] = program
             await self._apply(program, step, work)
             for record in list(program.live.values()):
-                await self._change(
+                await self._changes.apply(
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
@@ -95,8 +95,8 @@ class ProgramMatcher:
         for record in stranded:
             gone = next(p for p in (record.younger.id, record.older.id) if p not in program.members)
             why = _departure(gone, found.get(gone), program_id)
-            await self._change(program, step, record, lifecycle.cancel(record.status, *why))
-        await self._release_orphan_slots(program, step.now)
+            await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
+        await self._changes.release_orphan_slots(program, step.now)
         await self._relay.flush(program_id)  # whatever a previous owner left unpublished
         return program
 
@@ -109,7 +109,7 @@ class ProgramMatcher:
             if isinstance(w.data.item, AnswerGiven):
                 await self._answer(program, step, w.data.item, w.correlation_id)
         if any(w.data.item.kind == "due" for w in work):
-            await self._release_orphan_slots(program, step.now)
+            await self._changes.release_orphan_slots(program, step.now)
 
     async def _person_changed(
         self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None
@@ -120,7 +120,7 @@ class ProgramMatcher:
             return
         why = _departure(person_id, person, program.id)
         for record in program.live_of(person_id):
-            await self._change(program, step, record, lifecycle.cancel(record.status, *why))
+            await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
         if program.members.pop(person_id, None) is not None:
             program.engine.remove(person_id)
 
@@ -139,7 +139,7 @@ class ProgramMatcher:
         except NotAParticipant:
             log.warning("answer_from_outsider", pairing_id=record.id, person_id=answer.person_id)
             return
-        await self._change(program, step, record, change, correlation_id=correlation_id)
+        await self._changes.apply(program, step, record, change, correlation_id=correlation_id)
 
     async def _cancel_broken(self, program: Program, step: Step) -> None:
         for younger, older, reason in program.engine.broken_locks():
@@ -148,50 +148,7 @@ class ProgramMatcher:
                 program.engine.unlock(younger, older)
                 continue
             change = lifecycle.cancel(record.status, "constraint_broken", reason)
-            await self._change(program, step, record, change)
-
-    async def _change(
-        self,
-        program: Program,
-        step: Step,
-        record: PairingRecord,
-        change: lifecycle.Change | None,
-        *,
-        correlation_id: str | None = None,
-    ) -> None:
-        """Store one lifecycle change with its event, then tell the engine."""
-        if change is None:
-            return
-        updated = record.with_status(change.status, now=step.now)
-        correlation = correlation_id or step.correlation_id
-        event = (
-            event_for(updated, change.emits, correlation_id=correlation) if change.emits else None
-        )
-        if not await self._pairings.save(updated, expected_sequence=record.sequence, event=event):
-            raise StaleProgram(program.id)
-        step.touched.add(updated.id)
-        metrics.TRANSITIONS.labels(updated.state.value).inc()
-        log.info("pairing_changed", pairing_id=updated.id, state=updated.state.value)
-        if change.status.live:
-            program.hold(updated)
-            return
-        younger, older = updated.younger.id, updated.older.id
-        if program.forget(record):
-            program.engine.unlock(younger, older)
-        program.engine.block(younger, older)
-        await self._slots.release_pairing(updated.id)
-
-    async def _release_orphan_slots(self, program: Program, now: datetime) -> None:
-        """Free slots left by a crash between claiming and creating a pairing, or between ending
-        a pairing and releasing them. A fresh claim without its pairing may still be in flight."""
-        for slot in await self._slots.of_program(program.id):
-            if slot.pairing_id in program.live:
-                continue
-            record = await self._pairings.get(slot.pairing_id)
-            if record is None and slot.claimed_at > now - self._orphan_after:
-                continue
-            if record is None or not record.status.live:
-                await self._slots.release([slot.id])
+            await self._changes.apply(program, step, record, change)
 
 
 def _departure(

@@ -6,13 +6,10 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
 from services.profiles.app import create_app
 from services.profiles.settings import ProfilesSettings
-from shared.kafka import ensure_topics
 from shared.topics import Topics
 from tests.helpers import eventually
 
@@ -40,23 +37,6 @@ def profiles_settings(
         broker_retry_seconds=0.5,
         **extra,
     )
-
-
-@pytest.fixture
-async def topics(kafka_bootstrap: str, unique: str) -> AsyncIterator[Topics]:
-    """This test's own topics, deleted afterwards: every partition holds open files on the broker,
-    and a long-lived stack that keeps them all dies of "too many open files"."""
-    own = Topics(prefix=f"t{unique}.")
-    await ensure_topics(kafka_bootstrap, own, partitions=3)
-    yield own
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    try:
-        await admin.start()
-        await admin.delete_topics(own.all())
-    except KafkaError:
-        pass  # best effort: a broker that is down (outage tests) keeps them
-    finally:
-        await admin.close()
 
 
 @pytest.fixture

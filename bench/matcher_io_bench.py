@@ -43,9 +43,9 @@ def person(person_id: str, program: str, craft: str, *, young: bool) -> ProfileS
         birth_year=1998 if young else 1965,
         languages=["en"],
         timezone="Europe/Berlin",
-        availability={"tue": [{"start": "17:00", "end": "20:00"}]},  # type: ignore[dict-item]
-        skills_offered={"extras": [offers]},  # type: ignore[arg-type]
-        skills_wanted={"extras": [wants]},  # type: ignore[arg-type]
+        availability={"tue": [{"start": "17:00", "end": "20:00"}]},
+        skills_offered={"extras": [offers]},
+        skills_wanted={"extras": [wants]},
         department="Digital" if young else "Finance",
     )
     return ProfileSnapshot(**fields.model_dump(), id=person_id, version=1, updated_at=utc_now())
@@ -89,7 +89,7 @@ class Proposals:
             async for record in self._consumer:
                 event = EVENTS.validate_json(record.value or b"")
                 if event.event_type == "pairing.proposed":
-                    self.seen[event.data.younger.id] = time.perf_counter()  # type: ignore[union-attr]
+                    self.seen[event.data.younger.id] = time.perf_counter()
         finally:
             await self._consumer.stop()
 

@@ -105,7 +105,7 @@ class PairingEvents:
         live: dict[str, tuple[str, str]] = {}
         for e in self.events:
             if e.event_type == "pairing.proposed":
-                live[e.data.pairing_id] = (e.data.younger.id, e.data.older.id)  # type: ignore[union-attr]
+                live[e.data.pairing_id] = (e.data.younger.id, e.data.older.id)
             elif e.event_type == "pairing.cancelled":
                 live.pop(e.data.pairing_id, None)
         by_person: dict[str, list[str]] = {}

@@ -17,7 +17,7 @@ from services.matcher.store import Slot, pairing_id
 from services.matcher.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
 from shared.commands import PairingAnswer
 from shared.envelope import utc_now
-from shared.events import PairingEvent, PairingProposed
+from shared.events import CancelledPairing, PairingCancelled, PairingEvent, PairingProposed
 from shared.profile import ProfileSnapshot
 from tests.fakes.matcher import FakePairings, FakePeople, FakeSlots, RecordingPublisher
 from tests.helpers import profile_fields
@@ -36,14 +36,24 @@ def person(person_id: str, *, version: int = 1, **fields: Any) -> ProfileSnapsho
 
 def young(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
     """Born 1998; teaches `craft`, wants `lore-<craft>`."""
-    skills = {"skills_offered": {"extras": [craft]}, "skills_wanted": {"extras": [f"lore-{craft}"]}}
-    return person(person_id, **({"birth_year": 1998, "department": "Digital"} | skills | fields))
+    defaults: dict[str, Any] = {
+        "birth_year": 1998,
+        "department": "Digital",
+        "skills_offered": {"extras": [craft]},
+        "skills_wanted": {"extras": [f"lore-{craft}"]},
+    }
+    return person(person_id, **(defaults | fields))
 
 
 def old(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
     """Born 1965; teaches `lore-<craft>`, wants `craft`."""
-    skills = {"skills_offered": {"extras": [f"lore-{craft}"]}, "skills_wanted": {"extras": [craft]}}
-    return person(person_id, **({"birth_year": 1965, "department": "Finance"} | skills | fields))
+    defaults: dict[str, Any] = {
+        "birth_year": 1965,
+        "department": "Finance",
+        "skills_offered": {"extras": [f"lore-{craft}"]},
+        "skills_wanted": {"extras": [craft]},
+    }
+    return person(person_id, **(defaults | fields))
 
 
 class World:
@@ -83,6 +93,11 @@ class World:
 
     def state(self, younger: str, older: str) -> PairingState:
         return self.pairings.docs[pairing_id(PROGRAM, younger, older)].record.state
+
+
+def cancelled(event: PairingEvent) -> CancelledPairing:
+    assert isinstance(event, PairingCancelled)
+    return event.data
 
 
 def changed(*people: str) -> list[MatchWork]:
@@ -141,8 +156,7 @@ async def test_a_decline_frees_both_and_the_pair_is_never_proposed_again() -> No
     assert world.state("y1", first) is PairingState.DECLINED
     assert world.proposed_pairs() == [("y1", first), ("y1", second)]
     assert world.kinds() == ["pairing.proposed", "pairing.cancelled", "pairing.proposed"]
-    cancelled = world.events()[1]
-    assert cancelled.event_type == "pairing.cancelled" and cancelled.data.reason_code == "declined"  # type: ignore[union-attr]
+    assert cancelled(world.events()[1]).reason_code == "declined"
 
 
 async def test_both_acceptances_activate_the_pairing() -> None:
@@ -169,8 +183,8 @@ async def test_a_reorg_into_one_department_cancels_the_pair_with_the_engines_rea
 
     event = world.events()[-1]
     assert event.event_type == "pairing.cancelled"
-    assert event.data.reason_code == "constraint_broken"  # type: ignore[union-attr]
-    assert "department" in event.data.reason.lower()  # type: ignore[union-attr]
+    assert cancelled(event).reason_code == "constraint_broken"
+    assert "department" in cancelled(event).reason.lower()
     assert world.slots.slots == {}
     assert world.proposed_pairs() == [("y1", "o1")]
 
@@ -200,7 +214,7 @@ async def test_a_person_who_leaves_has_their_pairing_cancelled(change: Any, code
     await step(replica, changed("o1", "o2"))
 
     assert world.kinds() == ["pairing.proposed", "pairing.cancelled", "pairing.proposed"]
-    assert world.events()[1].data.reason_code == code  # type: ignore[union-attr]
+    assert cancelled(world.events()[1]).reason_code == code
     assert world.proposed_pairs()[-1] == ("y1", "o2")
 
 
@@ -266,7 +280,7 @@ async def test_a_take_over_frees_orphaned_slots_and_cancels_pairings_of_people_w
     await step(world.replica(), due())
 
     assert world.state("y1", "o1") is PairingState.CANCELLED
-    assert world.events()[-1].data.reason_code == "profile_deleted"  # type: ignore[union-attr]
+    assert cancelled(world.events()[-1]).reason_code == "profile_deleted"
     assert "o2#1" not in world.slots.slots
 
 

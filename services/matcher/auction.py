@@ -35,12 +35,14 @@ class Outcome:
     price: Floats
     """What a further pair with each right person would cost: its cheapest seat's price."""
     bound: float
+    margin: Floats
+    """Per left person, the value of its last unit of capacity at these prices (see `duals`)."""
     rounds: int
 
 
 class _Market:
     def __init__(self, left: Ints, right: Ints, weight: Floats, lcap: Ints, rcap: Ints):
-        order = np.lexsort((right, left))
+        order = _by_pair(left, right, len(rcap))
         self.edge, self.right, self.weight = order, right[order], weight[order]
         self.indptr = np.concatenate(([0], np.cumsum(np.bincount(left, minlength=len(lcap)))))
         self.person = np.repeat(np.arange(len(lcap)), lcap)  # bidder -> left person
@@ -58,6 +60,42 @@ class _Market:
         # none of its other bidders may take one (a pair is chosen at most once)
         self.banned = np.zeros(len(order), bool)
         self.held_edge = np.full(len(self.person), -1)
+
+    def resume(self, price: Floats, held: NDArray[np.bool_], eps: float) -> Ints:
+        """Seat the held edges at the given prices; returns who must bid: the unseated, and
+        the seated that a better edge now tempts by more than `eps`."""
+        edges = np.flatnonzero(held[self.edge])  # positions in the sorted edge order
+        left = np.repeat(np.arange(len(self.lcap)), np.diff(self.indptr))[edges]
+        bidder = self.first_bidder[left] + _rank_within(left)
+        person = self.right[edges]
+        by_person = np.argsort(person, kind="stable")
+        rank = np.empty(len(person), np.int64)
+        rank[by_person] = _rank_within(person[by_person])
+        seat = self.first_seat[person] + rank
+        self.seat_owner[seat], self.seat_price[seat] = bidder, price[person]
+        self.held[bidder], self.held_edge[bidder] = seat, edges
+        self.banned[edges] = self.lcap[left] > 1
+        self.cheap_price[person] = price[person]
+        self._reprice(np.unique(person))
+        seated = np.flatnonzero(self.held >= 0)
+        best, _, _ = self._options(seated)
+        now = self.weight[self.held_edge[seated]] - self.seat_price[self.held[seated]]
+        tempted = seated[best > now + eps]
+        has_edges = np.diff(self.indptr)[self.person] > 0
+        return np.concatenate(
+            [np.flatnonzero((self.held == -1) & has_edges), self._unseat(tempted)]
+        )
+
+    def _unseat(self, bidders: Ints) -> Ints:
+        """Free the bidders' seats at price zero (unassigned seats must cost nothing, or the
+        prices would keep others away from them)."""
+        seats = self.held[bidders]
+        self.seat_owner[seats], self.seat_price[seats] = -1, 0.0
+        people = self.seat_of[seats]
+        self.cheap_price[people], self.cheapest[people] = 0.0, seats
+        self.banned[self.held_edge[bidders]] = False
+        self.held[bidders], self.held_edge[bidders] = -1, -1
+        return bidders
 
     def bid(self, bidders: Ints, eps: float) -> Ints:
         """One round; returns who bids next."""
@@ -125,11 +163,16 @@ def auction(
     left_cap: Ints,
     right_cap: Ints,
     eps: float,
+    warm: tuple[Floats, NDArray[np.bool_]] | None = None,
 ) -> Outcome:
-    """Edges (distinct, positive weights) between left and right people with capacities."""
+    """Edges (distinct, positive weights) between left and right people with capacities.
+    `warm` restarts from an earlier solution of nearly the same problem: its prices per right
+    person and which of these edges it held; only bidders that the new edges tempt bid again."""
     market = _Market(left, right, weight, left_cap, right_cap)
     has_edges = np.diff(market.indptr) > 0
     todo, rounds = np.flatnonzero(has_edges[market.person]), 0
+    if warm is not None:
+        todo = market.resume(*warm, eps)
     while len(todo):
         rounds += 1
         todo = market.bid(todo, eps)
@@ -140,7 +183,22 @@ def auction(
     chosen[market.edge[np.searchsorted(sorted_keys, keys)]] = True
     price = market.cheap_price
     bound = dual_bound(left, right, weight, left_cap=left_cap, right_cap=right_cap, price=price)
-    return Outcome(chosen, price, bound.value, rounds)
+    return Outcome(chosen, price, bound.value, bound.margin, rounds)
+
+
+def _by_pair(left: Ints, right: Ints, n_right: int) -> Ints:
+    """Edge order by (left, right); candidate edges mostly come sorted already."""
+    key = left * n_right + right
+    if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
+        return np.arange(len(key))
+    bits = max(1, len(key).bit_length())
+    return np.sort((key << bits) | np.arange(len(key))) & ((1 << bits) - 1)
+
+
+def _rank_within(group: Ints) -> Ints:
+    """For sorted group labels, each element's position within its group."""
+    first = _starts(group)
+    return np.arange(len(group)) - np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
 
 
 def _starts(values: Ints) -> NDArray[np.bool_]:

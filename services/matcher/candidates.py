@@ -20,6 +20,7 @@ from .entries import BIRTH, DEPT, MINUTES, Entries, keyed_windows, overlapping
 from .management import Chains
 from .policy import Policy
 from .pool import Pool
+from .ranking import ranked
 from .vectors import Side, excluded, score
 
 Ints = NDArray[np.int64]
@@ -163,26 +164,9 @@ def _totals(packed: Ints, n_old: int, minimum: int) -> tuple[Ints, Ints, Ints]:
     return pair // n_old, pair % n_old, total[enough]
 
 
-def _top(group: Ints, score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
-    """Edges among the `k` best of their group (ties broken by position): one sort of
-    group | inverted quantised score | position packed in an int64."""
-    n = len(score)
-    keep = np.zeros(n, bool)
-    if n == 0:
-        return keep
-    edge_bits, group_bits = int(n).bit_length(), int(group.max()).bit_length()
-    q_bits = min(62 - edge_bits - group_bits, 30)
-    if q_bits < 16:
-        order = np.lexsort((np.arange(n), -score, group))
-        g = group[order]
-    else:
-        top = (1 << q_bits) - 1
-        worse = top - (score * (top / max(float(score.max()), 1e-12))).astype(np.int64)
-        packed = np.sort((group << (q_bits + edge_bits)) | (worse << edge_bits) | np.arange(n))
-        order, g = packed & ((1 << edge_bits) - 1), packed >> (q_bits + edge_bits)
-    first = np.empty(n, bool)
-    first[0] = True
-    np.not_equal(g[1:], g[:-1], out=first[1:])
-    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    keep[order[np.arange(n) - start < k]] = True
+def _top(group: Ints, value: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+    """Edges among the `k` of highest value in their group."""
+    keep = np.zeros(len(value), bool)
+    order, rank = ranked(group, value)
+    keep[order[rank < k]] = True
     return keep

@@ -32,7 +32,7 @@ def dual_bound(
     np.maximum.at(margin, left[single], net[single])
     value = float((right_cap * price).sum() + margin[left_cap == 1].sum())
     many = np.flatnonzero(~single)
-    order = many[np.lexsort((-net[many], left[many]))]
+    order = many[np.lexsort((-net[many], left[many]))]  # exact: the bound must hold
     group = left[order]
     first = np.empty(len(group), bool)
     first[:1] = True

@@ -23,9 +23,8 @@ if TYPE_CHECKING:
 
 MAX_OPTIMAL_ROUNDS = 8
 PRICING_GAP = 5e-4
-"""Solve again with priced-in candidates while the pairs left out could add more than this
-fraction (by the auction's prices)."""
-PRICING_PASSES = 1
+"""Price pairs in while those left out could add more than this fraction (by the prices)."""
+PRICING_PASSES = 2
 
 
 @dataclass(frozen=True)
@@ -116,30 +115,35 @@ def _round(
 
 def _optimal(every: Edges, free: np.ndarray, k: int) -> tuple[Edges, float]:
     """The optimal assignment over everyone's best `k` candidates, then priced: the auction's
-    prices bound the optimum over every feasible pair, and while that bound is not close,
-    feasible pairs the prices show could improve the solution join the candidates and it is
-    solved again (column generation). Returns the chosen edges and the bound."""
+    prices show which feasible pairs left out could still improve the solution; while what
+    they could add is not small, the best of them join the candidates and the auction resumes
+    from where it stopped (column generation). Returns the chosen edges and an upper bound on
+    the optimum over every feasible pair, certified by the final prices."""
     keep = best(every, every.score, k)
-    chosen: Edges | None = None
+    order = np.flatnonzero(keep)
+    solution = None
     for _ in range(PRICING_PASSES + 1):
-        edges = every.take(keep)
-        solution = assign(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+        edges = every.take(order)
+        solution = assign(
+            edges.young, edges.old, edges.score, left_cap=free, right_cap=free, warm=solution
+        )
         if solution.price is None:  # solved exactly: small, so every pair was a candidate
             return edges.take(solution.chosen), solution.bound
-        if chosen is None or solution.total >= chosen.score.sum():
-            chosen = edges.take(solution.chosen)
-        caps = {"left_cap": free, "right_cap": free, "price": solution.price}
-        restricted = dual_bound(edges.young, edges.old, edges.score, **caps)
-        bound = dual_bound(every.young, every.old, every.score, **caps).value
-        if bound - restricted.value <= PRICING_GAP * solution.total:
-            break  # what the left-out pairs could add is small: only the auction's slack is left
-        gain = every.score - restricted.margin[every.young] - solution.price[every.old]
-        better = np.flatnonzero(~keep & (gain > 0))
-        if len(better) == 0:
-            break
-        keep[better[best(every.take(better), gain[better], max(1, k // 5))]] = True
-    assert chosen is not None
-    return chosen, bound
+        assert solution.margin is not None
+        margin, price = solution.margin, solution.price
+        gain = np.where(keep, 0.0, every.score - margin[every.young] - price[every.old])
+        better = np.flatnonzero(gain > 0)
+        most = np.zeros(len(free))
+        np.maximum.at(most, every.young[better], gain[better])
+        if most.sum() <= PRICING_GAP * solution.total:
+            break  # what the left-out pairs could add is small
+        added = better[best(every.take(better), gain[better], max(1, k // 5))]
+        keep[added] = True
+        order = np.concatenate([order, added])  # the solved edges stay first (warm start)
+    assert solution is not None and solution.price is not None
+    caps = {"left_cap": free, "right_cap": free, "price": solution.price}
+    bound = dual_bound(every.young, every.old, every.score, **caps).value
+    return every.take(order).take(solution.chosen), max(bound, solution.total)
 
 
 def _sides(free: np.ndarray, birth: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,8 @@ from .policy import Policy
 
 @dataclass(frozen=True)
 class ScoredPair:
+    """A pair to propose, younger and older by birth year, with its score and why."""
+
     younger_id: str
     older_id: str
     score: float

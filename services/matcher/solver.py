@@ -37,6 +37,8 @@ class Solution:
     """An upper bound on the optimal total (equal to `total` when solved exactly)."""
     price: NDArray[np.float64] | None = None
     """The auction's final price per right node (see `duals`); None when solved exactly."""
+    margin: NDArray[np.float64] | None = None
+    """The auction's marginal value per left node at those prices (see `duals`)."""
 
 
 def assign(
@@ -48,24 +50,41 @@ def assign(
     right_cap: Ints,
     exact: bool | None = None,
     eps: float = 3e-3,
+    warm: "Solution | None" = None,
 ) -> Solution:
     """The maximum-weight matching; `exact` forces (True) or forbids (False) the exact solver,
     by default it is used for small problems. Edges must be distinct; only positive weights are
-    ever chosen. The auction stops within `eps * max weight` per slot of the optimum."""
+    ever chosen. The auction stops within `eps * max weight` per slot of the optimum. `warm`, a
+    solution over a prefix of these edges (the same edges first, more after), restarts the
+    auction from it."""
     chosen = np.zeros(len(weight), bool)
     useful = np.flatnonzero(weight > 0)
     if len(useful) == 0:
         return Solution(chosen, 0.0, 0.0)
     lt, rt, w = left[useful], right[useful], weight[useful]
-    slots = int(left_cap[np.unique(lt)].sum() + right_cap[np.unique(rt)].sum())
+    slots = int(left_cap[_present(lt, len(left_cap))].sum())
+    slots += int(right_cap[_present(rt, len(right_cap))].sum())
     if exact if exact is not None else slots <= EXACT_SLOTS:
         chosen[useful[_exact(SlotGraph(lt, rt, w, left_cap, right_cap))]] = True
         total = float(weight[chosen].sum())
         return Solution(chosen, total, total)
-    outcome = auction(lt, rt, w, left_cap=left_cap, right_cap=right_cap, eps=eps * w.max())
+    start = None
+    if warm is not None and warm.price is not None:
+        held = np.zeros(len(weight), bool)
+        held[: len(warm.chosen)] = warm.chosen
+        start = (warm.price, held[useful])
+    outcome = auction(
+        lt, rt, w, left_cap=left_cap, right_cap=right_cap, eps=eps * w.max(), warm=start
+    )
     chosen[useful[outcome.chosen]] = True
     total = float(weight[chosen].sum())
-    return Solution(chosen, total, max(outcome.bound, total), outcome.price)
+    return Solution(chosen, total, max(outcome.bound, total), outcome.price, outcome.margin)
+
+
+def _present(nodes: Ints, n: int) -> NDArray[np.bool_]:
+    seen = np.zeros(n, bool)
+    seen[nodes] = True
+    return seen
 
 
 def _exact(graph: SlotGraph) -> Ints:

@@ -202,13 +202,13 @@ class MatchingEngine:
             people[0], people[1], self.policy, manager_of=self.management.manager_of, blocked=set()
         )
 
-    def _explained(self, pairs: list[tuple[int, int]]) -> list[ScoredPair]:
+    def _explained(self, pairs: list[tuple[int, int, int]]) -> list[ScoredPair]:
         people = self.pool.people
         out = []
-        for y, o in pairs:
+        for y, o, minutes in pairs:
             py, po = people[y], people[o]
             if py is not None and po is not None:
-                out.append(explained(py, po, self.policy))
+                out.append(explained(py, po, self.policy, minutes=minutes))
         out.sort(key=lambda p: (-p.score, p.younger_id, p.older_id))
         self._offered = {frozenset((p.younger_id, p.older_id)) for p in out}
         return out

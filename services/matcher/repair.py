@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Repair:
-    pairs: list[tuple[int, int]]
-    """(younger row, older row) of the new pairs."""
+    pairs: list[tuple[int, int, int]]
+    """(younger row, older row, common minutes) of the new pairs."""
     missed: float
     """What the changed people could have had without competing for the same partners (each
     its own best partners), minus what they got: an upper bound on the loss."""
@@ -41,7 +41,9 @@ def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
     chosen = greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
     hoped = sum(float(e.score[: free[row]].sum()) for row, e in zip(rows, found, strict=True))
     picked = edges.take(chosen)
-    pairs = list(zip(picked.young.tolist(), picked.old.tolist(), strict=True))
+    pairs = list(
+        zip(picked.young.tolist(), picked.old.tolist(), picked.minutes.tolist(), strict=True)
+    )
     return Repair(pairs, max(0.0, hoped - float(picked.score.sum())))
 
 

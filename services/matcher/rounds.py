@@ -52,8 +52,9 @@ class SolveStats:
         return sum(r.candidates_seconds + r.assign_seconds for r in self.rounds)
 
 
-def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, int]]:
-    """(younger row, older row) of the new pairs for the engine's free capacity."""
+def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, int, int]]:
+    """(younger row, older row, common minutes) of the new pairs for the engine's free
+    capacity."""
     free = engine.free_capacity()
     forbidden = engine.forbidden_keys()
     found: list[Edges] = []
@@ -69,7 +70,11 @@ def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, i
         picked, forbidden = _round(engine, stats, free, forbidden, (everyone, everyone, None))
         found.append(picked)
         if len(picked) == 0:
-            return [p for e in found for p in zip(e.young.tolist(), e.old.tolist(), strict=True)]
+            return [
+                p
+                for e in found
+                for p in zip(e.young.tolist(), e.old.tolist(), e.minutes.tolist(), strict=True)
+            ]
 
 
 def _round(

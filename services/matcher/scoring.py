@@ -52,8 +52,10 @@ def fuse(forward: float, backward: float) -> float:
     return 2 * forward * backward / total if total > 0 else 0.0
 
 
-def terms(younger: Person, older: Person, policy: Policy) -> Terms:
-    minutes = overlap_minutes(younger.windows, older.windows)
+def terms(younger: Person, older: Person, policy: Policy, *, minutes: int | None = None) -> Terms:
+    """The terms; `minutes` in common may be given when already known."""
+    if minutes is None:
+        minutes = overlap_minutes(younger.windows, older.windows)
     gap = abs(younger.birth_year - older.birth_year)
     return Terms(
         complementarity=fuse(share(younger, older), share(older, younger)),
@@ -136,9 +138,16 @@ def score_people(a: Person, b: Person, policy: Policy) -> ScoredPair | None:
     return explained(younger, older, policy, t)
 
 
-def explained(younger: Person, older: Person, policy: Policy, t: Terms | None = None) -> ScoredPair:
+def explained(
+    younger: Person,
+    older: Person,
+    policy: Policy,
+    t: Terms | None = None,
+    *,
+    minutes: int | None = None,
+) -> ScoredPair:
     """The pair scored and explained, its constraints already known to hold."""
-    t = t or terms(younger, older, policy)
+    t = t or terms(younger, older, policy, minutes=minutes)
     contributions = weighted(t, policy)
     score = sum(contributions.values())
     return ScoredPair(younger.id, older.id, score, explain(younger, older, t, contributions, score))

@@ -142,3 +142,28 @@ def test_any_non_negative_prices_bound_the_optimum(problem: Problem, cents: list
     )
 
     assert bound.value >= brute_force(problem) - 1e-9
+
+
+def test_a_warm_restart_with_more_edges_stays_feasible_and_close_to_the_optimum() -> None:
+    rng = np.random.default_rng(11)
+    n, k = 300, 8
+    left = np.repeat(np.arange(n), k)
+    right = rng.integers(0, n, n * k)
+    keys = np.unique(left * n + right)
+    left, right = keys // n, keys % n
+    weight = rng.integers(1, 1000, len(keys)) / 1000
+    caps = rng.choice([1, 1, 2, 3], n)
+    first = rng.random(len(keys)) < 0.5
+    order = np.r_[np.flatnonzero(first), np.flatnonzero(~first)]  # the first solve's edges first
+    left, right, weight = left[order], right[order], weight[order]
+    head = int(first.sum())
+
+    before = assign(left[:head], right[:head], weight[:head], left_cap=caps, right_cap=caps, exact=False)
+    after = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=False, warm=before)
+    exact = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=True)
+
+    chosen = after.chosen
+    assert (np.bincount(left[chosen], minlength=n) <= caps).all()
+    assert (np.bincount(right[chosen], minlength=n) <= caps).all()
+    assert exact.total >= after.total >= 0.99 * exact.total
+    assert after.bound >= exact.total - 1e-9

@@ -31,6 +31,7 @@ have 5), mostly on weekdays, in morning, lunch, afternoon or evening bands; 40 d
 """
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -51,7 +52,7 @@ from services.matcher.duals import dual_bound
 from services.matcher.engine import MatchingEngine
 from services.matcher.policy import Policy
 from services.matcher.rounds import balanced_split
-from services.matcher.scoring import ScoredPair
+from services.matcher.scoring import ScoredPair, explained
 from services.matcher.solver import assign, greedy
 from shared.profile import ProfileSnapshot
 from shared.vocabulary import Skill
@@ -296,6 +297,28 @@ def apply(
     settle(engine, solve())
 
 
+class Pauses:
+    """Garbage-collector pauses of the oldest generation while it is on."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> "Pauses":
+        gc.callbacks.append(self._note)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._note)
+
+    def _note(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                self._started = time.perf_counter()
+            else:
+                self.seconds.append(time.perf_counter() - self._started)
+
+
 def decision_times(
     engine: MatchingEngine, people: list[ProfileSnapshot], updates: int, seed: int
 ) -> list[float]:
@@ -312,20 +335,38 @@ def decision_times(
     return times
 
 
-def locked_total(engine: MatchingEngine) -> float:
-    people = {p.id: p for p in engine.pool.people if p is not None}
-    total = 0.0
-    for key in engine.locks.pairs:
-        a, b = (people[i] for i in key)
-        total += _valued(a, b)
-    return total
+class Ledger:
+    """The score of every locked pair of one engine under current profiles, kept up to date
+    per change (re-scoring every pair after every change would dominate the run)."""
+
+    def __init__(self, engine: MatchingEngine) -> None:
+        self.engine, self.scores = engine, {}
+        self.refresh(set(engine.locks.pairs))
+
+    def refresh(self, keys: set[frozenset[str]]) -> None:
+        people = self.engine.pool.people
+        rows = self.engine.pool.row_of
+        for key in keys:
+            if key not in self.engine.locks.pairs:
+                self.scores.pop(key, None)
+                continue
+            a, b = (people[rows[i]] for i in key)
+            younger, older = (a, b) if a.birth_year > b.birth_year else (b, a)
+            self.scores[key] = explained(younger, older, POLICY).score
+
+    def touching(self, person_id: str) -> set[frozenset[str]]:
+        return {key for key in self.scores if person_id in key}
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores.values())
 
 
-def _valued(a: Any, b: Any) -> float:
-    from services.matcher.scoring import explained
-
-    younger, older = (a, b) if a.birth_year > b.birth_year else (b, a)
-    return explained(younger, older, POLICY).score
+def step(engine: MatchingEngine, ledger: Ledger, person: ProfileSnapshot, full: bool) -> None:
+    before = set(engine.locks.pairs)
+    apply(engine, person, engine.solve_full if full else engine.propose)
+    after = set(engine.locks.pairs)
+    ledger.refresh((before ^ after) | ledger.touching(person.id))
 
 
 def drift(people: list[ProfileSnapshot], updates: int, seed: int) -> dict[str, float]:
@@ -335,23 +376,24 @@ def drift(people: list[ProfileSnapshot], updates: int, seed: int) -> dict[str, f
         for p in people:
             engine.upsert(p)
         settle(engine, engine.propose())
+    ledgers = {id(e): Ledger(e) for e in (repaired, resolved)}
     current = {p.id: p for p in people}
     ratios, full_solves = [], 0
     for _ in range(updates):
         person = changed(current[rng.choice(people).id], rng)
         current[person.id] = person
         before = repaired.last_solve
-        apply(repaired, person, repaired.propose)
+        step(repaired, ledgers[id(repaired)], person, full=False)
         full_solves += repaired.last_solve is not before
-        apply(resolved, person, resolved.solve_full)
-        ratios.append(locked_total(repaired) / locked_total(resolved))
+        step(resolved, ledgers[id(resolved)], person, full=True)
+        ratios.append(ledgers[id(repaired)].total / ledgers[id(resolved)].total)
     fresh = MatchingEngine(POLICY, week_of=WEEK)
     for p in current.values():
         fresh.upsert(p)
     unlocked = sum(s.score for s in fresh.solve_full())
     return {
         "min": min(ratios), "final": ratios[-1], "full_solves": full_solves,
-        "vs_unlocked": locked_total(repaired) / unlocked,
+        "vs_unlocked": ledgers[id(repaired)].total / unlocked,
     }  # fmt: skip
 
 
@@ -412,11 +454,15 @@ def main() -> None:
     print_table(rows)
     if kept and args.updates:
         engine, people = kept
-        times = sorted(decision_times(engine, people, args.updates, args.seed))
+        with Pauses() as pauses:
+            times = sorted(decision_times(engine, people, args.updates, args.seed))
         p50, p99 = statistics.median(times), times[int(0.99 * (len(times) - 1))]
+        over = sum(t > 0.010 for t in times)
         print(
-            f"single change at {len(people):,} people, {len(times)} updates: "
-            f"p50 {1000 * p50:.2f} ms, p99 {1000 * p99:.2f} ms, max {1000 * times[-1]:.2f} ms"
+            f"single change at {len(people):,} people, {len(times)} updates (upsert, broken locks "
+            f"released, propose, lock): p50 {1000 * p50:.2f} ms, p99 {1000 * p99:.2f} ms, "
+            f"max {1000 * times[-1]:.2f} ms, over 10 ms: {over}; gen-2 GC pauses meanwhile: "
+            f"{len(pauses.seconds)}, longest {1000 * max(pauses.seconds, default=0):.0f} ms"
         )
         small = max([n for n in sizes if n <= DENSE_LIMIT], default=None)
         if small:

@@ -16,7 +16,6 @@ import asyncio
 import json
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,12 +29,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from deploy import ops
-from deploy.processes import System, SystemConfig
+from deploy.processes import System, SystemConfig, start_local_stack
 from shared.kafka import ensure_topics
 from shared.topics import Topics
 from shared.vocabulary import Skill
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -216,10 +213,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--smtp-port", type=int, default=11025)
     args = parser.parse_args()
-    out = subprocess.run(
-        [str(ROOT / "deploy/local/stack.sh"), "start"], check=True, capture_output=True, text=True
-    )
-    endpoints = dict(line.split("=", 1) for line in out.stdout.split())
+    endpoints = start_local_stack()
     run = uuid.uuid4().hex[:6]
     workdir = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     config = SystemConfig(

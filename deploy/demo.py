@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from deploy import ops
-from deploy.processes import System, SystemConfig
+from deploy.processes import System, SystemConfig, start_local_stack, stop_local_stack
 from shared.events import PairingProposed
 from shared.kafka import ensure_topics
 from shared.mongo import mongo_client
@@ -32,16 +31,6 @@ from shared.topics import Topics
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "sample" / "profiles.jsonl"
 console = Console()
-
-
-def start_stack() -> dict[str, str]:
-    out = subprocess.run(
-        [str(ROOT / "deploy" / "local" / "stack.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(line.split("=", 1) for line in out.split())
 
 
 def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> None:
@@ -149,7 +138,7 @@ def main() -> None:
         "--no-wait", action="store_true", help="stop after the summary instead of running on"
     )
     args = parser.parse_args()
-    endpoints = start_stack()
+    endpoints = start_local_stack()
     state = ROOT / ".local"
     config = SystemConfig(
         kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
@@ -178,7 +167,7 @@ def main() -> None:
         console.print("stopping")
     finally:
         system.stop()
-        subprocess.run([str(ROOT / "deploy" / "local" / "stack.sh"), "stop"], check=False)
+        stop_local_stack()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,18 @@ from pathlib import Path
 
 import httpx
 
+STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
 SERVICE_PORTS = {"profiles": 8001, "matcher": 8002, "notifier": 8003}
+
+
+def start_local_stack() -> dict[str, str]:
+    """Start the local Kafka and FerretDB (harmless when running); returns their endpoints."""
+    out = subprocess.run([str(STACK), "start"], check=True, capture_output=True, text=True)
+    return dict(line.split("=", 1) for line in out.stdout.split())
+
+
+def stop_local_stack() -> None:
+    subprocess.run([str(STACK), "stop"], check=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ other's data.
 
 import asyncio
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -20,15 +19,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.kafka import ensure_topics
 from shared.mongo import Document, mongo_client
 from shared.topics import Topics
+from tests.helpers import free_port
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 MONGO_IMAGE = "mongo:7"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _no_endpoint(what: str, variable: str, exc: Exception) -> None:
@@ -42,7 +36,7 @@ def _start_kafka_container() -> Iterator[str]:
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.waiting_utils import wait_for_logs
 
-    port = _free_port()
+    port = free_port()
     env = {
         "KAFKA_NODE_ID": "1",
         "KAFKA_PROCESS_ROLES": "broker,controller",

@@ -1,6 +1,7 @@
 """Small helpers the tests share: sample profiles and reading topics with a raw consumer."""
 
 import asyncio
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -8,6 +9,13 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from shared.profile import ProfileFields
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def profile_fields(**overrides: Any) -> ProfileFields:

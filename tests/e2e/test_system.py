@@ -6,7 +6,6 @@ people. Effects are polled with a bounded wait.
 
 import asyncio
 import email
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.message import Message
@@ -24,18 +23,12 @@ from shared.commands import PairingAnswer, RespondToPairing
 from shared.events import PairingCancelled, PairingEvent, PairingProposed
 from shared.kafka import encode, ensure_topics
 from shared.topics import Topics
-from tests.helpers import eventually, profile_fields
+from tests.helpers import eventually, free_port, profile_fields
 
 pytestmark = pytest.mark.e2e
 
 YOUNG = {"vocabulary": ["social_media", "ai_tools"]}
 OLD = {"vocabulary": ["strategy", "leadership"]}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -59,8 +52,8 @@ async def system(
         mail_dir=run / "mail",
         topic_prefix=f"e2e{run.name}.",
         database_prefix=f"e2e{run.name.replace('-', '')}_",
-        smtp_port=_free_port(),
-        ports={name: _free_port() for name in ("profiles", "matcher", "notifier")},
+        smtp_port=free_port(),
+        ports={name: free_port() for name in ("profiles", "matcher", "notifier")},
         extra_env={"MATCHER_BATCH_WINDOW_MS": "100"},
     )
     await ensure_topics(kafka_bootstrap, Topics(prefix=config.topic_prefix), partitions=3)

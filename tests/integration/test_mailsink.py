@@ -2,23 +2,17 @@
 
 import email
 import smtplib
-import socket
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 from deploy.mailsink import FolderHandler
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.helpers import free_port
 
 
 def test_each_recipient_gets_an_eml_file_that_parses(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     controller = Controller(FolderHandler(tmp_path), hostname="127.0.0.1", port=port)
     controller.start()
     message = EmailMessage()

@@ -5,7 +5,6 @@ accepts (`envelope.content`) so tests parse exactly the bytes that crossed the w
 """
 
 import email
-import socket
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,14 +31,8 @@ from shared.envelope import Envelope as Event
 from shared.events import NotificationEvent
 from shared.kafka import encode
 from shared.topics import Topics
-from tests.helpers import read_topic
+from tests.helpers import free_port, read_topic
 from tests.unit.notifier.samples import BEFORE_EU_DST
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -158,7 +158,9 @@ def test_a_warm_restart_with_more_edges_stays_feasible_and_close_to_the_optimum(
     left, right, weight = left[order], right[order], weight[order]
     head = int(first.sum())
 
-    before = assign(left[:head], right[:head], weight[:head], left_cap=caps, right_cap=caps, exact=False)
+    before = assign(
+        left[:head], right[:head], weight[:head], left_cap=caps, right_cap=caps, exact=False
+    )
     after = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=False, warm=before)
     exact = assign(left, right, weight, left_cap=caps, right_cap=caps, exact=True)
 

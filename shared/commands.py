@@ -42,19 +42,34 @@ class UpdateProfile(Envelope):
     data: ProfileChangeRequest
 
 
+Decision = Literal["accept", "decline", "end"]
+
+
 class PairingAnswer(BaseModel):
-    """One person's answer to a proposed pairing."""
+    """One person's answer about a pairing they are part of."""
 
     model_config = ConfigDict(extra="ignore")
 
     pairing_id: Identifier
     person_id: Identifier
-    decision: Literal["accept", "decline"]
+    decision: Decision = Field(
+        description=(
+            "`accept` or `decline` a pairing still awaiting answers (proposed or accepted by the "
+            "other side); `end` an active pairing that has run its course. A decision that does "
+            "not fit the pairing's current state changes nothing."
+        ),
+        examples=["accept", "end"],
+    )
     reason: Text | None = None
 
 
 class RespondToPairing(Envelope):
-    """A person accepts or declines a proposed pairing."""
+    """A person accepts or declines a proposed pairing, or ends an active one.
+
+    Every change of a pairing this causes is published on the pairing events topic: both
+    acceptances give `pairing.activated`; a decline, or ending an active pairing, gives
+    `pairing.cancelled` with `reason_code` `declined` or `ended`.
+    """
 
     event_type: Literal["pairing.respond"] = "pairing.respond"
     schema_version: Literal[1] = 1

@@ -1,18 +1,18 @@
 """The matcher's HTTP API: pairings for operators, answers from people, health and metrics."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from shared.commands import PairingAnswer, RespondToPairing
+from shared.commands import Decision, PairingAnswer, RespondToPairing
 from shared.mongo import StoreUnavailable
 from shared.profile import Identifier, Text
 
-from .lifecycle import AWAITING, PairingState
+from .lifecycle import ANSWERABLE, PairingState
 from .store import PairingRecord, PairingStore
 
 SendAnswer = Callable[[RespondToPairing], Awaitable[None]]
@@ -33,12 +33,18 @@ PairingsDep = Annotated[PairingStore, Depends(_pairings)]
 SendAnswerDep = Annotated[SendAnswer, Depends(_send_answer)]
 
 
-class AnswerIn(BaseModel):
-    """A person's answer to a proposal (the body of POST /pairings/{id}/responses)."""
+class EndIn(BaseModel):
+    """A participant ends an active pairing (the body of POST /pairings/{id}/end)."""
 
     person_id: Identifier
-    decision: Literal["accept", "decline"]
     reason: Text | None = None
+
+
+class AnswerIn(EndIn):
+    """A person's answer (the body of POST /pairings/{id}/responses): accept or decline a
+    proposal, or end an active pairing."""
+
+    decision: Decision
 
 
 class AnswerAccepted(BaseModel):
@@ -75,16 +81,31 @@ async def get_pairing(pairing_id: Identifier, pairings: PairingsDep) -> PairingR
 async def respond(
     pairing_id: Identifier, body: AnswerIn, pairings: PairingsDep, send: SendAnswerDep
 ) -> AnswerAccepted:
-    """Publish the answer to the pairing-response topic; the pairing changes shortly after."""
+    """Publish the answer to the pairing-response topic; the pairing changes shortly after.
+    409 when the decision does not fit the pairing's state (accept or decline once it no longer
+    awaits answers, end unless it is active)."""
     record = await get_pairing(pairing_id, pairings)
     if body.person_id not in (record.younger.id, record.older.id):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "not part of this pairing")
-    if record.state not in AWAITING:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "not part of this pairing")
+    if record.state not in ANSWERABLE[body.decision]:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the pairing is {record.state.value}")
     answer = PairingAnswer(pairing_id=pairing_id, **body.model_dump())
     command = RespondToPairing(producer="matcher-api", data=answer)
     await send(command)
     return AnswerAccepted(event_id=str(command.event_id))
+
+
+@router.post(
+    "/pairings/{pairing_id}/end",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AnswerAccepted,
+)
+async def end(
+    pairing_id: Identifier, body: EndIn, pairings: PairingsDep, send: SendAnswerDep
+) -> AnswerAccepted:
+    """The same as answering `end`: one of the two people ends their active pairing."""
+    answer = AnswerIn(decision="end", **body.model_dump())
+    return await respond(pairing_id, answer, pairings, send)
 
 
 @router.get("/health/live")

@@ -1,7 +1,7 @@
 """The pairing lifecycle as a pure state machine.
 
-proposed -> accepted (one side said yes) -> active (both did) -> ended; declined or expired while
-awaiting answers; cancelled at any point while live. Each function takes the current `Status` and
+proposed -> accepted (one side said yes) -> active (both did) -> ended (a participant ended it);
+declined or expired while awaiting answers; cancelled at any point while live. Each function takes the current `Status` and
 returns the `Change` to store, or None when nothing changes (a repeated or late answer), so
 redelivered commands are harmless. A change names the event it emits, if any: the stored change
 and its event are written together (see `pairing_store`), which is how each state change yields
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from shared.commands import Decision
 from shared.events import CancelReason
 
 from .errors import NotAParticipant
@@ -30,6 +31,12 @@ class PairingState(StrEnum):
 
 AWAITING = frozenset({PairingState.PROPOSED, PairingState.ACCEPTED})
 LIVE = AWAITING | {PairingState.ACTIVE}
+# The states in which each decision can still change something (the API refuses the rest).
+ANSWERABLE: dict[Decision, frozenset[PairingState]] = {
+    "accept": AWAITING,
+    "decline": AWAITING,
+    "end": frozenset({PairingState.ACTIVE}),
+}
 
 Emits = Literal["proposed", "cancelled", "activated"]
 
@@ -63,10 +70,16 @@ def propose(younger_id: str, older_id: str, *, now: datetime, ttl: timedelta) ->
     return Change(status, "proposed")
 
 
+def answer(status: Status, person_id: str, decision: Decision) -> Change | None:
+    """Apply one participant's decision; one that does not fit the current state changes nothing."""
+    if decision == "end":
+        return end(status, person_id)
+    return respond(status, person_id, accept=decision == "accept")
+
+
 def respond(status: Status, person_id: str, *, accept: bool) -> Change | None:
     """Apply one person's answer. Answers to a pairing no longer awaiting answers change nothing."""
-    if person_id not in (status.younger_id, status.older_id):
-        raise NotAParticipant(person_id)
+    _check_participant(status, person_id)
     if status.state not in AWAITING or (accept and person_id in status.accepted_by):
         return None
     if not accept:
@@ -91,11 +104,18 @@ def cancel(status: Status, code: CancelReason, reason: str) -> Change | None:
     return _terminate(status, PairingState.CANCELLED, code, reason)
 
 
-def end(status: Status) -> Change | None:
-    """An active pairing has run its course."""
+def end(status: Status, person_id: str) -> Change | None:
+    """A participant ends an active pairing that has run its course. Ending one that is not
+    active (still awaiting answers, or already over) changes nothing: a proposal is declined."""
+    _check_participant(status, person_id)
     if status.state is not PairingState.ACTIVE:
         return None
-    return _terminate(status, PairingState.ENDED, "ended", "the pairing ended")
+    return _terminate(status, PairingState.ENDED, "ended", f"ended by {person_id}")
+
+
+def _check_participant(status: Status, person_id: str) -> None:
+    if person_id not in (status.younger_id, status.older_id):
+        raise NotAParticipant(person_id)
 
 
 def _terminate(status: Status, state: PairingState, code: CancelReason, reason: str) -> Change:

@@ -133,9 +133,7 @@ class ProgramMatcher:
             log.warning("answer_for_unknown_pairing", pairing_id=answer.pairing_id)
             return
         try:
-            change = lifecycle.respond(
-                record.status, answer.person_id, accept=answer.decision == "accept"
-            )
+            change = lifecycle.answer(record.status, answer.person_id, answer.decision)
         except NotAParticipant:
             log.warning("answer_from_outsider", pairing_id=record.id, person_id=answer.person_id)
             return

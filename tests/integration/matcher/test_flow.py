@@ -170,3 +170,36 @@ async def test_an_unanswered_proposal_expires_and_the_pair_is_not_proposed_again
         (f"{unique}-y", f"{unique}-o"),
         (f"{unique}-y", f"{unique}-o2"),
     ]
+
+
+async def test_a_participant_ends_an_active_pairing_through_the_api(
+    settings: MatcherSettings, profiles: Profiles, pairing_events: PairingEvents, unique: str
+) -> None:
+    program = f"{unique}-p"
+    y, o = f"{unique}-y", f"{unique}-o"
+    await profiles.changed(
+        young(y, program=program, craft="video"), old(o, program=program, craft="video")
+    )
+
+    async with running(settings) as app, http(app) as client:
+        [proposal] = await eventually(lambda: pairing_events.of_type("pairing.proposed"), within=60)
+        url = f"/pairings/{proposal.data.pairing_id}"
+        too_early = await client.post(f"{url}/end", json={"person_id": y})
+        for person in (y, o):
+            answer = {"person_id": person, "decision": "accept"}
+            assert (await client.post(f"{url}/responses", json=answer)).status_code == 202
+        await eventually(lambda: pairing_events.of_type("pairing.activated"), within=60)
+        ending = await client.post(f"{url}/responses", json={"person_id": o, "decision": "end"})
+        [cancelled] = await eventually(
+            lambda: pairing_events.of_type("pairing.cancelled"), within=60
+        )
+        stored = (await client.get(url)).json()
+        again = await client.post(f"{url}/end", json={"person_id": y})
+
+    assert (too_early.status_code, ending.status_code, again.status_code) == (409, 202, 409)
+    assert (cancelled.data.pairing_id, cancelled.data.reason_code) == (
+        proposal.data.pairing_id,
+        "ended",
+    )
+    assert cancelled.data.reason == f"ended by {o}"
+    assert (stored["state"], stored["reason_code"]) == ("ended", "ended")

@@ -173,6 +173,30 @@ async def test_both_acceptances_activate_the_pairing() -> None:
     assert world.state("y1", "o1") is PairingState.ACTIVE
 
 
+async def test_ending_an_active_pairing_frees_both_for_new_partners_but_never_each_other() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+    await step(replica, answered("y1", "o1", by="y1", decision="end"))  # not active yet
+    for by in ("y1", "o1"):
+        await step(replica, answered("y1", "o1", by=by, decision="accept"))
+    assert world.slots.slots.keys() == {"y1#0", "o1#0"}
+
+    await step(replica, answered("y1", "o1", by="o1", decision="end"))
+    await step(replica, answered("y1", "o1", by="y1", decision="end"))
+    assert world.slots.slots == {}
+    world.people.people.update(y2=young("y2", "video"), o2=old("o2", "video"))
+    await step(replica, changed("y1", "o1", "y2", "o2"))
+
+    assert world.state("y1", "o1") is PairingState.ENDED
+    assert world.kinds()[:3] == ["pairing.proposed", "pairing.activated", "pairing.cancelled"]
+    ended = cancelled(world.events()[2])
+    assert (ended.reason_code, ended.reason) == ("ended", "ended by o1")
+    assert world.kinds().count("pairing.cancelled") == 1
+    assert sorted(world.proposed_pairs()[1:]) == [("y1", "o2"), ("y2", "o1")]
+    assert sorted(world.slots.slots) == ["o1#0", "o2#0", "y1#0", "y2#0"]
+
+
 async def test_a_reorg_into_one_department_cancels_the_pair_with_the_engines_reason() -> None:
     world = World(young("y1", "video"), old("o1", "video"))
     replica = world.replica()

@@ -7,6 +7,7 @@ import pytest
 from services.matcher import lifecycle
 from services.matcher.errors import NotAParticipant
 from services.matcher.lifecycle import PairingState, Status
+from shared.commands import Decision
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TTL = timedelta(days=7)
@@ -127,12 +128,55 @@ def test_a_terminal_pairing_is_not_cancelled_again() -> None:
     assert lifecycle.cancel(cancelled.status, "constraint_broken", "again") is None
 
 
-def test_only_an_active_pairing_ends() -> None:
-    assert lifecycle.end(proposed()) is None
+@pytest.mark.parametrize("person", ["young", "old"])
+def test_a_participant_ends_an_active_pairing_and_is_named_in_the_reason(person: str) -> None:
+    active = accepted_by("young", "old")
 
-    change = lifecycle.end(accepted_by("young", "old"))
+    change = lifecycle.end(active, person)
 
     assert change is not None
     assert change.emits == "cancelled"
     assert change.status.state is PairingState.ENDED
     assert change.status.reason_code == "ended"
+    assert change.status.reason == f"ended by {person}"
+    assert change.status.sequence == active.sequence + 1
+    assert not change.status.live
+
+
+def test_ending_a_pairing_that_is_not_active_changes_nothing() -> None:
+    ended = lifecycle.end(accepted_by("young", "old"), "young")
+    assert ended is not None
+
+    for status in (proposed(), accepted_by("old"), ended.status):
+        assert lifecycle.end(status, "old") is None
+
+
+@pytest.mark.parametrize("status", [proposed(), accepted_by("young", "old")])
+def test_an_outsider_cannot_end_a_pairing(status: Status) -> None:
+    with pytest.raises(NotAParticipant):
+        lifecycle.end(status, "stranger")
+
+
+@pytest.mark.parametrize(
+    ("status", "decision", "state"),
+    [
+        (proposed(), "accept", PairingState.ACCEPTED),
+        (proposed(), "decline", PairingState.DECLINED),
+        (accepted_by("young", "old"), "end", PairingState.ENDED),
+    ],
+)
+def test_answer_dispatches_each_decision(
+    status: Status, decision: Decision, state: PairingState
+) -> None:
+    change = lifecycle.answer(status, "old", decision)
+
+    assert change is not None
+    assert change.status.state is state
+
+
+@pytest.mark.parametrize("decision", ["accept", "decline", "end"])
+def test_a_decision_that_does_not_fit_the_state_changes_nothing(decision: Decision) -> None:
+    status = accepted_by("young", "old") if decision != "end" else proposed()
+
+    assert status.state not in lifecycle.ANSWERABLE[decision]
+    assert lifecycle.answer(status, "young", decision) is None

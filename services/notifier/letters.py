@@ -70,7 +70,8 @@ def proposal_emails(
 def cancellation_emails(
     event: PairingCancelled, schedule: Schedule | None, *, program: Program, policy: MeetingPolicy
 ) -> list[Draft]:
-    """One short email per person saying why; a CANCEL for the series if an invite went out."""
+    """One short email per person saying why (or, for an ended pairing, thanking them); a CANCEL
+    for the series if an invite went out."""
     series = schedule.series(policy) if schedule else None
     # SEQUENCE must exceed the REQUEST's, whatever the producer sent.
     sequence = max(event.data.sequence, schedule.sequence + 1) if schedule else 0
@@ -91,12 +92,13 @@ def cancellation_emails(
             "program": program.name,
         }
         proposal = NotificationKey(event.data.pairing_id, "proposed", me.id)
+        subject, paragraphs = wording.cancellation(event.data.reason_code)
         drafts.append(
             Draft(
                 key=NotificationKey(event.data.pairing_id, "cancelled", me.id),
                 recipient=me,
-                subject=wording.cancel_subject.substitute(partner=values["partner"]),
-                paragraphs=wording.cancel,
+                subject=subject.substitute(partner=values["partner"]),
+                paragraphs=paragraphs,
                 values=values,
                 invite=invite,
                 references=message_id_for(proposal.id, program.mailbox),

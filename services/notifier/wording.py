@@ -25,10 +25,18 @@ class Wording:
     no_meeting: Template
     cancel_subject: Template
     cancel: tuple[Template, ...]
+    ended_subject: Template  # a participant ended an active pairing: it ran its course
+    ended: tuple[Template, ...]
     calendar_removed: str
     reasons: dict[str, str]
     conjunction: str
     skills: dict[str, str] = field(default_factory=dict)
+
+    def cancellation(self, reason_code: str) -> tuple[Template, tuple[Template, ...]]:
+        """Subject and paragraphs: an ended pairing is a completion, thanked for, not a failure."""
+        if reason_code == "ended":
+            return self.ended_subject, self.ended
+        return self.cancel_subject, self.cancel
 
     def span(self, start: datetime, end: datetime, timezone: str) -> str:
         """A meeting as the recipient reads it: in their own timezone, with the zone named."""

@@ -52,13 +52,21 @@ GERMAN = Wording(
         Template("$calendar"),
         Template("Viele Grüße\n$program"),
     ),
+    ended_subject=Template("Ihr Reverse-Mentoring-Tandem mit $partner ist beendet"),
+    ended=(
+        Template("Hallo $name,"),
+        Template("Ihr Reverse-Mentoring-Tandem mit $partner ist beendet: $reason."),
+        Template("Vielen Dank, dass Sie beide mitgemacht haben."),
+        Template("$calendar"),
+        Template("Viele Grüße\n$program"),
+    ),
     calendar_removed="Die Termine werden aus Ihrem Kalender entfernt.",
     reasons={
         "declined": "einer von Ihnen hat abgelehnt",
         "expired": "es wurde nicht rechtzeitig bestätigt",
         "constraint_broken": "es passt nicht mehr zu den Regeln des Programms",
         "profile_deleted": "ein Profil wurde aus dem Programm entfernt",
-        "ended": "das Programm ist beendet",
+        "ended": "einer von Ihnen hat es als abgeschlossen markiert",
     },
     conjunction="und",
     skills={

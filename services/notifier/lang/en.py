@@ -52,13 +52,21 @@ ENGLISH = Wording(
         Template("$calendar"),
         Template("Best regards,\n$program"),
     ),
+    ended_subject=Template("Your reverse-mentoring pairing with $partner has ended"),
+    ended=(
+        Template("Hello $name,"),
+        Template("your reverse-mentoring pairing with $partner has ended: $reason."),
+        Template("Thank you both for taking part."),
+        Template("$calendar"),
+        Template("Best regards,\n$program"),
+    ),
     calendar_removed="The meetings are removed from your calendar.",
     reasons={
         "declined": "one of you declined it",
         "expired": "it was not confirmed in time",
         "constraint_broken": "it no longer fits the program's rules",
         "profile_deleted": "a profile was removed from the program",
-        "ended": "the program has ended",
+        "ended": "one of you marked it as complete",
     },
     conjunction="and",
 )

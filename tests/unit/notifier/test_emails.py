@@ -212,6 +212,23 @@ def test_cancel_says_why_and_cancels_the_same_calendar_entry_with_a_higher_seque
     assert "Robert declined: no time this quarter." in text(robert)
 
 
+def test_an_ended_pairing_thanks_both_in_their_language_and_cancels_the_meetings() -> None:
+    proposal = proposed(sequence=1)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    ended = cancelled(proposal, sequence=3, reason_code="ended")
+
+    jana, robert = received(ended, schedule)
+
+    for message in (jana, robert):
+        calendar = Calendar.from_ical(part(message, "text/calendar").get_content())
+        assert calendar["METHOD"] == "CANCEL"
+    assert robert["Subject"] == "Your reverse-mentoring pairing with Jana Schmidt has ended"
+    assert "has ended: one of you marked it as complete." in text(robert)
+    assert "Thank you both for taking part." in text(robert)
+    assert "ist beendet: einer von Ihnen hat es als abgeschlossen markiert." in text(jana)
+    assert "cancelled" not in text(robert) and "abgesagt" not in text(jana)
+
+
 def test_cancel_sequence_exceeds_the_request_even_if_the_event_does_not() -> None:
     proposal = proposed(sequence=5)
     schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)

@@ -18,9 +18,11 @@ Per program size, in one run:
   people of the same side, so this may pass 100%).
 
 Then, on the largest size, the time `upsert` + `broken_locks` + `propose` takes to decide a single
-profile change (locks of broken pairs released), and, on the largest size up to 20,000, the total
-score across the updates of an engine doing local repair against a twin that re-solves fully after
-every change, both starting from all first proposals locked.
+profile change (locks of broken pairs released), with the full garbage-collection pauses meanwhile:
+first with the engine as loaded, then (a second series of changes) after `freeze_long_lived()`,
+as the service does once it has taken a program over. And, on the largest size up to 20,000, the
+total score across the updates of an engine doing local repair against a twin that re-solves
+fully after every change, both starting from all first proposals locked.
 
 Synthetic people: timezones weighted over the Americas, Europe/Africa and Asia-Pacific (a few
 with :30/:45 offsets); English for 85 %, a local language for 70 %; birth years ~ N(1984, 11)
@@ -51,6 +53,7 @@ from services.matcher.candidates import best, feasible
 from services.matcher.duals import dual_bound
 from services.matcher.engine import MatchingEngine
 from services.matcher.policy import Policy
+from services.matcher.program import freeze_long_lived
 from services.matcher.rounds import balanced_split
 from services.matcher.scoring import ScoredPair, explained
 from services.matcher.solver import assign, greedy
@@ -434,6 +437,22 @@ def print_table(rows: list[Row]) -> None:
             )
 
 
+def single_changes(
+    label: str, engine: MatchingEngine, people: list[ProfileSnapshot], updates: int, seed: int
+) -> None:
+    with Pauses() as pauses:
+        times = sorted(decision_times(engine, people, updates, seed))
+    p50, p99 = statistics.median(times), times[int(0.99 * (len(times) - 1))]
+    over = sum(t > 0.010 for t in times)
+    print(
+        f"single change at {len(people):,} people, {label}, {len(times)} updates (upsert, broken "
+        f"locks released, propose, lock): p50 {1000 * p50:.2f} ms, p99 {1000 * p99:.2f} ms, "
+        f"max {1000 * times[-1]:.2f} ms, over 10 ms: {over}; gen-2 GC pauses meanwhile: "
+        f"{len(pauses.seconds)}, longest {1000 * max(pauses.seconds, default=0):.0f} ms",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -454,16 +473,16 @@ def main() -> None:
     print_table(rows)
     if kept and args.updates:
         engine, people = kept
-        with Pauses() as pauses:
-            times = sorted(decision_times(engine, people, args.updates, args.seed))
-        p50, p99 = statistics.median(times), times[int(0.99 * (len(times) - 1))]
-        over = sum(t > 0.010 for t in times)
+        single_changes("as loaded", engine, people, args.updates, args.seed)
+        collected, full = timed(gc.collect)
+        freeze_long_lived()  # as the service does once it has taken a program over
+        _, frozen = timed(gc.collect)
         print(
-            f"single change at {len(people):,} people, {len(times)} updates (upsert, broken locks "
-            f"released, propose, lock): p50 {1000 * p50:.2f} ms, p99 {1000 * p99:.2f} ms, "
-            f"max {1000 * times[-1]:.2f} ms, over 10 ms: {over}; gen-2 GC pauses meanwhile: "
-            f"{len(pauses.seconds)}, longest {1000 * max(pauses.seconds, default=0):.0f} ms"
+            f"a full collection walks {len(gc.get_objects()) + gc.get_freeze_count():,} objects "
+            f"in {1000 * full:.0f} ms ({collected} found unreachable); after freeze_long_lived "
+            f"({gc.get_freeze_count():,} frozen) one takes {1000 * frozen:.1f} ms"
         )
+        single_changes("frozen", engine, people, args.updates, args.seed + 2)
         small = max([n for n in sizes if n <= DENSE_LIMIT], default=None)
         if small:
             d = drift(synthetic(small, args.seed), args.updates, args.seed + 1)

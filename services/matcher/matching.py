@@ -21,7 +21,7 @@ from shared.profile import ProfileSnapshot
 from . import lifecycle, metrics
 from .errors import NotAParticipant
 from .policy import Policy
-from .program import Program, load_program
+from .program import Program, freeze_long_lived, load_program
 from .proposals import Proposer, Step
 from .relay import Relay
 from .store import PairingStore, PeopleStore, SlotGuard
@@ -98,6 +98,7 @@ class ProgramMatcher:
             await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
         await self._changes.release_orphan_slots(program, step.now)
         await self._relay.flush(program_id)  # whatever a previous owner left unpublished
+        freeze_long_lived()
         return program
 
     async def _apply(self, program: Program, step: Step, work: Sequence[MatchWork]) -> None:

@@ -5,6 +5,7 @@ opted-in ones) and its pairings (live ones are locked, terminal ones blocked), a
 whenever the replica loses the program or a step fails.
 """
 
+import gc
 from dataclasses import dataclass, field
 
 from shared.profile import ProfileSnapshot
@@ -65,3 +66,17 @@ async def load_program(
         else:
             stranded.append(record)
     return program, stranded
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now, above all a just-loaded engine, out of the collector's reach.
+
+    A program of 100,000 people is millions of long-lived objects, and every full collection
+    walks them all: once it made a single change take 1.47 s instead of about 1 ms. Frozen
+    objects (the permanent generation) are never walked again, yet still freed by reference
+    counting when a program is dropped; engines hold no reference cycles, so nothing frozen
+    lingers as garbage. Collecting first keeps the load's own garbage out of the frozen set, and
+    costs only the objects not yet frozen, so taking over a small program stays cheap.
+    """
+    gc.collect()
+    gc.freeze()

@@ -1,6 +1,7 @@
 """The engine of one program: proposals respect capacity, locks and blocks; broken locks are
 reported with their reason; local repair after single changes stays as good as a full solve."""
 
+import gc
 import random
 from collections import Counter
 
@@ -348,3 +349,35 @@ def test_a_proposal_broken_before_it_is_locked_is_still_reported() -> None:
     engine.lock(a.id, b.id)
 
     assert engine.broken_locks() == [(a.id, b.id, "no shared language")]
+
+
+def used_engine(seed: int) -> None:
+    """An engine through every kind of change, then dropped."""
+    rng = random.Random(seed)
+    engine = engine_with(*(random_profile(rng, f"g-{i}") for i in range(60)))
+    lock_all(engine, engine.solve_full())
+    engine.upsert(random_profile(rng, "g-3"))
+    for younger, older, _ in engine.broken_locks():
+        engine.unlock(younger, older)
+        engine.block(younger, older)
+    lock_all(engine, engine.propose())
+    engine.remove("g-5")
+
+
+def test_a_dropped_engine_leaves_no_cyclic_garbage_so_freezing_it_cannot_leak() -> None:
+    # The service freezes a loaded engine (program.freeze_long_lived): the cycle collector never
+    # visits it again, so it must be freed by reference counting alone once dropped.
+    used_engine(seed=21)  # first-use caches are not the engine's garbage
+    gc.collect()
+    gc.disable()
+    try:
+        used_engine(seed=21)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        garbage = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+    assert garbage == []

@@ -31,6 +31,7 @@ def create_app(settings: MatcherSettings) -> FastAPI:
         people_group=settings.group(settings.people_group_id),
         responses_group=settings.group(settings.responses_group_id),
         services=services,
+        retry_seconds=settings.dead_letter_retry_seconds,
     )
     broker.publisher(topics.match_work, schema=MatchWork, description="Work keyed by program id.")
     broker.publisher(topics.pairings, schema=PairingEvent, description="Keyed by pairing id.")

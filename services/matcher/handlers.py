@@ -2,13 +2,10 @@
 program (see `coordinator`), so every change becomes a work item keyed by program id.
 """
 
-from typing import Any
-
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.message import StreamMessage
 
 from shared.commands import RespondToPairing
+from shared.consumer import Delivery, subscribe_batches
 from shared.events import ProfileChanged, ProfileEvent
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
 from shared.logging import bind_correlation
@@ -63,10 +60,6 @@ async def route_answer(
     return record.program_id
 
 
-async def _tombstone_as_none(message: StreamMessage[Any], decode: Any) -> Any:
-    return None if not message.body else await decode(message)
-
-
 def register(
     broker: KafkaBroker,
     topics: Topics,
@@ -74,28 +67,31 @@ def register(
     people_group: str,
     responses_group: str,
     services: Services,
+    retry_seconds: float,
 ) -> None:
     """Subscribe both handlers; `services` is filled in by the lifespan before the broker starts."""
 
-    async def on_profile_changes(event: ProfileEvent | None, message: KafkaMessage) -> None:
+    async def on_profile_changes(delivery: Delivery[ProfileEvent]) -> None:
+        event = delivery.value
         bind_correlation(event.correlation_id or str(event.event_id) if event else None)
-        raw_key: bytes | None = message.raw_message.key  # type: ignore[union-attr]
-        key = raw_key.decode() if raw_key else None
         await record_profile_change(
-            event, key=key, people=services.people, forward=services.forward
+            event, key=delivery.key, people=services.people, forward=services.forward
         )
 
     async def on_pairing_responses(command: RespondToPairing) -> None:
         bind_correlation(command.correlation_id or str(command.event_id))
         await route_answer(command, pairings=services.pairings, forward=services.forward)
 
-    broker.subscriber(
+    subscribe_batches(
+        broker,
         topics.profile_changes,
+        ProfileEvent,
+        on_profile_changes,
         group_id=people_group,
-        decoder=_tombstone_as_none,
         description="ProfileChanged / ProfileDeleted (and tombstones) into the people read model.",
-        **CONSUMER_DEFAULTS,
-    )(on_profile_changes)
+        retry_seconds=retry_seconds,
+        tombstones=True,
+    )
     broker.subscriber(
         topics.pairing_responses,
         group_id=responses_group,

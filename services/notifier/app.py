@@ -43,7 +43,11 @@ def create_app(
     broker = make_broker(settings, client_id="notifier")
     parts = _Parts()
     publish = register(
-        broker, settings.topics, group_id=settings.group_id, notifier=lambda: parts.notifier
+        broker,
+        settings.topics,
+        group_id=settings.group_id,
+        retry_seconds=settings.dead_letter_retry_seconds,
+        notifier=lambda: parts.notifier,
     )
 
     @asynccontextmanager

@@ -1,8 +1,9 @@
 """The notifier's subscriber: pairing events in, emails and notification events out.
 
-The offset is committed only after `on_pairings` returns, that is after every outcome is recorded
-and its event published. A transient failure raises, and the shared middleware redelivers the
-event after a back-off; a message that does not parse goes to the dead-letter topic.
+Pairing events arrive in batches (`shared.consumer`): one pairing's events are handled in order,
+different pairings concurrently, and the batch is committed only after every outcome is recorded
+and its event published. A transient failure is retried after a back-off; a message that does
+not parse goes to the dead-letter topic.
 """
 
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from collections.abc import Callable
 import structlog
 from faststream.kafka import KafkaBroker
 
+from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
     NotificationFailed,
     NotificationSent,
@@ -17,7 +19,7 @@ from shared.events import (
     PairingEvent,
     PairingProposed,
 )
-from shared.kafka import CONSUMER_DEFAULTS, encode
+from shared.kafka import encode
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
@@ -27,7 +29,12 @@ log = structlog.get_logger(__name__)
 
 
 def register(
-    broker: KafkaBroker, topics: Topics, *, group_id: str, notifier: Callable[[], Notifier]
+    broker: KafkaBroker,
+    topics: Topics,
+    *,
+    group_id: str,
+    retry_seconds: float,
+    notifier: Callable[[], Notifier],
 ) -> Publish:
     """Subscribe `on_pairings`; return the publisher of notification events (keyed by pairing).
 
@@ -39,7 +46,8 @@ def register(
         schema=NotificationSent | NotificationFailed,
     )
 
-    async def on_pairings(event: PairingEvent) -> None:
+    async def on_pairings(delivery: Delivery[PairingEvent]) -> None:
+        event = delivery.payload
         bind_correlation(event.correlation_id or str(event.event_id))
         if isinstance(event, PairingProposed):
             await notifier().pairing_proposed(event)
@@ -48,12 +56,15 @@ def register(
         else:
             log.info("pairing_event_ignored", event_type=event.event_type)
 
-    broker.subscriber(
+    subscribe_batches(
+        broker,
         topics.pairings,
+        PairingEvent,
+        on_pairings,
         group_id=group_id,
         description="PairingProposed and PairingCancelled send emails; PairingActivated is ignored.",
-        **CONSUMER_DEFAULTS,
-    )(on_pairings)
+        retry_seconds=retry_seconds,
+    )
 
     async def publish(key: str, event: NotificationSent | NotificationFailed) -> None:
         await to_notifications.publish(encode(event), key=key.encode(), headers=event.headers())

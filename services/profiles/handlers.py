@@ -1,8 +1,9 @@
 """Ingress: other internal services change profiles by sending `UpdateProfile` commands.
 
 A command goes through the same `ProfileService.apply` as an API write. One that can never be
-applied as sent is dead-lettered (`InvalidMessage`); a store outage is redelivered after a
-back-off. The offset is committed only after the outcome is stored (CONSUMER_DEFAULTS).
+applied as sent is dead-lettered (`InvalidMessage`); a store outage is retried after a back-off.
+Commands arrive in batches (`shared.consumer`): one profile's commands are applied in order, and
+the batch is committed only after every outcome is stored.
 """
 
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from services.profiles.metrics import INGRESS
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from shared.commands import UpdateProfile
-from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
+from shared.consumer import Delivery, subscribe_batches
+from shared.kafka import InvalidMessage
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +28,8 @@ def register(
 ) -> None:
     """Subscribe the ingress handler; `service` gives the service built in the lifespan."""
 
-    async def on_profile_updates(command: UpdateProfile) -> None:
+    async def on_profile_updates(delivery: Delivery[UpdateProfile]) -> None:
+        command = delivery.payload
         origin = Origin(
             producer=settings.producer,
             correlation_id=command.correlation_id or str(command.event_id),
@@ -46,9 +49,12 @@ def register(
                 "ingress", profile_id=command.data.profile_id, op=command.data.op, result=result
             )
 
-    broker.subscriber(
+    subscribe_batches(
+        broker,
         settings.topics.profile_updates,
+        UpdateProfile,
+        on_profile_updates,
         group_id=settings.ingress_group_id,
         description="UpdateProfile: create, change or delete profiles for other internal services.",
-        **CONSUMER_DEFAULTS,
-    )(on_profile_updates)
+        retry_seconds=settings.dead_letter_retry_seconds,
+    )

@@ -1,0 +1,127 @@
+"""Batched consumption against the real broker: per-record dead-lettering, per-key order, retries
+in place, and one commit for the batch."""
+
+from collections import defaultdict
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from shared.commands import ProfileChangeRequest, UpdateProfile
+from shared.consumer import Delivery, subscribe_batches
+from shared.kafka import InvalidMessage, encode, make_broker
+from shared.settings import CommonSettings
+from shared.topics import Topics
+from tests.helpers import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def command(profile_id: str, n: int) -> UpdateProfile:
+    request = ProfileChangeRequest(op="delete", profile_id=profile_id)
+    return UpdateProfile(producer="test", correlation_id=str(n), data=request)
+
+
+async def produce(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) -> None:
+    """Written before any consumer starts, so they arrive together in one batch."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send_and_wait(topic, value, key=key.encode())
+    finally:
+        await producer.stop()
+
+
+class Recorder:
+    """A handler that keeps the order per key, fails once on request, and rejects on request."""
+
+    def __init__(self, *, fail_once: set[str], reject: set[str]) -> None:
+        self.seen: dict[str, list[str]] = defaultdict(list)
+        self.attempts: dict[str, int] = defaultdict(int)
+        self._fail_once, self._reject = fail_once, reject
+
+    async def __call__(self, delivery: Delivery[UpdateProfile]) -> None:
+        order = delivery.payload.correlation_id or ""
+        self.attempts[order] += 1
+        if order in self._reject:
+            raise InvalidMessage(f"command {order} cannot be applied")
+        if order in self._fail_once and self.attempts[order] == 1:
+            raise ConnectionError("the store is briefly down")
+        assert delivery.key is not None
+        self.seen[delivery.key].append(order)
+
+    @property
+    def total(self) -> int:
+        return sum(len(orders) for orders in self.seen.values())
+
+
+async def test_a_batch_dead_letters_bad_records_retries_failures_and_keeps_each_keys_order(
+    kafka_bootstrap: str, topics: Topics, unique: str
+) -> None:
+    topic = topics.profile_updates
+    records = [
+        (f"a{unique}", encode(command("a", 1))),
+        (f"b{unique}", encode(command("b", 2))),
+        (f"a{unique}", b"\xff not json"),
+        (f"a{unique}", encode(command("a", 3))),
+        (f"b{unique}", encode(command("b", 4))),
+        (f"a{unique}", encode(command("a", 5))),
+        (f"b{unique}", encode(command("b", 6))),
+    ]
+    await produce(kafka_bootstrap, topic, records)
+    settings = CommonSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topics.prefix)
+    recorder = Recorder(fail_once={"3"}, reject={"4"})
+    broker = make_broker(settings, client_id="test")
+    subscribe_batches(
+        broker,
+        topic,
+        UpdateProfile,
+        recorder,
+        group_id=f"g{unique}",
+        description="test",
+        retry_seconds=0.05,
+    )
+
+    async with broker:
+        await broker.start()
+        await eventually(lambda: recorder.total == 5, within=60)
+
+    assert recorder.seen == {f"a{unique}": ["1", "3", "5"], f"b{unique}": ["2", "6"]}
+    assert recorder.attempts["3"] == 2
+    dead = await read_topic(kafka_bootstrap, Topics.dead_letter(topic), count=2)
+    assert sorted(r.value for r in dead) == sorted([b"\xff not json", records[4][1]])
+    reasons = {dict(r.headers)["dlq_error_type"] for r in dead}
+    assert reasons == {b"ValidationError", b"InvalidMessage"}
+
+
+async def test_a_handled_batch_is_committed_so_the_group_does_not_read_it_again(
+    kafka_bootstrap: str, topics: Topics, unique: str
+) -> None:
+    topic = topics.profile_updates
+    await produce(
+        kafka_bootstrap, topic, [(f"k{unique}", encode(command("k", n))) for n in range(3)]
+    )
+    settings = CommonSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topics.prefix)
+    first, second = (Recorder(fail_once=set(), reject=set()) for _ in range(2))
+
+    for recorder in (first, second):
+        broker = make_broker(settings, client_id="test")
+        subscribe_batches(
+            broker,
+            topic,
+            UpdateProfile,
+            recorder,
+            group_id=f"g{unique}",
+            description="test",
+            retry_seconds=0.05,
+        )
+        async with broker:
+            await broker.start()
+            if recorder is first:
+                await eventually(lambda: first.total == 3, within=60)
+            else:
+                await produce(kafka_bootstrap, topic, [(f"k{unique}", encode(command("k", 9)))])
+                await eventually(lambda: second.total >= 1, within=60)
+
+    assert first.seen == {f"k{unique}": ["0", "1", "2"]}
+    assert second.seen == {f"k{unique}": ["9"]}

@@ -3,8 +3,10 @@
 A notification record (`notifications`, `_id` = "<pairing>:<state>:<recipient>") goes through
 `sending` (claimed, with a token and `claimed_at`), optionally `released` (a transient failure:
 nothing was delivered, claim it again), and ends `sent` or `failed`. The final write also stores the
-`NotificationSent`/`NotificationFailed` event as its embedded outbox (`event`, `published: false`):
-the outcome and the event to publish are one single-document write. A claim stuck in `sending`
+`NotificationSent`/`NotificationFailed` event as its embedded outbox (`event`):
+the outcome and the event to publish are one single-document write. Once the event is published, a
+marker with the same `_id` is inserted into `published`: an insert, because on FerretDB v1 an
+insert costs the same at any size while an update scans the collection. A claim stuck in `sending`
 past its lease (its holder died) is taken over; see `notify.py` for what that means.
 
 Only conditional single-document updates and the `_id` unique index are used, so FerretDB v1
@@ -13,6 +15,7 @@ but every update scans the collection (about 2 ms at 100 records, 35 ms at 5,000
 notifier reads by `_id` and never queries with `$in`.
 """
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -69,6 +72,7 @@ class MongoNotificationStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._notifications = db["notifications"]
         self._schedules = db["schedules"]
+        self._published = db["published"]
 
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
         doc = {"_id": schedule.pairing_id, "sequence": schedule.sequence}
@@ -129,7 +133,7 @@ class MongoNotificationStore:
     ) -> bool:
         status = "sent" if isinstance(event, NotificationSent) else "failed"
         update = {"status": status, "finished_at": event.occurred_at, "detail": event.data.detail}
-        update |= {"event": event.model_dump_json(), "published": False}
+        update |= {"event": event.model_dump_json()}
         with store_errors():
             done = await self._notifications.update_one(
                 {"_id": key.id, "token": token, "status": "sending"}, {"$set": update}
@@ -143,14 +147,17 @@ class MongoNotificationStore:
         with store_errors():
             for key in keys:
                 doc = await self._notifications.find_one({"_id": key.id})
-                if doc and doc["status"] in FINISHED and doc.get("published") is False:
+                if doc is None or doc["status"] not in FINISHED:
+                    continue
+                if await self._published.find_one({"_id": key.id}) is None:
                     events.append(str(doc["event"]))
         return events
 
     async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
         with store_errors():
-            for key in keys:  # by `_id`, not `$in`, for FerretDB v1 (see `unpublished`)
-                await self._notifications.update_one({"_id": key.id}, {"$set": {"published": True}})
+            for key in keys:
+                with contextlib.suppress(DuplicateKeyError):  # marked by an earlier attempt
+                    await self._published.insert_one({"_id": key.id})
 
     async def ping(self) -> bool:
         try:

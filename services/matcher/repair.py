@@ -30,21 +30,38 @@ class Repair:
 
 
 def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
+    """Rounds of repair until no changed person with free capacity finds a free partner: each
+    keeps only its best `max_candidates` partners, so when many changed people want the same
+    few (a burst of similar newcomers), one round leaves some unpaired who could still be."""
     pool = engine.pool
-    free = engine.free_capacity()
-    rows = [pool.row_of[p] for p in sorted(changed) if free[pool.row_of[p]] > 0]
-    everyone = np.flatnonzero(free > 0)
-    found = [_best_partners(engine, row, everyone, int(free[row])) for row in rows]
-    if not found or not sum(len(e) for e in found):
-        return Repair([], 0.0)
-    edges = _unique(found)
-    chosen = greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
-    hoped = sum(float(e.score[: free[row]].sum()) for row, e in zip(rows, found, strict=True))
-    picked = edges.take(chosen)
-    pairs = list(
-        zip(picked.young.tolist(), picked.old.tolist(), picked.minutes.tolist(), strict=True)
-    )
-    return Repair(pairs, max(0.0, hoped - float(picked.score.sum())))
+    free = engine.free_capacity().copy()
+    pairs: list[tuple[int, int, int]] = []
+    taken = np.zeros(0, np.int64)
+    hoped: float | None = None
+    got = 0.0
+    while True:
+        rows = [pool.row_of[p] for p in sorted(changed) if free[pool.row_of[p]] > 0]
+        everyone = np.flatnonzero(free > 0)
+        found = [_best_partners(engine, row, everyone, int(free[row])) for row in rows]
+        if hoped is None:
+            hoped = sum(float(e.score[: free[r]].sum()) for r, e in zip(rows, found, strict=True))
+        if not sum(len(e) for e in found):
+            break
+        edges = _unique(found)
+        edges = edges.take(~np.isin(vectors.pair_key(edges.young, edges.old), taken))
+        picked = edges.take(
+            greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
+        )
+        if not len(picked):
+            break
+        np.subtract.at(free, picked.young, 1)
+        np.subtract.at(free, picked.old, 1)
+        taken = np.concatenate([taken, vectors.pair_key(picked.young, picked.old)])
+        got += float(picked.score.sum())
+        pairs += zip(
+            picked.young.tolist(), picked.old.tolist(), picked.minutes.tolist(), strict=True
+        )
+    return Repair(pairs, max(0.0, (hoped or 0.0) - got))
 
 
 def _best_partners(engine: "MatchingEngine", row: int, everyone: np.ndarray, need: int) -> Edges:

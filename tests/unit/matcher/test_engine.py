@@ -273,6 +273,23 @@ def test_a_single_change_is_repaired_without_a_full_solve() -> None:
     assert engine.last_solve is first
 
 
+def test_a_burst_of_alike_newcomers_is_paired_in_full_without_a_full_solve() -> None:
+    engine = engine_with(young(), old())
+    lock_all(engine, engine.propose())
+    first = engine.last_solve
+    newcomers = [young() for _ in range(40)] + [old() for _ in range(40)]
+
+    for person in newcomers:
+        engine.upsert(person)
+    proposals = engine.propose()
+
+    # Every newcomer ranks the same few partners first: more than `max_candidates` of them
+    # compete, and still all are paired.
+    assert len(newcomers) // 2 > Policy().max_candidates
+    assert len(proposals) == 40
+    assert engine.last_solve is first
+
+
 def test_changed_people_competing_for_one_partner_count_as_an_estimated_loss() -> None:
     a, b = young(), young()
     engine = engine_with(a, b)

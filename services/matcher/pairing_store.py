@@ -9,7 +9,7 @@ an entry added meanwhile stays). Keeping documents small matters on FerretDB v1,
 whole collection for every update and every query but a single `_id` lookup.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -112,13 +112,22 @@ class MongoPairings:
                 )
         return [_unpublished(doc) for doc in docs]
 
-    async def mark_published(self, pairing_id: str, count: int) -> None:
-        """Empty the outbox, unless an entry beyond the first `count` was added meanwhile."""
+    async def mark_published(self, counts: Mapping[str, int]) -> None:
+        """Empty each pairing's outbox, unless an entry beyond the first `count` was added
+        meanwhile. One statement per distinct count, not per pairing: FerretDB v1 scans the
+        whole collection for every update, so this costs a few scans per step instead of one
+        per pairing."""
+        if not counts:
+            return
+        by_count: dict[int, list[str]] = {}
+        for pairing_id, count in counts.items():
+            by_count.setdefault(count, []).append(pairing_id)
         with store_errors():
-            await self._pairings.update_one(
-                {"_id": pairing_id, "outbox_seq": count},
-                {"$set": {"outbox": [], "outbox_pending": False}},
-            )
+            for count, ids in sorted(by_count.items()):
+                await self._pairings.update_many(
+                    {"_id": {"$in": sorted(ids)}, "outbox_seq": count},
+                    {"$set": {"outbox": [], "outbox_pending": False}},
+                )
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""

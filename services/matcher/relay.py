@@ -32,14 +32,16 @@ class Relay:
         if ids is not None and not ids:
             return 0
         pending = await self._pairings.unpublished(program_id, ids)
-        sent = await asyncio.gather(*(self._send(entries) for entries in pending))
-        return sum(sent)
+        results = await asyncio.gather(
+            *(self._send(entries) for entries in pending), return_exceptions=True
+        )
+        sent = [entries for entries, r in zip(pending, results, strict=True) if r is None]
+        await self._pairings.mark_published({e.pairing_id: e.start + len(e.payloads) for e in sent})
+        if failed := next((r for r in results if isinstance(r, BaseException)), None):
+            raise failed  # the rest is published again by the next flush or the sweep
+        return sum(len(entries.payloads) for entries in sent)
 
-    async def _send(self, entries: Unpublished) -> int:
+    async def _send(self, entries: Unpublished) -> None:
         key = entries.pairing_id.encode()
         for payload, headers in entries.payloads:
             await self._publish(payload, topic=self._topic, key=key, headers=headers)
-        await self._pairings.mark_published(
-            entries.pairing_id, entries.start + len(entries.payloads)
-        )
-        return len(entries.payloads)

@@ -111,9 +111,10 @@ class FakePairings:
             and len(d.outbox) > d.published
         ]
 
-    async def mark_published(self, pairing_id: str, count: int) -> None:
-        doc = self.docs[pairing_id]
-        doc.published = max(doc.published, count)
+    async def mark_published(self, counts: Mapping[str, int]) -> None:
+        for pairing_id, count in counts.items():
+            doc = self.docs[pairing_id]
+            doc.published = max(doc.published, count)
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         return {

@@ -113,7 +113,7 @@ async def test_published_entries_are_not_pending_any_more_but_later_ones_are(
 ) -> None:
     record = pairing("pr-1", program="a")
     await pairings.create(record, event_for(record, "proposed", correlation_id=None))
-    await pairings.mark_published("pr-1", 1)
+    await pairings.mark_published({"pr-1": 1})
     assert await pairings.unpublished("a") == []
 
     change = lifecycle.cancel(record.status, "constraint_broken", "same department")
@@ -124,6 +124,25 @@ async def test_published_entries_are_not_pending_any_more_but_later_ones_are(
     )
     [pending] = await pairings.unpublished("a", ["pr-1"])
     assert pending.start == 1 and len(pending.payloads) == 1
+
+
+async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
+    pairings: MongoPairings,
+) -> None:
+    first, second = pairing("pr-1", program="a"), pairing("pr-2", program="a", older="o2")
+    for record in (first, second):
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    change = lifecycle.cancel(second.status, "constraint_broken", "same department")
+    assert change is not None
+    cancelled = second.with_status(change.status, now=NOW)
+    await pairings.save(
+        cancelled, expected_sequence=0, event=event_for(cancelled, "cancelled", correlation_id=None)
+    )
+
+    await pairings.mark_published({"pr-1": 1, "pr-2": 1})  # read before the cancellation
+
+    [pending] = await pairings.unpublished("a")
+    assert (pending.pairing_id, pending.start, len(pending.payloads)) == ("pr-2", 0, 2)
 
 
 async def test_pairings_are_found_by_program_person_and_state(pairings: MongoPairings) -> None:
@@ -151,8 +170,7 @@ async def test_programs_with_expired_proposals_or_stuck_outboxes_are_due(
     for pid, program in [("pr-1", "a"), ("pr-2", "b")]:
         record = pairing(pid, program=program)
         await pairings.create(record, event_for(record, "proposed", correlation_id=None))
-    await pairings.mark_published("pr-1", 1)
-    await pairings.mark_published("pr-2", 1)
+    await pairings.mark_published({"pr-1": 1, "pr-2": 1})
 
     assert await pairings.due_programs(now=NOW, stuck_before=NOW) == set()
     later = NOW + timedelta(days=8)

@@ -1,13 +1,14 @@
 """Notification records and meeting schedules: the `NotificationStore` port and its Mongo adapter.
 
-A notification record (`notifications`, `_id` = "<pairing>:<state>:<recipient>") goes through
-`sending` (claimed, with a token and `claimed_at`), optionally `released` (a transient failure:
-nothing was delivered, claim it again), and ends `sent` or `failed`. The final write also stores the
-`NotificationSent`/`NotificationFailed` event as its embedded outbox (`event`):
-the outcome and the event to publish are one single-document write. Once the event is published, a
-marker with the same `_id` is inserted into `published`: an insert, because on FerretDB v1 an
-insert costs the same at any size while an update scans the collection. A claim stuck in `sending`
-past its lease (its holder died) is taken over; see `notify.py` for what that means.
+A notification's claim (`notifications`, `_id` = "<pairing>:<state>:<recipient>") is `sending`
+(with a token and `claimed_at`) or `released` (a transient failure: nothing was delivered, claim
+it again). Its outcome is a document of its own under the same `_id` in `outcomes`: `sent` or
+`failed`, with the `NotificationSent`/`NotificationFailed` event to publish (the outcome and its
+event are one single-document write, and the unique `_id` lets only one attempt record an
+outcome). Once the event is published, a marker with that `_id` is inserted into `published`.
+Outcomes and markers are inserts, not updates, because on FerretDB v1 an insert costs the same at
+any size while an update scans the whole collection. A claim stuck in `sending` past its lease
+(its holder died) is taken over; see `notify.py` for what that means.
 
 Only conditional single-document updates and the `_id` unique index are used, so FerretDB v1
 behaves like MongoDB. Measured on FerretDB v1: reads by `_id` and inserts stay at about 2 ms,
@@ -29,8 +30,6 @@ from shared.mongo import Document
 
 from .compose import NotificationKey, Schedule
 from .errors import ClaimHeld, store_errors
-
-FINISHED = ("sent", "failed")
 
 
 class NotificationStore(Protocol):
@@ -72,6 +71,7 @@ class MongoNotificationStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._notifications = db["notifications"]
         self._schedules = db["schedules"]
+        self._outcomes = db["outcomes"]
         self._published = db["published"]
 
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
@@ -100,9 +100,9 @@ class MongoNotificationStore:
                 await self._notifications.insert_one(_claimed(key, token, now))
                 return token
             except DuplicateKeyError:
+                if await self._outcomes.find_one({"_id": key.id}) is not None:
+                    return None
                 doc = await self._notifications.find_one({"_id": key.id})
-            if doc is not None and doc["status"] in FINISHED:
-                return None
             if doc is not None and (
                 doc["status"] == "released" or doc["claimed_at"] <= now - lease
             ):
@@ -132,13 +132,18 @@ class MongoNotificationStore:
         self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
     ) -> bool:
         status = "sent" if isinstance(event, NotificationSent) else "failed"
-        update = {"status": status, "finished_at": event.occurred_at, "detail": event.data.detail}
-        update |= {"event": event.model_dump_json()}
+        outcome: Document = {"_id": key.id, "status": status, "token": token}
+        outcome |= {"detail": event.data.detail}
+        outcome |= {"finished_at": event.occurred_at, "event": event.model_dump_json()}
         with store_errors():
-            done = await self._notifications.update_one(
-                {"_id": key.id, "token": token, "status": "sending"}, {"$set": update}
-            )
-        return done.modified_count == 1
+            claim = await self._notifications.find_one({"_id": key.id})
+            if claim is None or claim["token"] != token or claim["status"] != "sending":
+                return False
+            try:
+                await self._outcomes.insert_one(outcome)
+            except DuplicateKeyError:
+                return False
+        return True
 
     async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
         # One `_id` lookup per key: FerretDB v1 answers `_id` equality from its index but scans
@@ -146,8 +151,8 @@ class MongoNotificationStore:
         events = []
         with store_errors():
             for key in keys:
-                doc = await self._notifications.find_one({"_id": key.id})
-                if doc is None or doc["status"] not in FINISHED:
+                doc = await self._outcomes.find_one({"_id": key.id})
+                if doc is None:
                     continue
                 if await self._published.find_one({"_id": key.id}) is None:
                     events.append(str(doc["event"]))

@@ -60,8 +60,10 @@ async def test_finished_notification_is_never_claimed_again(
     await store.finish(key(unique), token, sent(key(unique)))
 
     assert await store.claim(key(unique), now=NOW + 10 * LEASE, lease=LEASE) is None
-    doc = await mongo.notifications.find_one({"_id": key(unique).id})
-    assert doc is not None and doc["status"] == "sent" and doc["claims"] == 1
+    claim = await mongo.notifications.find_one({"_id": key(unique).id})
+    outcome = await mongo.outcomes.find_one({"_id": key(unique).id})
+    assert claim is not None and claim["claims"] == 1
+    assert outcome is not None and outcome["status"] == "sent"
 
 
 async def test_released_claim_is_claimed_again_at_once(

@@ -46,7 +46,8 @@ PRODUCER = "notifier"
 _EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
 _EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
 
-Publish = Callable[[str, NotificationSent | NotificationFailed], Awaitable[None]]
+Recorded = NotificationSent | NotificationFailed
+Publish = Callable[[str, Recorded], Awaitable[None]]
 
 
 class Notifier:
@@ -78,36 +79,44 @@ class Notifier:
         await self._notify(event, drafts)
 
     async def _notify(self, cause: PairingProposed | PairingCancelled, drafts: list[Draft]) -> None:
+        recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
             outgoing = address(draft, program=self._program, now=self._clock())
-            await self._deliver(cause, outgoing)
-        await self._relay([draft.key for draft in drafts])
+            recorded.append(await self._deliver(cause, outgoing) or draft.key)
+        await self._relay(recorded)
 
-    async def _relay(self, keys: list[NotificationKey]) -> None:
-        """Publish the recorded events not yet published, in order, then mark them."""
-        pending = [_EVENTS.validate_json(raw) for raw in await self._store.unpublished(keys)]
+    async def _relay(self, recorded: list[Recorded | NotificationKey]) -> None:
+        """Publish the events recorded just now and, for notifications an earlier attempt
+        finished, whatever of theirs the store still holds unpublished; then mark them. The
+        events just recorded are published from memory: reading them back would only cost the
+        store two more reads per email."""
+        earlier = [item for item in recorded if isinstance(item, NotificationKey)]
+        pending = [_EVENTS.validate_json(raw) for raw in await self._store.unpublished(earlier)]
+        pending += [item for item in recorded if not isinstance(item, NotificationKey)]
         for event in pending:
             await self._publish(event.data.pairing_id, event)
         if pending:
             await self._store.mark_published([_key_of(event) for event in pending])
 
-    async def _deliver(self, cause: PairingProposed | PairingCancelled, item: Outgoing) -> None:
+    async def _deliver(
+        self, cause: PairingProposed | PairingCancelled, item: Outgoing
+    ) -> Recorded | None:
+        """The outcome event recorded by this attempt; None if none was (finished earlier, or
+        the claim was taken over)."""
         token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)
         if token is None:
             log.info("notification_already_done", notification=item.key.id)
-            return
+            return None
         if item.message is None:
-            await self._finish(cause, item, token, failure=item.problem or "not sendable")
-            return
+            return await self._finish(cause, item, token, failure=item.problem or "not sendable")
         try:
             await self._mailer.send(item.message)
         except PermanentDeliveryError as exc:
-            await self._finish(cause, item, token, failure=str(exc))
-            return
+            return await self._finish(cause, item, token, failure=str(exc))
         except TransientDeliveryError:
             await self._store.release(item.key, token)  # nothing was delivered: claim again later
             raise
-        await self._finish(cause, item, token, failure=None)
+        return await self._finish(cause, item, token, failure=None)
 
     async def _finish(
         self,
@@ -116,7 +125,7 @@ class Notifier:
         token: str,
         *,
         failure: str | None,
-    ) -> None:
+    ) -> Recorded | None:
         key = item.key
         data = Notification(
             pairing_id=key.pairing_id,
@@ -129,9 +138,10 @@ class Notifier:
         event = kind(**cause.caused(event_id=event_id, producer=PRODUCER, data=data))
         if not await self._store.finish(key, token, event):
             log.warning("notification_claim_lost", notification=key.id)
-            return
+            return None
         (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.state).inc()
         log.info("notification_finished", notification=key.id, outcome=event.event_type)
+        return event
 
 
 def _key_of(event: NotificationSent | NotificationFailed) -> NotificationKey:

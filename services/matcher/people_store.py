@@ -30,18 +30,23 @@ class MongoPeople:
     async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
         """Store a newer snapshot. A replay of the stored version still names its programs, so a
         crash between this write and forwarding the work is repaired by the redelivery."""
+        doc = {
+            "version": snapshot.version,
+            "program_id": snapshot.program_id,
+            "previous_program_id": None,
+            "deleted": False,
+            "profile": snapshot.model_dump(mode="json"),
+        }
         with store_errors():
+            # Most changes come from new people: try the insert first, without a read.
+            if await self._write(snapshot.id, None, doc):
+                return _programs(doc)
             current = await self._people.find_one({"_id": snapshot.id})
             if current is not None and current["version"] >= snapshot.version:
                 return _programs(current) if current["version"] == snapshot.version else []
             previous = current["program_id"] if current else None
-            doc = {
-                "version": snapshot.version,
-                "program_id": snapshot.program_id,
-                "previous_program_id": previous if previous != snapshot.program_id else None,
-                "deleted": False,
-                "profile": snapshot.model_dump(mode="json"),
-            }
+            if previous != snapshot.program_id:
+                doc["previous_program_id"] = previous
             return await self._write(snapshot.id, current, doc)
 
     async def remove(self, person_id: str, *, version: int | None) -> list[str]:
@@ -71,7 +76,7 @@ class MongoPeople:
 
     async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
         """Compare-and-set against the version read: an insert when nobody was stored (cheap on
-        FerretDB too, which scans the collection for every update)."""
+        FerretDB too, which scans the collection for every update); nothing when it failed."""
         try:
             if current is None:
                 await self._people.insert_one({"_id": person_id} | doc)

@@ -3,8 +3,9 @@
     python -m bench.pipeline_bench [--people 1000] [--rate 200]
 
 Runs the three services as separate processes on the local stack (started if needed) and reports:
-- the raw baseline on the same broker in the same run: aiokafka produce -> consume throughput and
-  latency;
+- the raw baselines in the same run: aiokafka produce -> consume throughput and latency on the same
+  broker, and single-document inserts and updates per second on the same store (every profile
+  event costs the pipeline several store writes, so the store's rate bounds the pipeline's);
 - a burst of N profile events: events per second until every email is accepted;
 - a steady stream at `--rate` events per second: latency percentiles from the profile event that
   completed a pair to the email being accepted, batching window included;
@@ -27,6 +28,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from pymongo import AsyncMongoClient
 
 from deploy import ops
 from deploy.processes import System, SystemConfig, start_local_stack
@@ -92,6 +94,26 @@ async def raw_kafka(bootstrap: str, topic: str, count: int, rate: float | None) 
     return Figures(count / elapsed, *percentiles(latencies))
 
 
+async def raw_store(uri: str, database: str, count: int) -> tuple[float, float]:
+    """The store alone, on the same server in the same run: single-document inserts per second,
+    then single-document updates by `_id` per second, one at a time (1 kB documents)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+    collection = client[database]["raw"]
+    try:
+        start = time.monotonic()
+        for i in range(count):
+            await collection.insert_one({"_id": str(i), "n": 0, "pad": "x" * 1000})
+        inserts = count / (time.monotonic() - start)
+        start = time.monotonic()
+        for i in range(count):
+            await collection.update_one({"_id": str(i)}, {"$set": {"n": 1}})
+        updates = count / (time.monotonic() - start)
+        await client.drop_database(database)
+    finally:
+        await client.close()
+    return inserts, updates
+
+
 def people(count: int, run: str) -> list[dict[str, Any]]:
     """Pairs of complementary people (one younger, one older) in one program."""
     young = [Skill.SOCIAL_MEDIA, Skill.AI_TOOLS, Skill.DATA_ANALYSIS]
@@ -148,6 +170,9 @@ async def drive(
     # The SMTP server runs in its own thread, so poll rather than await an event.
     while not published.keys() <= recorder.accepted.keys() and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.2)
+    arrived = sum(1 for e in published if e in recorder.accepted)
+    if arrived < len(published):
+        print(f"incomplete: {arrived} of {len(published)} emails accepted before the deadline")
     latencies = await pair_latencies(config, topics, published, recorder)
     end = max(
         (recorder.accepted[e] for e in published if e in recorder.accepted),
@@ -172,7 +197,12 @@ async def pair_latencies(
 
 
 def report(
-    raw_burst: Figures, raw_steady: Figures, burst: Figures, steady: Figures, rate: float
+    raw_burst: Figures,
+    raw_steady: Figures,
+    burst: Figures,
+    steady: Figures,
+    rate: float,
+    store: tuple[float, float],
 ) -> None:
     print(f"{'':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, f in [
@@ -191,16 +221,22 @@ def report(
         f"p99 at steady {rate:g}/s: {steady.p99 * 1e3:.0f} ms  (target < 1000 ms); "
         f"p99 ratio to raw: {steady.p99 / raw_steady.p99:.0f}x"
     )
+    inserts, updates = store
+    print(
+        f"raw store, one at a time: {inserts:.0f} inserts/s, {updates:.0f} updates/s; "
+        f"pipeline events per store insert: {burst.throughput / inserts:.3f}"
+    )
 
 
 async def measure(
     config: SystemConfig, topics: Topics, count: int, rate: float, recorder: ArrivalRecorder
 ) -> None:
+    store = await raw_store(config.mongodb_uri, f"{config.database_prefix}raw", count)
     raw_burst = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, None)
     raw_steady = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, rate)
     burst = await drive(config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder)
     steady = await drive(config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder)
-    report(raw_burst, raw_steady, burst, steady, rate)
+    report(raw_burst, raw_steady, burst, steady, rate, store)
 
 
 def main() -> None:

@@ -72,7 +72,8 @@ class ProgramMatcher:
                 )
             await self._cancel_broken(program, step)
             await self._proposer.propose(program, step)
-            await self._relay.flush(program_id, step.touched)
+            due = any(w.data.item.kind == "due" for w in work)
+            await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
             raise

@@ -3,10 +3,11 @@
 A state change is one conditional single-document update: the new state, a `sequence` check
 against the state it was computed from, and the event it emits pushed onto `outbox`. Either all
 of that is stored or none of it, so a change yields exactly one outbox entry however often the
-command behind it is redelivered. The outbox holds only entries not yet published: `relay`
-publishes them, then empties it (conditional on `outbox_seq`, the count of entries ever added, so
-an entry added meanwhile stays). Keeping documents small matters on FerretDB v1, which reads the
-whole collection for every update and every query but a single `_id` lookup.
+command behind it is redelivered. `relay` publishes the entries, then inserts a marker
+"<pairing>:<count>" into `published`: the first `count` entries (`outbox_seq` counts every entry
+ever added) are out, so an entry added meanwhile stays pending. The marker is an insert because
+FerretDB v1 reads the whole collection for every update and every query but a single `_id`
+lookup; `outbox_pending` is cleared later, in bulk (`settle`), so the sweep stops finding it.
 """
 
 from collections.abc import Collection, Mapping
@@ -15,7 +16,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.envelope import Envelope
 from shared.kafka import encode
@@ -26,12 +27,14 @@ from .lifecycle import AWAITING, PairingState
 from .mongo_reads import find_by_ids
 from .store import PairingRecord, Unpublished
 
+DUPLICATE_KEY = 11000
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 
 
 class MongoPairings:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._pairings = db["pairings"]
+        self._published = db["published"]
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -110,24 +113,51 @@ class MongoPairings:
                     ids,
                     keep=lambda d: d["program_id"] == program_id and d["outbox_pending"],
                 )
-        return [_unpublished(doc) for doc in docs]
+            found = [await self._unpublished(doc) for doc in docs]
+        return [entries for entries in found if entries.payloads]
 
     async def mark_published(self, counts: Mapping[str, int]) -> None:
-        """Empty each pairing's outbox, unless an entry beyond the first `count` was added
-        meanwhile. One statement per distinct count, not per pairing: FerretDB v1 scans the
-        whole collection for every update, so this costs a few scans per step instead of one
-        per pairing."""
-        if not counts:
+        """Record that the first `count` outbox entries of each pairing are published: one
+        marker document per (pairing, count), inserted, so that marking costs the same however
+        many pairings are stored (FerretDB v1 scans the whole collection for every update)."""
+        markers = [{"_id": _marker(pid, count)} for pid, count in sorted(counts.items())]
+        if not markers:
             return
-        by_count: dict[int, list[str]] = {}
-        for pairing_id, count in counts.items():
-            by_count.setdefault(count, []).append(pairing_id)
         with store_errors():
+            try:
+                await self._published.insert_many(markers, ordered=False)
+            except BulkWriteError as exc:  # markers of an earlier attempt are fine
+                if any(e.get("code") != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                    raise
+
+    async def settle(self, program_id: str) -> None:
+        """Clear `outbox_pending` on the program's pairings whose outbox is all published, so
+        that the sweep stops finding them. One scan and one statement per distinct count: run
+        on take-over and for due programs, not on every step."""
+        query: Document = {"program_id": program_id, "outbox_pending": True}
+        by_count: dict[int, list[str]] = {}
+        with store_errors():
+            async for doc in self._pairings.find(query, {"outbox": 1, "outbox_seq": 1}):
+                if not (await self._unpublished(doc)).payloads:
+                    by_count.setdefault(int(doc["outbox_seq"]), []).append(doc["_id"])
             for count, ids in sorted(by_count.items()):
                 await self._pairings.update_many(
                     {"_id": {"$in": sorted(ids)}, "outbox_seq": count},
-                    {"$set": {"outbox": [], "outbox_pending": False}},
+                    {"$set": {"outbox_pending": False}},
                 )
+
+    async def _unpublished(self, doc: Document) -> Unpublished:
+        """The entries after the highest marked count (markers are cumulative)."""
+        entries: list[Any] = doc.get("outbox", [])
+        end = int(doc["outbox_seq"])
+        first = end - len(entries)
+        done = first
+        for count in range(end, first, -1):
+            if await self._published.find_one({"_id": _marker(doc["_id"], count)}) is not None:
+                done = count
+                break
+        payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries[done - first :]]
+        return Unpublished(pairing_id=doc["_id"], start=done, payloads=payloads)
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
@@ -164,11 +194,8 @@ def _entry(event: Envelope) -> Document:
     return {"payload": encode(event), "headers": event.headers()}
 
 
-def _unpublished(doc: Document) -> Unpublished:
-    entries: list[Any] = doc.get("outbox", [])
-    payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries]
-    start = int(doc["outbox_seq"]) - len(entries)
-    return Unpublished(pairing_id=doc["_id"], start=start, payloads=payloads)
+def _marker(pairing_id: str, count: int) -> str:
+    return f"{pairing_id}:{count}"
 
 
 def _record(doc: Document) -> PairingRecord:

@@ -28,7 +28,8 @@ class Relay:
         self._topic = topic
 
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
-        """Publish what is pending for these pairings (all of the program's when `ids` is None)."""
+        """Publish what is pending for these pairings (all of the program's when `ids` is None,
+        which then also settles the program's published outboxes)."""
         if ids is not None and not ids:
             return 0
         pending = await self._pairings.unpublished(program_id, ids)
@@ -39,6 +40,8 @@ class Relay:
         await self._pairings.mark_published({e.pairing_id: e.start + len(e.payloads) for e in sent})
         if failed := next((r for r in results if isinstance(r, BaseException)), None):
             raise failed  # the rest is published again by the next flush or the sweep
+        if ids is None:
+            await self._pairings.settle(program_id)
         return sum(len(entries.payloads) for entries in sent)
 
     async def _send(self, entries: Unpublished) -> None:

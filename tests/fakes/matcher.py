@@ -111,6 +111,9 @@ class FakePairings:
             and len(d.outbox) > d.published
         ]
 
+    async def settle(self, program_id: str) -> None:
+        """Nothing to clear: `unpublished` and `due_programs` read `published` directly."""
+
     async def mark_published(self, counts: Mapping[str, int]) -> None:
         for pairing_id, count in counts.items():
             doc = self.docs[pairing_id]

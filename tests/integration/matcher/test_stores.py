@@ -142,7 +142,28 @@ async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
     await pairings.mark_published({"pr-1": 1, "pr-2": 1})  # read before the cancellation
 
     [pending] = await pairings.unpublished("a")
-    assert (pending.pairing_id, pending.start, len(pending.payloads)) == ("pr-2", 0, 2)
+    assert (pending.pairing_id, pending.start, len(pending.payloads)) == ("pr-2", 1, 1)
+    assert pending.payloads[0][1]["event_type"] == "pairing.cancelled"
+
+
+async def test_a_published_outbox_counts_as_stuck_until_its_program_is_settled(
+    pairings: MongoPairings,
+) -> None:
+    for pid, program, older in [("pr-1", "a", "o1"), ("pr-2", "a", "o2"), ("pr-3", "b", "o3")]:
+        record = pairing(pid, program=program, older=older)
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    await pairings.mark_published({"pr-1": 1, "pr-3": 1})
+    await pairings.mark_published({"pr-1": 1})  # marking again is harmless
+    later = NOW + timedelta(minutes=5)
+    assert await pairings.due_programs(now=NOW, stuck_before=later) == {"a", "b"}
+
+    await pairings.settle("a")
+    await pairings.settle("b")
+
+    # pr-2 was never published: its program stays due, and its entry pending.
+    assert await pairings.due_programs(now=NOW, stuck_before=later) == {"a"}
+    assert [p.pairing_id for p in await pairings.unpublished("a")] == ["pr-2"]
+    assert await pairings.unpublished("b") == []
 
 
 async def test_pairings_are_found_by_program_person_and_state(pairings: MongoPairings) -> None:
@@ -171,6 +192,8 @@ async def test_programs_with_expired_proposals_or_stuck_outboxes_are_due(
         record = pairing(pid, program=program)
         await pairings.create(record, event_for(record, "proposed", correlation_id=None))
     await pairings.mark_published({"pr-1": 1, "pr-2": 1})
+    await pairings.settle("a")
+    await pairings.settle("b")
 
     assert await pairings.due_programs(now=NOW, stuck_before=NOW) == set()
     later = NOW + timedelta(days=8)

@@ -19,6 +19,9 @@ import (
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data-dir", "data", "folder for the SQLite databases")
+	sqliteParams := flag.String("sqlite-params", "_pragma=synchronous(normal)",
+		"query parameters of the SQLite URL; synchronous(normal) with the WAL journal loses no\n"+
+			"committed write when the process dies, only on a power loss, and avoids an fsync per write")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
@@ -29,7 +32,7 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		SQLiteURL: "file:" + *dataDir + "/?" + *sqliteParams,
 		Logger:    logger,
 	})
 	if err != nil {

@@ -25,15 +25,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
-from shared.kafka import (
-    CONSUMER_DEFAULTS,
-    DEAD_LETTERED,
-    POISON,
-    REDELIVERED,
-    InvalidMessage,
-    dead_letter_headers,
-)
-from shared.topics import Topics
+from shared.kafka import CONSUMER_DEFAULTS, POISON, REDELIVERED, InvalidMessage, dead_letter
 
 log = structlog.get_logger(__name__)
 
@@ -81,22 +73,6 @@ def subscribe_batches(
     channel. With `tombstones`, a record without a value reaches `handle` with value None."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
-    async def dead_letter(record: Any, error: BaseException) -> None:
-        await broker.publish(
-            record.value or b"",
-            topic=Topics.dead_letter(record.topic),
-            key=record.key,
-            headers=dead_letter_headers(record, error),
-        )
-        DEAD_LETTERED.labels(record.topic).inc()
-        log.warning(
-            "dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            error_type=type(error).__name__,
-        )
-
     async def run(records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         by_key: dict[Any, list[Any]] = defaultdict(list)
         for record in records:
@@ -118,7 +94,7 @@ def subscribe_batches(
                 await handle(Delivery(value=value, key=key, record=record))
                 return
             except POISON as error:
-                await dead_letter(record, error)
+                await dead_letter(broker, record, error)
                 return
             except Exception:
                 REDELIVERED.labels(record.topic).inc()

@@ -76,6 +76,24 @@ def dead_letter_headers(record: Any, error: BaseException) -> dict[str, str]:
     }
 
 
+async def dead_letter(broker: KafkaBroker, record: Any, error: BaseException) -> None:
+    """Copy `record` (its key and bytes) to its topic's dead-letter twin, with why in headers."""
+    await broker.publish(
+        record.value or b"",
+        topic=Topics.dead_letter(record.topic),
+        key=record.key,
+        headers=dead_letter_headers(record, error),
+    )
+    DEAD_LETTERED.labels(record.topic).inc()
+    log.warning(
+        "dead_lettered",
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        error_type=type(error).__name__,
+    )
+
+
 def dead_letter_middleware(
     broker_ref: Callable[[], KafkaBroker], *, retry_seconds: float
 ) -> type[BaseMiddleware]:
@@ -89,20 +107,7 @@ def dead_letter_middleware(
             try:
                 return await call_next(msg)
             except POISON as error:
-                await broker_ref().publish(
-                    record.value or b"",
-                    topic=Topics.dead_letter(record.topic),
-                    key=record.key,
-                    headers=dead_letter_headers(record, error),
-                )
-                DEAD_LETTERED.labels(record.topic).inc()
-                log.warning(
-                    "dead_lettered",
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    error_type=type(error).__name__,
-                )
+                await dead_letter(broker_ref(), record, error)
                 return None
             except Exception:
                 REDELIVERED.labels(record.topic).inc()

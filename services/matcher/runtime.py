@@ -6,6 +6,7 @@ the monitor as background tasks. Publishing goes through the FastStream broker.
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
@@ -63,7 +64,12 @@ class Runtime:
         }
         self._probe = LagProbe(settings.kafka_bootstrap_servers, groups=groups)
         self._sweeper = Sweeper(
-            self.pairings, self.forward, stuck_after=settings.outbox_stuck_after
+            self.pairings,
+            self.slots,
+            self.forward,
+            stuck_after=settings.outbox_stuck_after,
+            orphan_after=settings.orphan_slot_after,
+            window=3 * timedelta(seconds=settings.sweep_interval_seconds),
         )
         self._tasks: list[asyncio.Task[None]] = []
 

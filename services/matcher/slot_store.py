@@ -25,6 +25,7 @@ class MongoSlots:
         with store_errors():
             await self._slots.create_index("pairing_id")
             await self._slots.create_index("program_id")
+            await self._slots.create_index("claimed_at")
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
@@ -53,6 +54,13 @@ class MongoSlots:
     async def release_pairing(self, pairing_id: str) -> None:
         with store_errors():
             await self._slots.delete_many({"pairing_id": pairing_id})
+
+    async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
+        with store_errors():
+            found = await self._slots.distinct(
+                "program_id", {"claimed_at": {"$gte": since, "$lt": until}}
+            )
+        return {str(program) for program in found}
 
     async def of_program(self, program_id: str) -> list[Slot]:
         with store_errors():

@@ -159,6 +159,9 @@ class FakeSlots:
     async def of_program(self, program_id: str) -> list[Slot]:
         return [slot for slot, program in self.slots.values() if program == program_id]
 
+    async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
+        return {p for slot, p in self.slots.values() if since <= slot.claimed_at < until}
+
 
 class RecordingPublisher:
     """Records what was published; while `failing`, raises as a broker that is down would."""

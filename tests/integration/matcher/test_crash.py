@@ -75,12 +75,6 @@ async def test_a_matcher_killed_mid_stream_loses_nothing_and_proposes_nothing_tw
     assert all(len(pairings) == 1 for pairings in live.values()), "someone in two live pairings"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known bug: an orphaned slot is released only on take-over or ProgramDue, and no "
-    "sweep ever makes its program due (see the matcher's transitions and sweeper)",
-)
 async def test_a_slot_claimed_by_a_killed_matcher_does_not_keep_its_person_unpaired(
     settings: MatcherSettings,
     profiles: Profiles,

@@ -1,0 +1,48 @@
+"""The sweeper makes a program due when one of its slots has just become old enough to be released
+as an orphan (a crash between claiming the slot and creating the pairing)."""
+
+from datetime import UTC, datetime, timedelta
+
+from services.matcher.store import Slot
+from services.matcher.sweeper import Sweeper
+from services.matcher.work import MatchWork
+from tests.fakes.matcher import FakePairings, FakeSlots
+
+CLAIMED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+ORPHAN_AFTER = timedelta(seconds=120)
+WINDOW = timedelta(seconds=90)
+
+
+async def due_at(now: datetime) -> list[str]:
+    slots = FakeSlots()
+    slots.slots["y1#0"] = (Slot("y1#0", "never-created", CLAIMED), "program-a")
+    forwarded: list[MatchWork] = []
+
+    async def forward(work: MatchWork) -> None:
+        forwarded.append(work)
+
+    sweeper = Sweeper(
+        FakePairings(),
+        slots,
+        forward,
+        stuck_after=timedelta(seconds=30),
+        orphan_after=ORPHAN_AFTER,
+        window=WINDOW,
+        clock=lambda: now,
+    )
+    due = await sweeper.sweep()
+    assert [w.data.program_id for w in forwarded] == due
+    assert all(w.data.item.kind == "due" for w in forwarded)
+    return due
+
+
+async def test_a_slot_that_just_became_old_enough_makes_its_program_due() -> None:
+    assert await due_at(CLAIMED + ORPHAN_AFTER + timedelta(seconds=1)) == ["program-a"]
+
+
+async def test_a_young_slot_does_not_make_its_program_due() -> None:
+    assert await due_at(CLAIMED + ORPHAN_AFTER - timedelta(seconds=1)) == []
+
+
+async def test_a_slot_past_the_window_no_longer_makes_its_program_due() -> None:
+    assert await due_at(CLAIMED + ORPHAN_AFTER + WINDOW + timedelta(seconds=1)) == []

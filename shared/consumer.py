@@ -7,10 +7,15 @@ per-key ordering holds exactly as with one record at a time. The contract stays 
 
 - a record that does not parse or validate, or whose handler raises a `POISON` error, is copied
   to the dead-letter topic (as the single-record middleware in `shared.kafka` does) and skipped;
-- any other error is retried for that record after a back-off, in place, until it succeeds, so
-  the rest of its key waits and nothing later on that key overtakes it;
-- the batch is committed once every record is handled or dead-lettered; a crash before that
-  redelivers the batch, which the handlers tolerate because every consumer here is idempotent.
+- any other error is retried for that record after a back-off, in place, so the rest of its key
+  waits and nothing later on that key overtakes it. After `ATTEMPTS_IN_PLACE` the batch is given
+  up instead (the other keys finish first): it is not committed, the consumer seeks back and
+  polls it again. Polling on keeps the consumer in its group through a long outage, where retrying
+  in place for longer than `max_poll_interval_ms` would hand its partitions to another consumer
+  while it still works on them;
+- the batch is committed once every record is handled or dead-lettered; a crash or a given-up
+  batch redelivers it, which the handlers tolerate because every consumer here is idempotent.
+  (A record dead-lettered in a batch that is then given up is dead-lettered again.)
 """
 
 import asyncio
@@ -35,6 +40,8 @@ BATCH_RECORDS = 500
 """At most this many records per poll."""
 CONCURRENT_KEYS = 32
 """At most this many keys of one batch are handled at the same time."""
+ATTEMPTS_IN_PLACE = 5
+"""Tries of one record before its batch is given up and polled again."""
 
 
 @dataclass(frozen=True)
@@ -82,12 +89,16 @@ def subscribe_batches(
         async def one_key(group: list[Any]) -> None:
             async with limit:
                 for record in group:
-                    await _handle_one(record)
+                    await _handle_one(record)  # raises when given up: later records wait
 
-        await asyncio.gather(*(one_key(group) for group in by_key.values()))
+        outcomes = await asyncio.gather(
+            *(one_key(group) for group in by_key.values()), return_exceptions=True
+        )
+        if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
+            raise failed
 
     async def _handle_one(record: Any) -> None:
-        while True:
+        for attempt in range(1, ATTEMPTS_IN_PLACE + 1):
             try:
                 value = _parse(adapter, record, tombstones=tombstones)
                 key = record.key.decode() if record.key else None
@@ -97,6 +108,8 @@ def subscribe_batches(
                 await dead_letter(broker, record, error)
                 return
             except Exception:
+                if attempt == ATTEMPTS_IN_PLACE:
+                    raise
                 REDELIVERED.labels(record.topic).inc()
                 log.exception("retrying", topic=record.topic, offset=record.offset)
                 await asyncio.sleep(retry_seconds)

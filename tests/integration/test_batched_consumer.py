@@ -7,7 +7,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.commands import ProfileChangeRequest, UpdateProfile
-from shared.consumer import Delivery, subscribe_batches
+from shared.consumer import ATTEMPTS_IN_PLACE, Delivery, subscribe_batches
 from shared.kafka import InvalidMessage, encode, make_broker
 from shared.settings import CommonSettings
 from shared.topics import Topics
@@ -35,17 +35,17 @@ async def produce(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) 
 class Recorder:
     """A handler that keeps the order per key, fails once on request, and rejects on request."""
 
-    def __init__(self, *, fail_once: set[str], reject: set[str]) -> None:
+    def __init__(self, *, fail_once: set[str], reject: set[str], failures: int = 1) -> None:
         self.seen: dict[str, list[str]] = defaultdict(list)
         self.attempts: dict[str, int] = defaultdict(int)
-        self._fail_once, self._reject = fail_once, reject
+        self._fail_once, self._reject, self._failures = fail_once, reject, failures
 
     async def __call__(self, delivery: Delivery[UpdateProfile]) -> None:
         order = delivery.payload.correlation_id or ""
         self.attempts[order] += 1
         if order in self._reject:
             raise InvalidMessage(f"command {order} cannot be applied")
-        if order in self._fail_once and self.attempts[order] == 1:
+        if order in self._fail_once and self.attempts[order] <= self._failures:
             raise ConnectionError("the store is briefly down")
         assert delivery.key is not None
         self.seen[delivery.key].append(order)
@@ -125,3 +125,36 @@ async def test_a_handled_batch_is_committed_so_the_group_does_not_read_it_again(
 
     assert first.seen == {f"k{unique}": ["0", "1", "2"]}
     assert second.seen == {f"k{unique}": ["9"]}
+
+
+async def test_a_record_that_keeps_failing_gives_up_its_batch_which_is_polled_again(
+    kafka_bootstrap: str, topics: Topics, unique: str
+) -> None:
+    topic = topics.profile_updates
+    key = f"k{unique}"
+    await produce(kafka_bootstrap, topic, [(key, encode(command("k", n))) for n in range(3)])
+    settings = CommonSettings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topics.prefix,
+        dead_letter_retry_seconds=0.05,
+    )
+    failures = ATTEMPTS_IN_PLACE + 2  # more than one batch's worth of tries in place
+    recorder = Recorder(fail_once={"1"}, reject=set(), failures=failures)
+    broker = make_broker(settings, client_id="test")
+    subscribe_batches(
+        broker,
+        topic,
+        UpdateProfile,
+        recorder,
+        group_id=f"g{unique}",
+        description="test",
+        retry_seconds=0.05,
+    )
+
+    async with broker:
+        await broker.start()
+        await eventually(lambda: "2" in recorder.seen[key], within=60)
+
+    assert recorder.attempts["1"] == failures + 1
+    # The batch came back, so "0" was handled twice; "2" never overtook "1".
+    assert recorder.seen[key] == ["0", "0", "1", "2"]

@@ -1,11 +1,14 @@
 """MongoDB access through PyMongo's async API, limited to what real MongoDB and FerretDB share."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.errors import PyMongoError
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, PyMongoError
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 class StoreUnavailable(RuntimeError):
@@ -30,3 +33,17 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     except PyMongoError:
         return False
     return True
+
+
+async def insert_markers(collection: AsyncCollection[Document], ids: Iterable[str]) -> None:
+    """Insert one `{"_id": id}` document per id in one round trip; ids stored already (by an
+    earlier attempt) are fine. An insert costs the same at any collection size, also on FerretDB
+    v1, where an update reads the whole collection."""
+    markers = [{"_id": marker_id} for marker_id in ids]
+    if not markers:
+        return
+    try:
+        await collection.insert_many(markers, ordered=False)
+    except BulkWriteError as exc:
+        if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+            raise

@@ -16,18 +16,17 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from shared.envelope import Envelope
 from shared.kafka import encode
-from shared.mongo import Document
+from shared.mongo import Document, insert_markers
 
 from .errors import store_errors
 from .lifecycle import AWAITING, PairingState
 from .mongo_reads import find_by_ids
 from .store import PairingRecord, Unpublished
 
-DUPLICATE_KEY = 11000
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 
 
@@ -120,15 +119,10 @@ class MongoPairings:
         """Record that the first `count` outbox entries of each pairing are published: one
         marker document per (pairing, count), inserted, so that marking costs the same however
         many pairings are stored (FerretDB v1 scans the whole collection for every update)."""
-        markers = [{"_id": _marker(pid, count)} for pid, count in sorted(counts.items())]
-        if not markers:
-            return
         with store_errors():
-            try:
-                await self._published.insert_many(markers, ordered=False)
-            except BulkWriteError as exc:  # markers of an earlier attempt are fine
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details["writeErrors"]):
-                    raise
+            await insert_markers(
+                self._published, [_marker(pid, count) for pid, count in sorted(counts.items())]
+            )
 
     async def settle(self, program_id: str) -> None:
         """Clear `outbox_pending` on the program's pairings whose outbox is all published, so

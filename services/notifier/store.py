@@ -16,7 +16,6 @@ but every update scans the collection (about 2 ms at 100 records, 35 ms at 5,000
 notifier reads by `_id` and never queries with `$in`.
 """
 
-import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.events import NotificationFailed, NotificationSent
-from shared.mongo import Document
+from shared.mongo import Document, insert_markers
 
 from .compose import NotificationKey, Schedule
 from .errors import ClaimHeld, store_errors
@@ -160,9 +159,7 @@ class MongoNotificationStore:
 
     async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
         with store_errors():
-            for key in keys:
-                with contextlib.suppress(DuplicateKeyError):  # marked by an earlier attempt
-                    await self._published.insert_one({"_id": key.id})
+            await insert_markers(self._published, [key.id for key in keys])
 
     async def ping(self) -> bool:
         try:

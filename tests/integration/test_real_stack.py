@@ -10,7 +10,7 @@ from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.envelope import utc_now
 from shared.events import ProfileChanged, ProfileEvent
 from shared.kafka import CONSUMER_DEFAULTS, make_broker, publish
-from shared.mongo import Document
+from shared.mongo import Document, insert_markers
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
@@ -101,3 +101,13 @@ async def test_unique_index_rejects_a_duplicate(mongo: AsyncDatabase[Document]) 
     with pytest.raises(DuplicateKeyError):
         await mongo.people.insert_one({"_id": "b", "program_id": "x", "email": "e@example.org"})
     await mongo.people.insert_one({"_id": "c", "program_id": "y", "email": "e@example.org"})
+
+
+async def test_markers_already_stored_are_inserted_again_without_error(
+    mongo: AsyncDatabase[Document],
+) -> None:
+    await insert_markers(mongo.published, ["a", "b"])
+    await insert_markers(mongo.published, ["b", "c", "a", "d"])
+    await insert_markers(mongo.published, [])
+
+    assert sorted([d["_id"] async for d in mongo.published.find({})]) == ["a", "b", "c", "d"]

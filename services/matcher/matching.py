@@ -61,18 +61,20 @@ class ProgramMatcher:
 
     async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
+        due = any(w.data.item.kind == "due" for w in work)
         bind_correlation(step.correlation_id)
         try:
             program = self._programs.get(program_id) or await self._take_over(program_id, step)
             self._programs[program_id] = program
             await self._apply(program, step, work)
+            if due:
+                await self._changes.release_orphan_slots(program, step.now)
             for record in list(program.live.values()):
                 await self._changes.apply(
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
             await self._proposer.propose(program, step)
-            due = any(w.data.item.kind == "due" for w in work)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
@@ -110,8 +112,6 @@ class ProgramMatcher:
         for w in work:
             if isinstance(w.data.item, AnswerGiven):
                 await self._answer(program, step, w.data.item, w.correlation_id)
-        if any(w.data.item.kind == "due" for w in work):
-            await self._changes.release_orphan_slots(program, step.now)
 
     async def _person_changed(
         self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
 
 from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.consumer import ATTEMPTS_IN_PLACE, Delivery, subscribe_batches
@@ -55,6 +56,26 @@ class Recorder:
         return sum(len(orders) for orders in self.seen.values())
 
 
+def consumer(bootstrap: str, topics: Topics, recorder: Recorder, group: str) -> KafkaBroker:
+    """A broker consuming the ingress topic in batches into `recorder`, with short back-offs."""
+    settings = CommonSettings(
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=topics.prefix,
+        dead_letter_retry_seconds=0.05,
+    )
+    broker = make_broker(settings, client_id="test")
+    subscribe_batches(
+        broker,
+        topics.profile_updates,
+        UpdateProfile,
+        recorder,
+        group_id=group,
+        description="test",
+        retry_seconds=0.05,
+    )
+    return broker
+
+
 async def test_a_batch_dead_letters_bad_records_retries_failures_and_keeps_each_keys_order(
     kafka_bootstrap: str, topics: Topics, unique: str
 ) -> None:
@@ -69,18 +90,8 @@ async def test_a_batch_dead_letters_bad_records_retries_failures_and_keeps_each_
         (f"b{unique}", encode(command("b", 6))),
     ]
     await produce(kafka_bootstrap, topic, records)
-    settings = CommonSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topics.prefix)
     recorder = Recorder(fail_once={"3"}, reject={"4"})
-    broker = make_broker(settings, client_id="test")
-    subscribe_batches(
-        broker,
-        topic,
-        UpdateProfile,
-        recorder,
-        group_id=f"g{unique}",
-        description="test",
-        retry_seconds=0.05,
-    )
+    broker = consumer(kafka_bootstrap, topics, recorder, f"g{unique}")
 
     async with broker:
         await broker.start()
@@ -101,20 +112,10 @@ async def test_a_handled_batch_is_committed_so_the_group_does_not_read_it_again(
     await produce(
         kafka_bootstrap, topic, [(f"k{unique}", encode(command("k", n))) for n in range(3)]
     )
-    settings = CommonSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topics.prefix)
     first, second = (Recorder(fail_once=set(), reject=set()) for _ in range(2))
 
     for recorder in (first, second):
-        broker = make_broker(settings, client_id="test")
-        subscribe_batches(
-            broker,
-            topic,
-            UpdateProfile,
-            recorder,
-            group_id=f"g{unique}",
-            description="test",
-            retry_seconds=0.05,
-        )
+        broker = consumer(kafka_bootstrap, topics, recorder, f"g{unique}")
         async with broker:
             await broker.start()
             if recorder is first:
@@ -133,23 +134,9 @@ async def test_a_record_that_keeps_failing_gives_up_its_batch_which_is_polled_ag
     topic = topics.profile_updates
     key = f"k{unique}"
     await produce(kafka_bootstrap, topic, [(key, encode(command("k", n))) for n in range(3)])
-    settings = CommonSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topics.prefix,
-        dead_letter_retry_seconds=0.05,
-    )
     failures = ATTEMPTS_IN_PLACE + 2  # more than one batch's worth of tries in place
     recorder = Recorder(fail_once={"1"}, reject=set(), failures=failures)
-    broker = make_broker(settings, client_id="test")
-    subscribe_batches(
-        broker,
-        topic,
-        UpdateProfile,
-        recorder,
-        group_id=f"g{unique}",
-        description="test",
-        retry_seconds=0.05,
-    )
+    broker = consumer(kafka_bootstrap, topics, recorder, f"g{unique}")
 
     async with broker:
         await broker.start()

@@ -49,14 +49,14 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import coo_matrix
 
-from services.matcher.candidates import best, feasible
-from services.matcher.duals import dual_bound
-from services.matcher.engine import MatchingEngine
-from services.matcher.policy import Policy
-from services.matcher.program import freeze_long_lived
-from services.matcher.rounds import balanced_split
-from services.matcher.scoring import ScoredPair, explained
-from services.matcher.solver import assign, greedy
+from services.matcher.core.policy import Policy
+from services.matcher.core.scoring import ScoredPair, explained
+from services.matcher.engine.candidates import best, feasible
+from services.matcher.engine.engine import MatchingEngine
+from services.matcher.engine.rounds import balanced_split
+from services.matcher.solver.duals import dual_bound
+from services.matcher.solver.solver import assign, greedy
+from services.matcher.usecases.program import freeze_long_lived
 from shared.profile import ProfileSnapshot
 from shared.vocabulary import Skill
 

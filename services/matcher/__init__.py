@@ -1,8 +1,14 @@
 """The matcher: turns profile changes into explained, two-way pairings and runs their lifecycle.
 
-The pure core (`policy`, `scoring`, `availability`, `candidates`, `solver`, `engine`, `lifecycle`)
-does no I/O. Around it: a read model of people (`handlers`, `people_store`), a program-keyed work
-topic consumed by `coordinator` (one replica owns a program at a time), `program` steps that apply
-changes to a program's engine and store, pairing documents with an embedded outbox
-(`pairing_store`) and a `relay` that publishes them.
+The folders are its layers, each importing only those below it:
+
+- `core/`: the pure domain (policy, availability, features, scoring with its explanation, the
+  lifecycle). No I/O.
+- `solver/`: a generic maximum-weight b-matching solver that knows nothing of people.
+- `engine/`: one program's matching state in memory, solved with `solver/` over `core/` scores.
+- `usecases/`: the program step, proposals and transitions over the ports in `usecases/ports`,
+  and the events they emit.
+- `adapters/`: MongoDB stores, Kafka handlers, the work coordinator, relay, sweeper, lag monitor
+  and the HTTP API.
+- the root wires them: `app`, `runtime`, `settings`, `metrics`.
 """

@@ -4,10 +4,9 @@ import logging
 
 import uvicorn
 
+from services.matcher.app import create_app
+from services.matcher.settings import MatcherSettings
 from shared.logging import configure_logging
-
-from .app import create_app
-from .settings import MatcherSettings
 
 
 def main() -> None:

@@ -10,15 +10,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.matcher.adapters import api
+from services.matcher.adapters.handlers import Services, register
+from services.matcher.runtime import Runtime
+from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.events import PairingEvent
 from shared.kafka import make_broker
-
-from . import api
-from .handlers import Services, register
-from .runtime import Runtime
-from .settings import MatcherSettings
-from .work import MatchWork
 
 
 def create_app(settings: MatcherSettings) -> FastAPI:

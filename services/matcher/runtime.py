@@ -11,21 +11,20 @@ from datetime import timedelta
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
+from services.matcher.adapters.coordinator import Coordinator
+from services.matcher.adapters.handlers import Services
+from services.matcher.adapters.monitor import LagProbe, monitor
+from services.matcher.adapters.pairing_store import MongoPairings
+from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.relay import Relay
+from services.matcher.adapters.slot_store import MongoSlots
+from services.matcher.adapters.sweeper import Sweeper
+from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.step import ProgramMatcher
+from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.kafka import publish
 from shared.mongo import mongo_client, ping
-
-from .coordinator import Coordinator
-from .handlers import Services
-from .matching import ProgramMatcher
-from .monitor import LagProbe, monitor
-from .pairing_store import MongoPairings
-from .people_store import MongoPeople
-from .relay import Relay
-from .settings import MatcherSettings
-from .slot_store import MongoSlots
-from .sweeper import Sweeper
-from .work import MatchWork
 
 
 class Runtime:

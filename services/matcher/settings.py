@@ -6,9 +6,8 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.matcher.core.policy import Policy
 from shared.settings import CommonSettings
-
-from .policy import Policy
 
 
 class MatcherSettings(CommonSettings):

@@ -4,10 +4,9 @@ import logging
 
 import uvicorn
 
+from services.notifier.app import create_app
+from services.notifier.settings import NotifierSettings
 from shared.logging import configure_logging
-
-from .app import create_app
-from .settings import NotifierSettings
 
 
 def main() -> None:

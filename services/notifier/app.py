@@ -12,16 +12,15 @@ from datetime import datetime
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
+from services.notifier.api import operations_router
+from services.notifier.handlers import register
+from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
+from services.notifier.notify import Notifier
+from services.notifier.settings import NotifierSettings
+from services.notifier.store import MongoNotificationStore, NotificationStore
 from shared.envelope import utc_now
 from shared.kafka import make_broker
 from shared.mongo import Document, mongo_client
-
-from .api import operations_router
-from .handlers import register
-from .mailer import Mailer, RetryingMailer, SmtpMailer
-from .notify import Notifier
-from .settings import NotifierSettings
-from .store import MongoNotificationStore, NotificationStore
 
 BROKER_PING_SECONDS = 3.0
 

@@ -10,12 +10,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+from services.notifier.emails import checked_address, safe_display_name
+from services.notifier.errors import InvalidAddress
+from services.notifier.invites import Invite, Method, Person, Series, build_invite
+from services.notifier.slots import earliest_common_slot
 from shared.events import PairingCancelled, PairingProposed, Participant, ProposedPairing
-
-from .emails import checked_address, safe_display_name
-from .errors import InvalidAddress
-from .invites import Invite, Method, Person, Series, build_invite
-from .slots import earliest_common_slot
 
 
 @dataclass(frozen=True)

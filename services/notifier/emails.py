@@ -18,7 +18,7 @@ from uuid import UUID, uuid5
 
 from email_validator import EmailNotValidError, validate_email
 
-from .errors import InvalidAddress
+from services.notifier.errors import InvalidAddress
 
 _MESSAGE_ID_NAMESPACE = UUID("0c9d8f7e-6b5a-4c3d-8e2f-1a0b9c8d7e6f")
 MAX_NAME = 100

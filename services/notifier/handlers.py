@@ -11,6 +11,7 @@ from collections.abc import Callable
 import structlog
 from faststream.kafka import KafkaBroker
 
+from services.notifier.notify import Notifier, Publish
 from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
     NotificationFailed,
@@ -22,8 +23,6 @@ from shared.events import (
 from shared.kafka import encode
 from shared.logging import bind_correlation
 from shared.topics import Topics
-
-from .notify import Notifier, Publish
 
 log = structlog.get_logger(__name__)
 

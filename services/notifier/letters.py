@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from string import Template
 
-from shared.events import PairingCancelled, PairingProposed, Participant
-
-from .compose import (
+from services.notifier.compose import (
     MeetingPolicy,
     NotificationKey,
     Outgoing,
@@ -20,10 +18,17 @@ from .compose import (
     pairing_invite,
     people,
 )
-from .emails import Letter, build_email, checked_address, message_id_for, safe_display_name
-from .errors import InvalidAddress
-from .lang import wording_for
-from .wording import Wording
+from services.notifier.emails import (
+    Letter,
+    build_email,
+    checked_address,
+    message_id_for,
+    safe_display_name,
+)
+from services.notifier.errors import InvalidAddress
+from services.notifier.lang import wording_for
+from services.notifier.wording import Wording
+from shared.events import PairingCancelled, PairingProposed, Participant
 
 
 @dataclass(frozen=True)

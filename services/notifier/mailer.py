@@ -18,8 +18,8 @@ from typing import Literal, NoReturn, Protocol
 
 import aiosmtplib
 
-from .errors import PermanentDeliveryError, TransientDeliveryError
-from .metrics import EMAILS_RETRIED, SMTP_SECONDS
+from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifier.metrics import EMAILS_RETRIED, SMTP_SECONDS
 
 
 class Mailer(Protocol):

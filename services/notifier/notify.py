@@ -24,6 +24,18 @@ from uuid import UUID, uuid5
 import structlog
 from pydantic import TypeAdapter
 
+from services.notifier.compose import (
+    MeetingPolicy,
+    NotificationKey,
+    Outgoing,
+    Program,
+    plan_schedule,
+)
+from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
+from services.notifier.letters import Draft, address, cancellation_emails, proposal_emails
+from services.notifier.mailer import Mailer
+from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
+from services.notifier.store import NotificationStore
 from shared.envelope import utc_now
 from shared.events import (
     Notification,
@@ -33,13 +45,6 @@ from shared.events import (
     PairingCancelled,
     PairingProposed,
 )
-
-from .compose import MeetingPolicy, NotificationKey, Outgoing, Program, plan_schedule
-from .errors import PermanentDeliveryError, TransientDeliveryError
-from .letters import Draft, address, cancellation_emails, proposal_emails
-from .mailer import Mailer
-from .metrics import EMAILS_FAILED, EMAILS_SENT
-from .store import NotificationStore
 
 log = structlog.get_logger(__name__)
 PRODUCER = "notifier"

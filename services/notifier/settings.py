@@ -6,10 +6,9 @@ from typing import Literal, Self
 from pydantic import EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.notifier.compose import MeetingPolicy, Program
+from services.notifier.mailer import RetryPolicy, SmtpConfig
 from shared.settings import CommonSettings
-
-from .compose import MeetingPolicy, Program
-from .mailer import RetryPolicy, SmtpConfig
 
 # aiokafka's default `max_poll_interval_ms`: a handler that runs longer loses its partitions.
 MAX_POLL_INTERVAL_SECONDS = 300.0

@@ -24,11 +24,10 @@ from uuid import uuid4
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from services.notifier.compose import NotificationKey, Schedule
+from services.notifier.errors import ClaimHeld, store_errors
 from shared.events import NotificationFailed, NotificationSent
 from shared.mongo import Document, insert_markers
-
-from .compose import NotificationKey, Schedule
-from .errors import ClaimHeld, store_errors
 
 
 class NotificationStore(Protocol):

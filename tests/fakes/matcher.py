@@ -4,9 +4,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.matcher.lifecycle import AWAITING, PairingState
-from services.matcher.store import PairingRecord, Slot, Unpublished
-from services.matcher.work import MatchWork
+from services.matcher.core.lifecycle import AWAITING, PairingState
+from services.matcher.usecases.ports import PairingRecord, Slot, Unpublished
+from services.matcher.usecases.work import MatchWork
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot

@@ -1,8 +1,8 @@
 """The languages the emails are written in; English is the fallback."""
 
-from ..wording import Wording
-from .de import GERMAN
-from .en import ENGLISH
+from services.notifier.lang.de import GERMAN
+from services.notifier.lang.en import ENGLISH
+from services.notifier.wording import Wording
 
 WORDINGS = {"en": ENGLISH, "de": GERMAN}
 

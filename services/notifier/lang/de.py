@@ -2,7 +2,7 @@
 
 from string import Template
 
-from ..wording import Wording
+from services.notifier.wording import Wording
 
 GERMAN = Wording(
     weekdays=("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),

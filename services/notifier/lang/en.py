@@ -2,7 +2,7 @@
 
 from string import Template
 
-from ..wording import Wording
+from services.notifier.wording import Wording
 
 ENGLISH = Wording(
     weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),

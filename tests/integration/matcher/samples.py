@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.matcher.lifecycle import PairingState
-from services.matcher.messages import participant
-from services.matcher.store import PairingRecord
+from services.matcher.core.lifecycle import PairingState
+from services.matcher.usecases.messages import participant
+from services.matcher.usecases.ports import PairingRecord
 from shared.envelope import utc_now
 from shared.events import Explanation
 from shared.profile import ProfileSnapshot

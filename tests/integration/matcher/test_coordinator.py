@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.matcher.coordinator import Coordinator
-from services.matcher.work import MatchWork, PersonChanged, Work
+from services.matcher.adapters.coordinator import Coordinator
+from services.matcher.usecases.work import MatchWork, PersonChanged, Work
 from shared.kafka import make_broker, publish
 from shared.settings import CommonSettings
 from shared.topics import Topics

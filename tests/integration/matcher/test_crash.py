@@ -14,7 +14,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.settings import MatcherSettings
-from services.matcher.store import pairing_id
+from services.matcher.usecases.ports import pairing_id
 from shared.mongo import Document
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running

@@ -3,7 +3,7 @@
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from services.matcher.monitor import LagProbe
+from services.matcher.adapters.monitor import LagProbe
 from shared.topics import Topics
 
 pytestmark = pytest.mark.integration

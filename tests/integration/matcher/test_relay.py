@@ -4,10 +4,10 @@ import pytest
 from pydantic import TypeAdapter
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher import lifecycle
-from services.matcher.messages import event_for
-from services.matcher.pairing_store import MongoPairings
-from services.matcher.relay import Relay
+from services.matcher.adapters.pairing_store import MongoPairings
+from services.matcher.adapters.relay import Relay
+from services.matcher.core import lifecycle
+from services.matcher.usecases.messages import event_for
 from shared.events import PairingEvent
 from shared.kafka import make_broker
 from shared.mongo import Document

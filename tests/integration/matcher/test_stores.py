@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher import lifecycle
-from services.matcher.lifecycle import PairingState
-from services.matcher.messages import event_for
-from services.matcher.pairing_store import MongoPairings
-from services.matcher.people_store import MongoPeople
-from services.matcher.slot_store import MongoSlots
+from services.matcher.adapters.pairing_store import MongoPairings
+from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.slot_store import MongoSlots
+from services.matcher.core import lifecycle
+from services.matcher.core.lifecycle import PairingState
+from services.matcher.usecases.messages import event_for
 from shared.mongo import Document
 from tests.integration.matcher.samples import NOW, pairing, snapshot
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.matcher import api
-from services.matcher.lifecycle import PairingState
+from services.matcher.adapters import api
+from services.matcher.core.lifecycle import PairingState
 from shared.commands import RespondToPairing
 from tests.fakes.matcher import FakePairings
 from tests.unit.matcher.test_handlers import answer, pairing

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from services.matcher.availability import (
+from services.matcher.core.availability import (
     MINUTES_PER_WEEK,
     coming_monday,
     merge,

@@ -6,14 +6,13 @@ import random
 import numpy as np
 import pytest
 
-from services.matcher.candidates import candidates
-from services.matcher.features import person_of
-from services.matcher.management import Chains
-from services.matcher.policy import Policy
-from services.matcher.pool import Pool
-from services.matcher.scoring import score_people
-
-from .core_samples import WEEK, random_profile
+from services.matcher.core.features import person_of
+from services.matcher.core.policy import Policy
+from services.matcher.core.scoring import score_people
+from services.matcher.engine.candidates import candidates
+from services.matcher.engine.management import Chains
+from services.matcher.engine.pool import Pool
+from tests.unit.matcher.core_samples import WEEK, random_profile
 
 
 def pool_of(seed: int, n: int, **fields: object) -> tuple[Pool, np.ndarray, np.ndarray]:

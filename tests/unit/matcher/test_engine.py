@@ -7,11 +7,10 @@ from collections import Counter
 
 import numpy as np
 
-from services.matcher.engine import MatchingEngine
-from services.matcher.policy import Policy
-from services.matcher.scoring import ScoredPair, score_pair, score_people
-
-from .core_samples import WEEK, old, random_profile, unique_id, young
+from services.matcher.core.policy import Policy
+from services.matcher.core.scoring import ScoredPair, score_pair, score_people
+from services.matcher.engine.engine import MatchingEngine
+from tests.unit.matcher.core_samples import WEEK, old, random_profile, unique_id, young
 
 
 def engine_with(*people: object) -> MatchingEngine:
@@ -305,8 +304,8 @@ def test_the_first_round_is_within_a_tenth_of_a_percent_of_the_optimum_and_bound
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
-    from services.matcher.candidates import feasible
-    from services.matcher.rounds import balanced_split
+    from services.matcher.engine.candidates import feasible
+    from services.matcher.engine.rounds import balanced_split
 
     rng = random.Random(12)
     engine = engine_with(*(random_profile(rng, f"q-{i}", max_pairings=1) for i in range(1500)))

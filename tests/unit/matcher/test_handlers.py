@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.matcher.handlers import record_profile_change, route_answer
-from services.matcher.lifecycle import PairingState
-from services.matcher.messages import participant
-from services.matcher.store import PairingRecord
-from services.matcher.work import AnswerGiven, PersonChanged
+from services.matcher.adapters.handlers import record_profile_change, route_answer
+from services.matcher.core.lifecycle import PairingState
+from services.matcher.usecases.messages import participant
+from services.matcher.usecases.ports import PairingRecord
+from services.matcher.usecases.work import AnswerGiven, PersonChanged
 from shared.commands import PairingAnswer, RespondToPairing
 from shared.envelope import utc_now
 from shared.events import DeletedProfile, Explanation, ProfileChanged, ProfileDeleted

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from services.matcher.errors import StaleProgram
-from services.matcher.lifecycle import PairingState
-from services.matcher.matching import ProgramMatcher
-from services.matcher.policy import Policy
-from services.matcher.relay import Relay
-from services.matcher.store import Slot, pairing_id
-from services.matcher.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
+from services.matcher.adapters.relay import Relay
+from services.matcher.core.errors import StaleProgram
+from services.matcher.core.lifecycle import PairingState
+from services.matcher.core.policy import Policy
+from services.matcher.usecases.ports import Slot, pairing_id
+from services.matcher.usecases.step import ProgramMatcher
+from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
 from shared.commands import PairingAnswer
 from shared.envelope import utc_now
 from shared.events import CancelledPairing, PairingCancelled, PairingEvent, PairingProposed

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.matcher import lifecycle
-from services.matcher.errors import NotAParticipant
-from services.matcher.lifecycle import PairingState, Status
+from services.matcher.core import lifecycle
+from services.matcher.core.errors import NotAParticipant
+from services.matcher.core.lifecycle import PairingState, Status
 from shared.commands import Decision
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -2,11 +2,10 @@
 
 import pytest
 
-from services.matcher.policy import Policy
-from services.matcher.scoring import score_pair, violation
+from services.matcher.core.policy import Policy
+from services.matcher.core.scoring import score_pair, violation
 from shared.profile import ProfileSnapshot
-
-from .core_samples import WEEK, old, young
+from tests.unit.matcher.core_samples import WEEK, old, young
 
 POLICY = Policy()
 NOBODY: dict[str, str | None] = {}

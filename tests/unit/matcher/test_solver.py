@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.matcher.auction import auction
-from services.matcher.duals import dual_bound
-from services.matcher.solver import assign
+from services.matcher.solver.auction import auction
+from services.matcher.solver.duals import dual_bound
+from services.matcher.solver.solver import assign
 
 Problem = tuple[list[int], list[int], list[tuple[int, int, float]]]
 

@@ -3,9 +3,9 @@ as an orphan (a crash between claiming the slot and creating the pairing)."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.matcher.store import Slot
-from services.matcher.sweeper import Sweeper
-from services.matcher.work import MatchWork
+from services.matcher.adapters.sweeper import Sweeper
+from services.matcher.usecases.ports import Slot
+from services.matcher.usecases.work import MatchWork
 from tests.fakes.matcher import FakePairings, FakeSlots
 
 CLAIMED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -1,0 +1,180 @@
+"""Consumes the work topic: one replica owns a program, and a burst becomes one step per program.
+
+Kafka gives each partition of the work topic to one consumer of the group, and work is keyed by
+program id, so only the owner of a program's partition steps that program. Ownership changes only
+through a rebalance, and `on_partitions_revoked` waits (under the same lock as a step) until the
+running step has finished and committed, then drops the engines of the lost programs; records
+fetched while a rebalance happened are not stepped but fetched again (by whoever owns them now)
+from their first offset. The slot
+guard in the store covers what is left (a replica paused past its session timeout).
+
+aiokafka is used directly here, not through FastStream, because the window (keep fetching until
+`window` has passed since the first record), the commit after the whole batch and the rebalance
+hook all need the consumer itself.
+"""
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeAlias
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError, KafkaError
+from pydantic import ValidationError
+
+from services.matcher import metrics
+from services.matcher.adapters.relay import Publisher
+from services.matcher.usecases.work import MatchWork
+from shared.kafka import dead_letter_headers
+from shared.topics import Topics
+
+log = structlog.get_logger(__name__)
+
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+
+
+class Steps(Protocol):
+    """What the coordinator drives: `matching.ProgramMatcher`."""
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None: ...
+    def drop(self, program_ids: Iterable[str]) -> None: ...
+
+
+class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        matcher: Steps,
+        *,
+        topic: str,
+        window: float,
+        max_records: int,
+        retry_seconds: float,
+        dead_letter: Publisher,
+    ) -> None:
+        self._consumer, self._matcher, self._topic = consumer, matcher, topic
+        self._window, self._max, self._retry = window, max_records, retry_seconds
+        self._dead_letter = dead_letter
+        self._lock = asyncio.Lock()
+        self._generation = 0
+        self._owned: dict[str, TopicPartition] = {}
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._consumer.subscribe([self._topic], listener=self)
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name="matcher-coordinator")
+
+    async def stop(self) -> None:
+        """Finish the running step (and its commit), then leave the group."""
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def partitions(self) -> set[TopicPartition]:
+        """The work partitions this replica owns now (empty while a rebalance is under way)."""
+        return set(self._consumer.assignment())
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        async with self._lock:
+            self._generation += 1
+            lost = [program for program, tp in self._owned.items() if tp in set(revoked)]
+            self._matcher.drop(lost)
+            for program in lost:
+                del self._owned[program]
+        log.info("partitions_revoked", partitions=len(revoked), programs_dropped=len(lost))
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                generation = self._generation
+                records = await self._collect()
+                async with self._lock:
+                    if generation != self._generation:
+                        self._rewind(records)  # fetched across a rebalance: read them again
+                    elif records:
+                        await self._handle(records)
+            except KafkaError:
+                log.exception("work_consumer_error")
+                await asyncio.sleep(self._retry)
+
+    async def _collect(self) -> list[Record]:
+        """The first records available, plus whatever arrives within the window after them."""
+        batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max)
+        records = [r for part in batches.values() for r in part]
+        deadline = asyncio.get_running_loop().time() + self._window
+        while records and len(records) < self._max:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            more = await self._consumer.getmany(
+                timeout_ms=int(remaining * 1000), max_records=self._max - len(records)
+            )
+            records += [r for part in more.values() for r in part]
+        return records
+
+    async def _handle(self, records: list[Record]) -> None:
+        """Step every program of the batch, then commit; on failure, fetch it all again later."""
+        try:
+            work = await self._parse(records)
+            for program_id, items in work.items():
+                with metrics.STEP_SECONDS.time():
+                    await self._matcher.step(program_id, items)
+            await self._consumer.commit(_next_offsets(records))
+        except Exception:
+            log.exception("step_failed_will_retry")
+            self._rewind(records)
+            await asyncio.sleep(self._retry)
+
+    def _rewind(self, records: list[Record]) -> None:
+        """Fetch these records again, on the partitions that are still ours."""
+        for tp, offset in _first_offsets(records).items():
+            with contextlib.suppress(IllegalStateError):  # no longer ours: the owner reads them
+                self._consumer.seek(tp, offset)
+
+    async def _parse(self, records: list[Record]) -> dict[str, list[MatchWork]]:
+        work: dict[str, list[MatchWork]] = defaultdict(list)
+        for record in records:
+            try:
+                item = MatchWork.model_validate_json(record.value or b"")
+            except ValidationError as error:
+                await self._dead_letter(
+                    record.value or b"",
+                    topic=Topics.dead_letter(record.topic),
+                    key=record.key or b"",
+                    headers=dead_letter_headers(record, error),
+                )
+                continue
+            metrics.WORK_ITEMS.labels(item.data.item.kind).inc()
+            work[item.data.program_id].append(item)
+            self._owned[item.data.program_id] = TopicPartition(record.topic, record.partition)
+        return work
+
+
+def _next_offsets(records: list[Record]) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+    return offsets
+
+
+def _first_offsets(records: list[Record]) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        offsets[tp] = min(offsets.get(tp, r.offset), r.offset)
+    return offsets

@@ -1,0 +1,99 @@
+"""The matcher's subscribers. Both only record and route: matching happens in the owner of the
+program (see `coordinator`), so every change becomes a work item keyed by program id.
+"""
+
+from faststream.kafka import KafkaBroker
+
+from services.matcher.usecases.ports import PairingStore, PeopleStore
+from services.matcher.usecases.work import AnswerGiven, Forward, MatchWork, PersonChanged, Work
+from shared.commands import RespondToPairing
+from shared.consumer import Delivery, subscribe_batches
+from shared.events import ProfileChanged, ProfileEvent
+from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
+from shared.logging import bind_correlation
+from shared.topics import Topics
+
+
+class Services:
+    """What the handlers use, built in the app's lifespan (nothing connects in `create_app`)."""
+
+    people: PeopleStore
+    pairings: PairingStore
+    forward: Forward
+
+
+async def record_profile_change(
+    event: ProfileEvent | None, *, key: str | None, people: PeopleStore, forward: Forward
+) -> list[str]:
+    """Store the change in the read model, then tell the programs it touches. A tombstone (no
+    value) deletes whatever is stored under its key."""
+    if event is None:
+        person_id, programs = key, await people.remove(key, version=None) if key else []
+    elif isinstance(event, ProfileChanged):
+        person_id, programs = event.data.id, await people.apply(event.data)
+    else:
+        person_id, programs = (
+            event.data.id,
+            await people.remove(event.data.id, version=event.data.version),
+        )
+    caused = event.caused(producer="matcher") if event else {"producer": "matcher"}
+    for program_id in programs:
+        item = PersonChanged(person_id=person_id or "")
+        await forward(MatchWork(**caused, data=Work(program_id=program_id, item=item)))
+    return programs
+
+
+async def route_answer(
+    command: RespondToPairing, *, pairings: PairingStore, forward: Forward
+) -> str:
+    """Send an answer to the owner of the pairing's program; an answer nobody could give is
+    dead-lettered."""
+    answer = command.data
+    record = await pairings.get(answer.pairing_id)
+    if record is None:
+        raise InvalidMessage(f"no pairing {answer.pairing_id}")
+    if answer.person_id not in (record.younger.id, record.older.id):
+        raise InvalidMessage(f"{answer.person_id} is not part of pairing {answer.pairing_id}")
+    work = Work(program_id=record.program_id, item=AnswerGiven(answer=answer))
+    await forward(MatchWork(**command.caused(producer="matcher"), data=work))
+    return record.program_id
+
+
+def register(
+    broker: KafkaBroker,
+    topics: Topics,
+    *,
+    people_group: str,
+    responses_group: str,
+    services: Services,
+    retry_seconds: float,
+) -> None:
+    """Subscribe both handlers; `services` is filled in by the lifespan before the broker starts."""
+
+    async def on_profile_changes(delivery: Delivery[ProfileEvent]) -> None:
+        event = delivery.value
+        bind_correlation(event.correlation_id or str(event.event_id) if event else None)
+        await record_profile_change(
+            event, key=delivery.key, people=services.people, forward=services.forward
+        )
+
+    async def on_pairing_responses(command: RespondToPairing) -> None:
+        bind_correlation(command.correlation_id or str(command.event_id))
+        await route_answer(command, pairings=services.pairings, forward=services.forward)
+
+    subscribe_batches(
+        broker,
+        topics.profile_changes,
+        ProfileEvent,
+        on_profile_changes,
+        group_id=people_group,
+        description="ProfileChanged / ProfileDeleted (and tombstones) into the people read model.",
+        retry_seconds=retry_seconds,
+        tombstones=True,
+    )
+    broker.subscriber(
+        topics.pairing_responses,
+        group_id=responses_group,
+        description="RespondToPairing, routed to the owner of the pairing's program.",
+        **CONSUMER_DEFAULTS,
+    )(on_pairing_responses)

@@ -1,0 +1,107 @@
+"""The read model of people in MongoDB: the latest snapshot of every profile, by id.
+
+One writer per profile (the partition of its key), so read-then-conditional-write is safe; the
+write is conditional on the version read, so a concurrent writer's change is never overwritten. A deleted
+person keeps a marker with the version only, so a replayed older change cannot bring them back.
+"""
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.core.errors import store_errors
+from shared.mongo import Document
+from shared.profile import ProfileSnapshot
+
+
+class MongoPeople:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._people = db["people"]
+
+    async def ensure_indexes(self) -> None:
+        with store_errors():
+            await self._people.create_index([("program_id", ASCENDING), ("deleted", ASCENDING)])
+
+    async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
+        """Store a newer snapshot. A replay of the stored version still names its programs, so a
+        crash between this write and forwarding the work is repaired by the redelivery."""
+        doc = {
+            "version": snapshot.version,
+            "program_id": snapshot.program_id,
+            "previous_program_id": None,
+            "deleted": False,
+            "profile": snapshot.model_dump(mode="json"),
+        }
+        with store_errors():
+            # Most changes come from new people: try the insert first, without a read.
+            if await self._write(snapshot.id, None, doc):
+                return _programs(doc)
+            current = await self._people.find_one({"_id": snapshot.id})
+            if current is not None and current["version"] >= snapshot.version:
+                return _programs(current) if current["version"] == snapshot.version else []
+            previous = current["program_id"] if current else None
+            if previous != snapshot.program_id:
+                doc["previous_program_id"] = previous
+            return await self._write(snapshot.id, current, doc)
+
+    async def remove(self, person_id: str, *, version: int | None) -> list[str]:
+        """Mark a person deleted. `version` None is a bare tombstone: delete whatever is stored."""
+        with store_errors():
+            current = await self._people.find_one({"_id": person_id})
+            if current is None:
+                if version is not None:  # never seen: remember, so older changes stay ignored
+                    await self._write(person_id, None, _marker(version, None))
+                return []
+            if version is not None and current["version"] > version:
+                return []
+            if current["deleted"]:
+                return _programs(current) if current["version"] == version else []
+            marker = _marker(version or current["version"], current["program_id"])
+            return await self._write(person_id, current, marker)
+
+    async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
+        with store_errors():
+            docs = await find_by_ids(self._people, ids, keep=lambda doc: not doc["deleted"])
+        return {doc["_id"]: _snapshot(doc) for doc in docs}
+
+    async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
+        with store_errors():
+            cursor = self._people.find({"program_id": program_id, "deleted": False})
+            return [_snapshot(doc) async for doc in cursor]
+
+    async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
+        """Compare-and-set against the version read: an insert when nobody was stored (cheap on
+        FerretDB too, which scans the collection for every update); nothing when it failed."""
+        try:
+            if current is None:
+                await self._people.insert_one({"_id": person_id} | doc)
+                return _programs(doc)
+            done = await self._people.update_one(
+                {"_id": person_id, "version": current["version"]}, {"$set": doc}
+            )
+        except DuplicateKeyError:
+            return []  # stored meanwhile: a writer that is not the partition's owner
+        return _programs(doc) if done.matched_count == 1 else []
+
+
+def _programs(doc: Mapping[str, Any]) -> list[str]:
+    programs = [doc["program_id"], doc.get("previous_program_id")]
+    return [program for program in programs if program]
+
+
+def _marker(version: int, program_id: str | None) -> Document:
+    return {
+        "version": version,
+        "program_id": program_id,
+        "previous_program_id": None,
+        "deleted": True,
+        "profile": None,
+    }
+
+
+def _snapshot(doc: Document) -> ProfileSnapshot:
+    return ProfileSnapshot.model_validate(doc["profile"])

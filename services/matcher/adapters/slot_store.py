@@ -1,0 +1,67 @@
+"""Per-person pairing slots in MongoDB: the store-side guard against double pairing.
+
+A slot's id is `person#k` with k below the person's capacity, and `_id` is unique, so at most
+`capacity` live pairings can hold a slot of one person whichever process claims them. A slot
+names the pairing that holds it; a terminal pairing releases its slots.
+"""
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.matcher.core.errors import store_errors
+from services.matcher.usecases.ports import Slot
+from shared.mongo import Document
+
+
+class MongoSlots:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._slots = db["slots"]
+
+    async def ensure_indexes(self) -> None:
+        with store_errors():
+            await self._slots.create_index("pairing_id")
+            await self._slots.create_index("program_id")
+            await self._slots.create_index("claimed_at")
+
+    async def claim(
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
+    ) -> str | None:
+        """The id of a free slot now held by `pairing_id`, or None when all are taken."""
+        now = datetime.now(UTC)
+        for k in range(capacity):
+            slot = {
+                "_id": f"{person_id}#{k}",
+                "pairing_id": pairing_id,
+                "program_id": program_id,
+                "claimed_at": now,
+            }
+            try:
+                with store_errors():
+                    await self._slots.insert_one(slot)
+            except DuplicateKeyError:
+                continue
+            return str(slot["_id"])
+        return None
+
+    async def release(self, slot_ids: Collection[str]) -> None:
+        with store_errors():
+            await self._slots.delete_many({"_id": {"$in": list(slot_ids)}})
+
+    async def release_pairing(self, pairing_id: str) -> None:
+        with store_errors():
+            await self._slots.delete_many({"pairing_id": pairing_id})
+
+    async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
+        with store_errors():
+            found = await self._slots.distinct(
+                "program_id", {"claimed_at": {"$gte": since, "$lt": until}}
+            )
+        return {str(program) for program in found}
+
+    async def of_program(self, program_id: str) -> list[Slot]:
+        with store_errors():
+            cursor = self._slots.find({"program_id": program_id})
+            return [Slot(d["_id"], d["pairing_id"], d["claimed_at"]) async for d in cursor]

@@ -1,0 +1,1 @@
+"""The pure domain of matching: who may pair, how well, why, and the pairing lifecycle. No I/O."""

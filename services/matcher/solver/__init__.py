@@ -1,0 +1,1 @@
+"""Maximum-weight b-matching over numeric arrays; it knows nothing of people."""

@@ -1,0 +1,139 @@
+"""The matcher's ports: people (its read model), pairings with their outbox, and person slots.
+
+One Mongo implementation of each lives in `people_store` and `pairing_store`; fakes that record
+calls live under `tests/`. Pairing ids are deterministic per pair, and a pair that ever ended in a
+terminal state is never proposed again, so the pairing documents double as the program's blocked
+pairs.
+"""
+
+import hashlib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from services.matcher.core.lifecycle import PairingState, Status
+from shared.envelope import Envelope
+from shared.events import CancelReason, Explanation, Participant
+from shared.profile import ProfileSnapshot
+
+
+def pairing_id(program_id: str, younger_id: str, older_id: str) -> str:
+    """The same pair in the same program always gets the same id, so a retry cannot duplicate it."""
+    digest = hashlib.sha256(f"{program_id}\x1f{younger_id}\x1f{older_id}".encode()).hexdigest()
+    return f"pr-{digest[:32]}"
+
+
+class PairingRecord(BaseModel):
+    """A pairing as stored and as operators read it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    program_id: str
+    younger: Participant
+    older: Participant
+    explanation: Explanation
+    state: PairingState
+    accepted_by: list[str] = []
+    sequence: int = 0
+    proposed_at: AwareDatetime
+    expires_at: AwareDatetime
+    updated_at: AwareDatetime
+    reason_code: CancelReason | None = None
+    reason: str | None = None
+
+    @property
+    def status(self) -> Status:
+        return Status(
+            younger_id=self.younger.id,
+            older_id=self.older.id,
+            state=self.state,
+            expires_at=self.expires_at,
+            accepted_by=frozenset(self.accepted_by),
+            sequence=self.sequence,
+            reason_code=self.reason_code,
+            reason=self.reason,
+        )
+
+    def with_status(self, status: Status, *, now: datetime) -> "PairingRecord":
+        return self.model_copy(
+            update={
+                "state": status.state,
+                "accepted_by": sorted(status.accepted_by),
+                "sequence": status.sequence,
+                "expires_at": status.expires_at,
+                "reason_code": status.reason_code,
+                "reason": status.reason,
+                "updated_at": now,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """Outbox entries of one pairing not yet published, in order, starting at index `start`."""
+
+    pairing_id: str
+    start: int
+    payloads: list[tuple[bytes, dict[str, str]]]
+
+
+class PeopleStore(Protocol):
+    """The matcher's copy of the profile stream. Writes return the programs the change touches."""
+
+    async def apply(self, snapshot: ProfileSnapshot) -> list[str]: ...
+    async def remove(self, person_id: str, *, version: int | None) -> list[str]: ...
+    async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]: ...
+    async def of_program(self, program_id: str) -> list[ProfileSnapshot]: ...
+
+
+class PairingStore(Protocol):
+    """Pairing documents. Every write is one conditional single-document update that stores the
+    new state together with the event it emits (the embedded outbox)."""
+
+    async def get(self, pairing_id: str) -> PairingRecord | None: ...
+    async def find(
+        self,
+        *,
+        program_id: str | None,
+        person_id: str | None,
+        state: PairingState | None,
+        limit: int,
+    ) -> list[PairingRecord]: ...
+    async def of_program(self, program_id: str) -> list[PairingRecord]: ...
+    async def create(self, record: PairingRecord, event: Envelope) -> bool: ...
+    async def save(
+        self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
+    ) -> bool: ...
+    async def unpublished(
+        self, program_id: str, ids: Collection[str] | None = None
+    ) -> list[Unpublished]: ...
+    async def mark_published(self, counts: Mapping[str, int]) -> None: ...
+    async def settle(self, program_id: str) -> None: ...
+    async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]: ...
+    async def count_by_state(self) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    pairing_id: str
+    claimed_at: datetime
+
+
+class SlotGuard(Protocol):
+    """Per-person pairing slots under a unique id (`person#k`, k < capacity): even two replicas
+    that both believe they own a program cannot give a person more live pairings than capacity."""
+
+    async def claim(
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
+    ) -> str | None: ...
+    async def release(self, slot_ids: Collection[str]) -> None: ...
+    async def release_pairing(self, pairing_id: str) -> None: ...
+    async def of_program(self, program_id: str) -> list[Slot]: ...
+    async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
+        """Programs with a slot claimed in [since, until)."""
+        ...

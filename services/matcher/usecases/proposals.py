@@ -1,0 +1,89 @@
+"""Turning the engine's proposals into stored pairings, guarded by per-person slots.
+
+For each proposed pair: claim a slot of each person, then create the pairing document with its
+PairingProposed event. Only then is the pair locked in the engine. A pair whose id exists already
+was proposed before (it is blocked forever), so it is blocked in the engine and the engine asked
+again; a person without a free slot is paired elsewhere, so that pair waits for a later step.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+import structlog
+
+from services.matcher import metrics
+from services.matcher.core import lifecycle
+from services.matcher.core.scoring import ScoredPair
+from services.matcher.usecases.messages import event_for, participant
+from services.matcher.usecases.ports import PairingRecord, PairingStore, SlotGuard, pairing_id
+from services.matcher.usecases.program import Program
+
+log = structlog.get_logger(__name__)
+
+ROUNDS = 3
+CONCURRENCY = 16
+
+Opened = Literal["opened", "exists", "no_slot"]
+
+
+@dataclass
+class Step:
+    """What one step of one program has done so far."""
+
+    now: datetime
+    correlation_id: str | None
+    touched: set[str] = field(default_factory=set)
+
+
+class Proposer:
+    def __init__(self, pairings: PairingStore, slots: SlotGuard, *, ttl: timedelta) -> None:
+        self._pairings, self._slots, self._ttl = pairings, slots, ttl
+        self._limit = asyncio.Semaphore(CONCURRENCY)
+
+    async def propose(self, program: Program, step: Step) -> None:
+        for _ in range(ROUNDS):
+            with metrics.SOLVE_SECONDS.time():
+                pairs = program.engine.propose()
+            outcomes = await asyncio.gather(*(self._open(program, step, p) for p in pairs))
+            if "exists" not in outcomes:
+                return
+
+    async def _open(self, program: Program, step: Step, pair: ScoredPair) -> Opened:
+        younger, older = program.members[pair.younger_id], program.members[pair.older_id]
+        pid = pairing_id(program.id, younger.id, older.id)
+        async with self._limit:
+            claimed: list[str] = []
+            for person in (younger, older):
+                slot = await self._slots.claim(
+                    person.id, person.max_pairings, pairing_id=pid, program_id=program.id
+                )
+                if slot is None:
+                    await self._slots.release(claimed)
+                    log.warning("no_free_slot", pairing_id=pid, person_id=person.id)
+                    return "no_slot"
+                claimed.append(slot)
+            change = lifecycle.propose(younger.id, older.id, now=step.now, ttl=self._ttl)
+            record = PairingRecord(
+                id=pid,
+                program_id=program.id,
+                younger=participant(younger),
+                older=participant(older),
+                explanation=pair.explanation,
+                state=change.status.state,
+                proposed_at=step.now,
+                expires_at=change.status.expires_at,
+                updated_at=step.now,
+            )
+            event = event_for(record, "proposed", correlation_id=step.correlation_id)
+            if not await self._pairings.create(record, event):
+                await self._slots.release(claimed)
+                program.engine.block(younger.id, older.id)
+                return "exists"
+        program.engine.lock(younger.id, older.id)
+        program.hold(record)
+        step.touched.add(pid)
+        metrics.TRANSITIONS.labels(record.state.value).inc()
+        log.debug("pairing_proposed", pairing_id=pid, program_id=program.id, score=pair.score)
+        return "opened"

@@ -1,0 +1,168 @@
+"""One engine step for one program: apply a batch of work, cancel what broke, propose new pairs.
+
+Runs only on the replica that owns the program's work partition (see `coordinator`). Every change
+is written to the store (with its event, in the same document) before the engine is told, and if
+anything fails the cached program is dropped and rebuilt from the store on the next attempt, so a
+redelivered batch repeats nothing: proposals have deterministic ids and lifecycle changes are
+conditional on the sequence they were computed from.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+
+import structlog
+
+from services.matcher import metrics
+from services.matcher.adapters.relay import Relay
+from services.matcher.core import lifecycle
+from services.matcher.core.errors import NotAParticipant
+from services.matcher.core.policy import Policy
+from services.matcher.usecases.ports import PairingStore, PeopleStore, SlotGuard
+from services.matcher.usecases.program import Program, freeze_long_lived, load_program
+from services.matcher.usecases.proposals import Proposer, Step
+from services.matcher.usecases.transitions import Transitions
+from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged
+from shared.envelope import utc_now
+from shared.events import CancelReason
+from shared.logging import bind_correlation
+from shared.profile import ProfileSnapshot
+
+log = structlog.get_logger(__name__)
+
+
+class ProgramMatcher:
+    def __init__(
+        self,
+        *,
+        people: PeopleStore,
+        pairings: PairingStore,
+        slots: SlotGuard,
+        relay: Relay,
+        policy_for: Callable[[str], Policy],
+        proposal_ttl: timedelta,
+        orphan_slot_after: timedelta,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._people, self._pairings, self._relay = people, pairings, relay
+        self._policy_for, self._clock = policy_for, clock
+        self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
+        self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
+        self._programs: dict[str, Program] = {}
+
+    def pool_sizes(self) -> dict[str, int]:
+        return {program_id: len(p.members) for program_id, p in self._programs.items()}
+
+    def drop(self, program_ids: Iterable[str]) -> None:
+        """Forget programs this replica no longer owns (or cannot trust); rebuilt when next seen."""
+        for program_id in program_ids:
+            self._programs.pop(program_id, None)
+            metrics.POOL_SIZE.remove_program(program_id)
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
+        step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
+        due = any(w.data.item.kind == "due" for w in work)
+        bind_correlation(step.correlation_id)
+        try:
+            program = self._programs.get(program_id) or await self._take_over(program_id, step)
+            self._programs[program_id] = program
+            await self._apply(program, step, work)
+            if due:
+                await self._changes.release_orphan_slots(program, step.now)
+            for record in list(program.live.values()):
+                await self._changes.apply(
+                    program, step, record, lifecycle.expire(record.status, now=step.now)
+                )
+            await self._cancel_broken(program, step)
+            await self._proposer.propose(program, step)
+            await self._relay.flush(program_id, None if due else step.touched)
+        except BaseException:
+            self.drop([program_id])
+            raise
+        metrics.POOL_SIZE.labels(program_id).set(len(program.members))
+        log.info(
+            "program_stepped",
+            program_id=program_id,
+            items=len(work),
+            changed_pairings=len(step.touched),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    async def _take_over(self, program_id: str, step: Step) -> Program:
+        policy = self._policy_for(program_id)
+        program, stranded = await load_program(
+            program_id, people=self._people, pairings=self._pairings, policy=policy
+        )
+        log.info("program_taken_over", program_id=program_id, members=len(program.members))
+        found = await self._people.many({p for r in stranded for p in (r.younger.id, r.older.id)})
+        for record in stranded:
+            gone = next(p for p in (record.younger.id, record.older.id) if p not in program.members)
+            why = _departure(gone, found.get(gone), program_id)
+            await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
+        await self._changes.release_orphan_slots(program, step.now)
+        await self._relay.flush(program_id)  # whatever a previous owner left unpublished
+        freeze_long_lived()
+        return program
+
+    async def _apply(self, program: Program, step: Step, work: Sequence[MatchWork]) -> None:
+        changed = {w.data.item.person_id for w in work if isinstance(w.data.item, PersonChanged)}
+        found = await self._people.many(changed) if changed else {}
+        for person_id in sorted(changed):
+            await self._person_changed(program, step, person_id, found.get(person_id))
+        for w in work:
+            if isinstance(w.data.item, AnswerGiven):
+                await self._answer(program, step, w.data.item, w.correlation_id)
+
+    async def _person_changed(
+        self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None
+    ) -> None:
+        if person is not None and person.program_id == program.id and person.opted_in:
+            program.members[person_id] = person
+            program.engine.upsert(person)
+            return
+        why = _departure(person_id, person, program.id)
+        for record in program.live_of(person_id):
+            await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
+        if program.members.pop(person_id, None) is not None:
+            program.engine.remove(person_id)
+
+    async def _answer(
+        self, program: Program, step: Step, given: AnswerGiven, correlation_id: str | None
+    ) -> None:
+        answer = given.answer
+        record = program.live.get(answer.pairing_id) or await self._pairings.get(answer.pairing_id)
+        if record is None or record.program_id != program.id:
+            log.warning("answer_for_unknown_pairing", pairing_id=answer.pairing_id)
+            return
+        try:
+            change = lifecycle.answer(record.status, answer.person_id, answer.decision)
+        except NotAParticipant:
+            log.warning("answer_from_outsider", pairing_id=record.id, person_id=answer.person_id)
+            return
+        await self._changes.apply(program, step, record, change, correlation_id=correlation_id)
+
+    async def _cancel_broken(self, program: Program, step: Step) -> None:
+        for younger, older, reason in program.engine.broken_locks():
+            record = program.live_pair(younger, older)
+            if record is None:  # a lock without a pairing cannot happen; never keep one
+                program.engine.unlock(younger, older)
+                continue
+            change = lifecycle.cancel(record.status, "constraint_broken", reason)
+            await self._changes.apply(program, step, record, change)
+
+
+def _departure(
+    person_id: str, person: ProfileSnapshot | None, program_id: str
+) -> tuple[CancelReason, str]:
+    if person is None:
+        return "profile_deleted", f"the profile of {person_id} was deleted"
+    if person.program_id != program_id:
+        return "constraint_broken", f"{person_id} left the program"
+    return "constraint_broken", f"{person_id} opted out"
+
+
+def _correlation(work: Sequence[MatchWork]) -> str | None:
+    if not work:
+        return None
+    last = work[-1]
+    return last.correlation_id or str(last.event_id)

@@ -1,11 +1,18 @@
 """MongoDB access through PyMongo's async API, limited to what real MongoDB and FerretDB share."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+)
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
@@ -13,6 +20,21 @@ DUPLICATE_KEY = 11000
 
 class StoreUnavailable(RuntimeError):
     """The store could not be reached; the operation may be retried."""
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """The one translation of foreign store errors, used by every store at its boundary: a lost
+    connection becomes `StoreUnavailable` (transient: retry later); other errors pass unchanged."""
+    try:
+        yield
+    except ConnectionFailure as exc:
+        raise StoreUnavailable(f"the store is unreachable: {type(exc).__name__}: {exc}") from exc
+
+
+def is_unique_violation(exc: OperationFailure) -> bool:
+    """MongoDB reports code 11000; FerretDB v1 reports a failed SQLite UNIQUE constraint."""
+    return isinstance(exc, DuplicateKeyError) or "UNIQUE constraint failed" in str(exc)
 
 
 def mongo_client(uri: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:

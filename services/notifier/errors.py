@@ -7,13 +7,6 @@ is recorded and published as `NotificationFailed`; the event is then committed.
 `shared.mongo.StoreUnavailable` (the store is down) is transient too.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from pymongo.errors import ConnectionFailure
-
-from shared.mongo import StoreUnavailable
-
 
 class NotifierError(Exception):
     """Base of the errors below."""
@@ -46,12 +39,3 @@ class ClaimHeld(NotifierError):
     Raised so the event is redelivered later; by then the other attempt has finished, or its lease
     has expired and this one takes over.
     """
-
-
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Translate a lost connection to the store into `StoreUnavailable` (retry later)."""
-    try:
-        yield
-    except ConnectionFailure as exc:
-        raise StoreUnavailable(str(exc)) from exc

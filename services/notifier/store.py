@@ -25,9 +25,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.notifier.compose import NotificationKey, Schedule
-from services.notifier.errors import ClaimHeld, store_errors
+from services.notifier.errors import ClaimHeld
 from shared.events import NotificationFailed, NotificationSent
-from shared.mongo import Document, insert_markers
+from shared.mongo import Document, insert_markers, store_errors
 
 
 class NotificationStore(Protocol):

@@ -10,10 +10,9 @@ from typing import Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.profiles.mongo_errors import translated
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION
-from shared.mongo import Document
+from shared.mongo import Document, store_errors
 
 PENDING = {"outbox.0": {"$exists": True}}
 
@@ -38,19 +37,19 @@ class MongoOutboxStore:
         self._profiles = database[COLLECTION]
 
     async def get(self, profile_id: str) -> ProfileRecord | None:
-        with translated():
+        with store_errors():
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
 
     async def pending(self, *, limit: int) -> list[ProfileRecord]:
-        with translated():
+        with store_errors():
             cursor = self._profiles.find(PENDING).limit(limit)
             return [from_document(document) async for document in cursor]
 
     async def clear_stamped(self, stamp: str) -> int:
         """Empty the outboxes of live profiles whose last write carries `stamp`: one cheap
         equality per document, however many profiles the batch holds."""
-        with translated():
+        with store_errors():
             result = await self._profiles.update_many(
                 {"outbox_stamp": stamp, "deleted": False}, {"$set": {"outbox": []}}
             )
@@ -58,7 +57,7 @@ class MongoOutboxStore:
 
     async def purge_stamped(self, stamp: str) -> int:
         """Remove the tombstones whose last write carries `stamp`."""
-        with translated():
+        with store_errors():
             result = await self._profiles.delete_many({"outbox_stamp": stamp, "deleted": True})
         return result.deleted_count
 
@@ -68,13 +67,13 @@ class MongoOutboxStore:
         for every conditional update. Returns how many matched."""
         matched = 0
         for condition in _at_versions(published):
-            with translated():
+            with store_errors():
                 result = await self._profiles.update_many(condition, {"$set": {"outbox": []}})
             matched += result.matched_count
         return matched
 
     async def set_outbox(self, profile_id: str, version: int, outbox: list[OutboxEntry]) -> bool:
-        with translated():
+        with store_errors():
             result = await self._profiles.update_one(
                 {"_id": profile_id, "version": version},
                 {"$set": {"outbox": [entry.model_dump() for entry in outbox]}},
@@ -86,7 +85,7 @@ class MongoOutboxStore:
         Returns how many were removed."""
         deleted = 0
         for condition in _at_versions(published):
-            with translated():
+            with store_errors():
                 result = await self._profiles.delete_many(condition | {"deleted": True})
             deleted += result.deleted_count
         return deleted

@@ -14,7 +14,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from services.profiles.errors import DuplicateEmail
-from services.profiles.mongo_errors import is_unique_violation, translated
 from services.profiles.records import (
     ProfileRecord,
     from_document,
@@ -22,7 +21,7 @@ from services.profiles.records import (
     state_of,
     to_document,
 )
-from shared.mongo import Document
+from shared.mongo import Document, is_unique_violation, store_errors
 from shared.vocabulary import Skill
 
 COLLECTION = "profiles"
@@ -69,19 +68,19 @@ class MongoProfileStore:
         self._profiles = database[COLLECTION]
 
     async def ensure_indexes(self) -> None:
-        with translated():
+        with store_errors():
             await self._profiles.create_index(
                 [("program_id", ASCENDING), ("email", ASCENDING)], unique=True, name=EMAIL_INDEX
             )
 
     async def get(self, profile_id: str) -> ProfileRecord | None:
-        with translated():
+        with store_errors():
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
 
     async def insert(self, record: ProfileRecord) -> bool:
         try:
-            with translated():
+            with store_errors():
                 await self._profiles.insert_one(to_document(record))
         except DuplicateKeyError as exc:
             if (exc.details or {}).get("keyPattern") == {"_id": 1} or await self._exists(record.id):
@@ -90,7 +89,7 @@ class MongoProfileStore:
         return True
 
     async def _exists(self, profile_id: str) -> bool:
-        with translated():
+        with store_errors():
             return await self._profiles.find_one({"_id": profile_id}, {"_id": 1}) is not None
 
     async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
@@ -101,7 +100,7 @@ class MongoProfileStore:
         if record.deleted:
             change["$unset"] = removed_by_deletion()
         try:
-            with translated():
+            with store_errors():
                 result = await self._profiles.update_one(
                     {"_id": record.id, "version": expected_version}, change
                 )
@@ -112,6 +111,6 @@ class MongoProfileStore:
         return result.matched_count == 1
 
     async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]:
-        with translated():
+        with store_errors():
             cursor = self._profiles.find(query.filter()).sort("_id", ASCENDING).limit(limit)
             return [from_document(document) async for document in cursor]

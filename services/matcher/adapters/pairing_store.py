@@ -19,12 +19,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
-from services.matcher.core.errors import store_errors
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.kafka import encode
-from shared.mongo import Document, insert_markers
+from shared.mongo import Document, insert_markers, store_errors
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 

@@ -13,8 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
-from services.matcher.core.errors import store_errors
-from shared.mongo import Document
+from shared.mongo import Document, store_errors
 from shared.profile import ProfileSnapshot
 
 

@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.matcher.core.errors import store_errors
 from services.matcher.usecases.ports import Slot
-from shared.mongo import Document
+from shared.mongo import Document, store_errors
 
 
 class MongoSlots:

@@ -5,13 +5,6 @@ the message to the dead-letter topic. `shared.mongo.StoreUnavailable` (the store
 transient everywhere: the API answers 503 and consumers redeliver.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from pymongo.errors import ConnectionFailure
-
-from shared.mongo import StoreUnavailable
-
 
 class MatcherError(Exception):
     """Base of the errors below."""
@@ -23,15 +16,6 @@ class PairingNotFound(MatcherError):
 
 class NotAParticipant(MatcherError):
     """The person answering is neither side of the pairing."""
-
-
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Translate a lost connection to the store into `StoreUnavailable` (retry later)."""
-    try:
-        yield
-    except ConnectionFailure as exc:
-        raise StoreUnavailable(str(exc)) from exc
 
 
 class StaleProgram(MatcherError):

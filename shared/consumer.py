@@ -26,11 +26,13 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import ConsumerRecord
+from faststream import Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
 from shared.kafka import CONSUMER_DEFAULTS, POISON, REDELIVERED, InvalidMessage, dead_letter
+from shared.runtime import RUNTIME
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +62,8 @@ class Delivery(Generic[T]):
         return self.value
 
 
-Handle = Callable[[Delivery[T]], Awaitable[None]]
+Handle = Callable[[Delivery[T], Any], Awaitable[None]]
+"""A record's handler; its second argument is the service's runtime (`shared.runtime`)."""
 
 
 def subscribe_batches(
@@ -80,7 +83,7 @@ def subscribe_batches(
     channel. With `tombstones`, a record without a value reaches `handle` with value None."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
-    async def run(records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    async def run(records: Sequence[ConsumerRecord[Any, Any]], runtime: Any) -> None:
         by_key: dict[Any, list[Any]] = defaultdict(list)
         for record in records:
             by_key[record.key].append(record)
@@ -89,7 +92,7 @@ def subscribe_batches(
         async def one_key(group: list[Any]) -> None:
             async with limit:
                 for record in group:
-                    await _handle_one(record)  # raises when given up: later records wait
+                    await _handle_one(record, runtime)  # raises when given up: later ones wait
 
         outcomes = await asyncio.gather(
             *(one_key(group) for group in by_key.values()), return_exceptions=True
@@ -97,12 +100,12 @@ def subscribe_batches(
         if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
             raise failed
 
-    async def _handle_one(record: Any) -> None:
+    async def _handle_one(record: Any, runtime: Any) -> None:
         for attempt in range(1, ATTEMPTS_IN_PLACE + 1):
             try:
                 value = _parse(adapter, record, tombstones=tombstones)
                 key = record.key.decode() if record.key else None
-                await handle(Delivery(value=value, key=key, record=record))
+                await handle(Delivery(value=value, key=key, record=record), runtime)
                 return
             except POISON as error:
                 await dead_letter(broker, record, error)
@@ -114,8 +117,12 @@ def subscribe_batches(
                 log.exception("retrying", topic=record.topic, offset=record.offset)
                 await asyncio.sleep(retry_seconds)
 
-    async def consume(record: payload | None, message: KafkaMessage) -> None:
-        await run(message.raw_message)
+    async def consume(
+        record: payload | None,
+        message: KafkaMessage,
+        runtime: Any = Context(RUNTIME, default=None),
+    ) -> None:
+        await run(message.raw_message, runtime)
 
     consume.__name__ = consume.__qualname__ = getattr(handle, "__name__", "consume")
     broker.subscriber(

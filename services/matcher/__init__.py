@@ -10,5 +10,6 @@ The folders are its layers, each importing only those below it:
   and the events they emit.
 - `adapters/`: MongoDB stores, Kafka handlers, the work coordinator, relay, sweeper, lag monitor
   and the HTTP API.
-- the root wires them: `app`, `runtime`, `settings`, `metrics`.
+- the root wires them: `app`, `runtime`, `settings`, `metrics`. The runtime is built once in the
+  lifespan and handed to the edges, which see it as `adapters.context.Runtime`.
 """

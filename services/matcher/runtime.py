@@ -1,4 +1,5 @@
-"""Everything the matcher runs besides the HTTP app, built and started in the app's lifespan.
+"""The matcher's runtime: everything it runs besides the HTTP app, built once in the app's
+lifespan and handed to the subscribers and routes (`adapters.context.Runtime` is their view).
 
 Stores on one Mongo client; the work coordinator with its own aiokafka consumer; the sweeper and
 the monitor as background tasks. Publishing goes through the FastStream broker.
@@ -12,7 +13,6 @@ from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
 from services.matcher.adapters.coordinator import Coordinator
-from services.matcher.adapters.handlers import Services
 from services.matcher.adapters.monitor import LagProbe, monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
@@ -29,17 +29,12 @@ from shared.publisher import BrokerPublisher
 
 
 class Runtime:
-    def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
+    def __init__(self, settings: MatcherSettings, broker: KafkaBroker) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
         self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
-        services.people, services.pairings, services.forward = (
-            self.people,
-            self.pairings,
-            self.forward,
-        )
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,

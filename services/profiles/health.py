@@ -1,9 +1,10 @@
 """Liveness, readiness and metrics: open to anyone (no API key), as probes and scrapers need."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from services.profiles.runtime import RuntimeDep
 from shared.mongo import ping
 
 router = APIRouter(tags=["operations"])
@@ -16,12 +17,12 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready", responses={503: {"description": "The store or the broker is down."}})
-async def ready(request: Request) -> JSONResponse:
+async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Whether the store and the broker answer. Writes still succeed while only Kafka is down;
     their events wait in the outbox (see the `profiles_outbox_backlog` metric)."""
     checks = {
-        "store": await ping(request.app.state.mongo),
-        "broker": await request.app.state.connection.alive(),
+        "store": await ping(runtime.client),
+        "broker": await runtime.connection.alive(),
     }
     return JSONResponse(
         {"status": "ok" if all(checks.values()) else "unavailable", "checks": checks},

@@ -17,7 +17,6 @@ from datetime import date
 
 import numpy as np
 
-from services.matcher.core.availability import coming_monday, monday_of
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import ScoredPair, explained, pair_violation
@@ -27,6 +26,7 @@ from services.matcher.engine.management import Chains, Management
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
 from services.matcher.engine.rounds import SolveStats, solve_free
+from shared.availability import coming_monday, monday_of
 from shared.profile import Profile
 
 BURST = 256

@@ -25,12 +25,14 @@ from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.kafka import publish
 from shared.mongo import mongo_client, ping
+from shared.publisher import BrokerPublisher
 
 
 class Runtime:
     def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
+        self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         services.people, services.pairings, services.forward = (
@@ -42,7 +44,7 @@ class Runtime:
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
-            relay=Relay(self.pairings, self.publish_raw, topic=self._topics.pairings),
+            relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
             policy_for=settings.policy_for,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
@@ -54,7 +56,7 @@ class Runtime:
             window=settings.batch_window_ms / 1000,
             max_records=settings.max_batch_records,
             retry_seconds=settings.dead_letter_retry_seconds,
-            dead_letter=self.publish_raw,
+            dead_letter=self.publisher,
         )
         groups = {
             settings.group(settings.people_group_id): self._topics.profile_changes,
@@ -122,8 +124,3 @@ class Runtime:
         await publish(
             self._broker, self._topics.pairing_responses, command.data.pairing_id, command
         )
-
-    async def publish_raw(
-        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
-    ) -> None:
-        await self._broker.publish(payload, topic=topic, key=key, headers=headers)

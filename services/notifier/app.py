@@ -21,6 +21,7 @@ from services.notifier.store import MongoNotificationStore, NotificationStore
 from shared.envelope import utc_now
 from shared.kafka import make_broker
 from shared.mongo import Document, mongo_client
+from shared.publisher import BrokerPublisher
 
 BROKER_PING_SECONDS = 3.0
 
@@ -41,7 +42,7 @@ def create_app(
 ) -> FastAPI:
     broker = make_broker(settings, client_id="notifier")
     parts = _Parts()
-    publish = register(
+    register(
         broker,
         settings.topics,
         group_id=settings.group_id,
@@ -60,7 +61,8 @@ def create_app(
         parts.notifier = Notifier(
             store=parts.store,
             mailer=RetryingMailer(mailer or SmtpMailer(settings.smtp), settings.retry),
-            publish=publish,
+            publisher=BrokerPublisher(broker),
+            topic=settings.topics.notifications,
             program=settings.program,
             meetings=settings.meetings,
             lease=settings.claim_lease,

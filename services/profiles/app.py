@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from services.profiles import handlers, health, problems, routes
-from services.profiles.connection import BrokerConnection, KafkaSink
+from services.profiles.connection import BrokerConnection
 from services.profiles.locks import KeyedLocks
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from services.profiles.outbox import MongoOutboxStore, OutboxStore
@@ -20,6 +20,7 @@ from services.profiles.store import MongoProfileStore, ProfileStore
 from shared.events import ProfileEvent
 from shared.kafka import make_broker
 from shared.mongo import mongo_client
+from shared.publisher import BrokerPublisher
 
 RELAY_GRACE_SECONDS = 10.0
 
@@ -32,7 +33,7 @@ def create_app(
 ) -> FastAPI:
     """The app; `store` and `outbox` replace the MongoDB adapters (tests)."""
     broker = make_broker(settings, client_id="profiles")
-    to_profile_changes = broker.publisher(
+    broker.publisher(
         settings.topics.profile_changes,
         title="to_profile_changes",
         description="ProfileChanged / ProfileDeleted, keyed by profile id, in version order; "
@@ -49,7 +50,8 @@ def create_app(
         locks = KeyedLocks()
         relay = Relay(
             outbox or MongoOutboxStore(database),
-            KafkaSink(to_profile_changes),
+            BrokerPublisher(broker),
+            topic=settings.topics.profile_changes,
             locks=locks,
             sweep_seconds=settings.relay_sweep_seconds,
             batch_size=settings.relay_batch_size,

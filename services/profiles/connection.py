@@ -11,7 +11,6 @@ import contextlib
 
 import structlog
 from faststream.kafka import KafkaBroker
-from faststream.kafka.publisher.usecase import DefaultPublisher
 
 from services.profiles.metrics import BROKER_UP
 
@@ -57,15 +56,3 @@ class BrokerConnection:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self._broker.stop()
-
-
-class KafkaSink:
-    """The relay's way out: the canonical topic's publisher (idempotent producer, acks=all)."""
-
-    def __init__(self, publisher: DefaultPublisher) -> None:
-        self._publisher = publisher
-
-    async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
-        await self._publisher.publish(
-            value, key=key.encode(), headers=headers, correlation_id=headers.get("correlation_id")
-        )

@@ -25,9 +25,9 @@ from aiokafka.errors import IllegalStateError, KafkaError
 from pydantic import ValidationError
 
 from services.matcher import metrics
-from services.matcher.adapters.relay import Publisher
 from services.matcher.usecases.work import MatchWork
 from shared.kafka import dead_letter_headers
+from shared.publisher import Message, Publisher
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -151,11 +151,10 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             try:
                 item = MatchWork.model_validate_json(record.value or b"")
             except ValidationError as error:
-                await self._dead_letter(
-                    record.value or b"",
-                    topic=Topics.dead_letter(record.topic),
-                    key=record.key or b"",
-                    headers=dead_letter_headers(record, error),
+                topic = Topics.dead_letter(record.topic)
+                headers = dead_letter_headers(record, error)
+                await self._dead_letter.publish(
+                    Message(topic, record.key or b"", record.value or b"", headers)
                 )
                 continue
             metrics.WORK_ITEMS.labels(item.data.item.kind).inc()

@@ -13,8 +13,8 @@ from numpy.typing import NDArray
 from services.matcher.core.policy import Policy
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
+from services.matcher.solver.arrays import Bools, Floats, Ints
 
-Ints = NDArray[np.int64]
 Masks = NDArray[np.uint64]
 
 
@@ -47,13 +47,13 @@ class Side:
         )
 
 
-def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> NDArray[np.bool_]:
+def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> Bools:
     if a.shape[1] == 1:
         return _bools((a[:, 0][i] & b[:, 0][j]) != 0)
     return _bools(((a[i] & b[j]) != 0).any(axis=1))
 
 
-def _bools(value: object) -> NDArray[np.bool_]:
+def _bools(value: object) -> Bools:
     return np.asarray(value, dtype=np.bool_)
 
 
@@ -63,7 +63,7 @@ def common_count(a: Masks, i: Ints, b: Masks, j: Ints) -> Ints:
     return np.asarray(np.bitwise_count(a[i] & b[j]).sum(axis=1), dtype=np.int64)
 
 
-def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
+def score(pool: Pool, edges: Any, policy: Policy) -> Floats:
     """Scores of (edges.young, edges.old) pairs with `edges.minutes` in common."""
     out = np.empty(len(edges.young))
     for start in range(0, len(out), _CHUNK):  # chunks keep the temporaries in cache
@@ -75,7 +75,7 @@ def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
 _CHUNK = 1 << 16
 
 
-def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> NDArray[np.float64]:
+def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> Floats:
     forward = _share(pool, y, o)
     backward = _share(pool, o, y)
     total = forward + backward
@@ -86,7 +86,7 @@ def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> NDArr
     return weighted + policy.weight_gap * gap  # type: ignore[no-any-return]
 
 
-def _share(pool: Pool, teacher: Ints, learner: Ints) -> NDArray[np.float64]:
+def _share(pool: Pool, teacher: Ints, learner: Ints) -> Floats:
     wanted = pool.want_count[learner]
     common = common_count(pool.offers, teacher, pool.wants, learner).astype(np.float64)
     return np.divide(common, wanted, out=np.zeros(len(teacher)), where=wanted > 0)
@@ -109,7 +109,7 @@ def pair_key(a: Ints, b: Ints) -> Ints:
     return (np.minimum(a, b) << 32) | np.maximum(a, b)
 
 
-def excluded(a: Ints, b: Ints, forbidden: Ints, chains: Chains) -> NDArray[np.bool_]:
+def excluded(a: Ints, b: Ints, forbidden: Ints, chains: Chains) -> Bools:
     """Pairs listed in `forbidden` (sorted pair keys) or in each other's management chain."""
     out = chains.related(a, b)
     if len(forbidden):

@@ -8,10 +8,10 @@ directions are fused with a harmonic mean, so a one-sided pair scores low (and, 
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
-from services.matcher.core.availability import overlap_minutes
 from services.matcher.core.explanation import explain
 from services.matcher.core.features import Person
 from services.matcher.core.policy import Policy
+from shared.availability import overlap_minutes
 from shared.events import Explanation
 
 
@@ -52,7 +52,7 @@ def fuse(forward: float, backward: float) -> float:
 def terms(younger: Person, older: Person, policy: Policy, *, minutes: int | None = None) -> Terms:
     """The terms; `minutes` in common may be given when already known."""
     if minutes is None:
-        minutes = overlap_minutes(younger.windows, older.windows)
+        minutes = overlap_minutes(younger.windows, older.windows, at_least=policy.meeting_minutes)
     gap = abs(younger.birth_year - older.birth_year)
     return Terms(
         complementarity=fuse(share(younger, older), share(older, younger)),
@@ -99,13 +99,20 @@ def person_violation(a: Person, b: Person, policy: Policy) -> str | None:
         return f"birth years only {gap} apart (at least {policy.min_birth_year_gap} needed)"
     if a.department is not None and a.department == b.department:
         return f"same department ({a.department_label})"
-    minutes = overlap_minutes(a.windows, b.windows)
+    minutes = overlap_minutes(a.windows, b.windows, at_least=policy.meeting_minutes)
     if minutes < policy.min_common_minutes:
-        return (
-            f"only {minutes / 60:.1f} hours a week of common availability "
-            f"(at least {policy.min_common_hours:g} needed)"
-        )
+        return _too_little_time(overlap_minutes(a.windows, b.windows), minutes, policy)
     return None
+
+
+def _too_little_time(total: int, meetable: int, policy: Policy) -> str:
+    needed = f"at least {policy.min_common_hours:g} needed"
+    if meetable == total:
+        return f"only {total / 60:.1f} hours a week of common availability ({needed})"
+    return (
+        f"only {total / 60:.1f} hours a week of common availability, {meetable / 60:.1f} of them "
+        f"in stretches of {policy.meeting_minutes} minutes or more ({needed})"
+    )
 
 
 def pair_violation(

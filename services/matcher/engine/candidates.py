@@ -6,7 +6,7 @@ availability window, sorted by (key, window start); a merge-join then yields exa
 pairs that share a key and overlap in time, each once (the window that starts inside the other
 reports it), and a window pair reached through several keys is kept only under the lowest (s, t)
 the two share. Birth-year gap, language and department filter these; the pieces of common time
-are summed per pair (time split over several days counts), pairs below the minimum dropped, the
+are summed per pair (time split over several days counts, each stretch long enough to meet), pairs below the minimum dropped, the
 rest scored exactly as `scoring` does, and the best `k` of every person on either side kept.
 Without the two-way rule everyone has the one key 0: a plain time join.
 """
@@ -110,6 +110,7 @@ def _sum_pieces(
         )
         years = ((ia >> BIRTH) & _MASK11) - ((ib >> BIRTH) & _MASK11)
         ok = (np.abs(years) if either_way else years) >= gap
+        ok &= pieces >= policy.meeting_minutes  # only stretches a meeting fits in count
         dept = ia >> DEPT
         ok &= (dept == 0) | (dept != ib >> DEPT)
         ok &= _none_zero(y.langs, a, o.langs, b)

@@ -18,7 +18,6 @@ call back here, and only the engine changes its state.
 import time
 from datetime import date
 
-from services.matcher.core.availability import coming_monday, monday_of
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import ScoredPair, explained, pair_violation
@@ -28,6 +27,7 @@ from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
 from services.matcher.engine.rounds import SolveStats, solve_free
 from services.matcher.engine.solve_input import SolveInput
+from shared.availability import coming_monday, monday_of
 from shared.profile import Profile
 
 BURST = 256

@@ -92,13 +92,15 @@ def _share(pool: Pool, teacher: Ints, learner: Ints) -> Floats:
     return np.divide(common, wanted, out=np.zeros(len(teacher)), where=wanted > 0)
 
 
-def overlap_with(pool: Pool, row: int, others: Ints) -> Ints:
-    """Common minutes between one row and each of `others` (padded windows add nothing)."""
+def overlap_with(pool: Pool, row: int, others: Ints, *, at_least: int) -> Ints:
+    """Common minutes between one row and each of `others`, in stretches of `at_least` minutes
+    (as `overlap_minutes` counts them; padded windows add nothing)."""
     total = np.zeros(len(others), np.int64)
     starts, ends = pool.win_start[others], pool.win_end[others]
     for k in range(int(pool.win_count[row])):
         s, e = pool.win_start[row, k], pool.win_end[row, k]
-        total += np.maximum(0, np.minimum(ends, e) - np.maximum(starts, s)).sum(axis=1)
+        pieces = np.minimum(ends, e) - np.maximum(starts, s)
+        total += np.where(pieces >= at_least, pieces, 0).sum(axis=1)
     return total
 
 
@@ -129,6 +131,6 @@ def partners(pool: Pool, row: int, others: Ints, policy: Policy) -> tuple[Ints, 
         ok &= any_common(pool.offers, p, pool.wants, others)
         ok &= any_common(pool.wants, p, pool.offers, others)
     found = others[ok]
-    minutes = overlap_with(pool, row, found)
+    minutes = overlap_with(pool, row, found, at_least=policy.meeting_minutes)
     enough = minutes >= policy.min_common_minutes
     return found[enough], minutes[enough]

@@ -7,7 +7,6 @@ from datetime import date
 
 import numpy as np
 
-from services.matcher.core.availability import coming_monday
 from services.matcher.core.features import Person, person_of
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import (
@@ -21,6 +20,7 @@ from services.matcher.engine.candidates import Edges, best, feasible
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
 from services.matcher.solver.arrays import Ints
+from shared.availability import coming_monday
 from shared.profile import Profile
 
 

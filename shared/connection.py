@@ -22,6 +22,9 @@ from shared import retry
 log = structlog.get_logger(__name__)
 
 CHECK_EVERY_SECONDS = 5.0
+PING_SECONDS = 1.0
+"""Shorter than a readiness check may take (`shared.health.CHECK_SECONDS`), so that a readiness
+check gets the ping's answer, and the `up` gauge is updated, when Kafka does not answer."""
 
 
 class KafkaClient(Protocol):
@@ -90,7 +93,7 @@ class BrokerConnection:
             self._up.set(0)
         retry.logged("broker_unavailable")(state)
 
-    async def alive(self, *, within: float = 2.0) -> bool:
+    async def alive(self, *, within: float = PING_SECONDS) -> bool:
         """Whether everything started and Kafka answers now (readiness)."""
         up = self.ready.is_set() and await self._broker.ping(within)
         if self._up is not None:

@@ -32,12 +32,14 @@ from shared.health import Check
 from shared.kafka import dead_letter, publish
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.publisher import BrokerPublisher
 
 
 class Runtime:
     def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
+        self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         services.people, services.pairings, services.forward = (
@@ -49,7 +51,7 @@ class Runtime:
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
-            relay=Relay(self.pairings, self.publish_raw, topic=self._topics.pairings),
+            relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
             policy_for=settings.policy_for,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
@@ -141,8 +143,3 @@ class Runtime:
         await publish(
             self._broker, self._topics.pairing_responses, command.data.pairing_id, command
         )
-
-    async def publish_raw(
-        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
-    ) -> None:
-        await self._broker.publish(payload, topic=topic, key=key, headers=headers)

@@ -22,6 +22,7 @@ from shared.envelope import utc_now
 from shared.health import health_router
 from shared.kafka import make_broker
 from shared.mongo import Document, mongo_client
+from shared.publisher import BrokerPublisher
 
 
 class _Parts:
@@ -41,7 +42,7 @@ def create_app(
     broker = make_broker(settings, client_id="notifier")
     parts = _Parts()
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
-    publish = register(
+    register(
         broker,
         settings.topics,
         group_id=settings.group(settings.group_id),
@@ -60,7 +61,8 @@ def create_app(
         parts.notifier = Notifier(
             store=parts.store,
             mailer=RetryingMailer(mailer or SmtpMailer(settings.smtp), settings.retry),
-            publish=publish,
+            publisher=BrokerPublisher(broker),
+            topic=settings.topics.notifications,
             program=settings.program,
             meetings=settings.meetings,
             lease=settings.claim_lease,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import structlog
 from faststream.kafka import KafkaBroker
 
-from services.notifier.notify import Notifier, Publish
+from services.notifier.notify import Notifier
 from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
     NotificationFailed,
@@ -20,7 +20,6 @@ from shared.events import (
     PairingEvent,
     PairingProposed,
 )
-from shared.kafka import encode
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
@@ -34,11 +33,11 @@ def register(
     group_id: str,
     retry_seconds: float,
     notifier: Callable[[], Notifier],
-) -> Publish:
-    """Subscribe `on_pairings`; return the publisher of notification events (keyed by pairing).
+) -> None:
+    """Subscribe `on_pairings`, and declare the notification events it causes (keyed by pairing).
 
     `notifier` is looked up per message because it is built in the app's lifespan."""
-    to_notifications = broker.publisher(
+    broker.publisher(
         topics.notifications,
         title="notifications",
         description="NotificationSent / NotificationFailed, keyed by pairing id.",
@@ -64,8 +63,3 @@ def register(
         description="PairingProposed and PairingCancelled send emails; PairingActivated is ignored.",
         retry_seconds=retry_seconds,
     )
-
-    async def publish(key: str, event: NotificationSent | NotificationFailed) -> None:
-        await to_notifications.publish(encode(event), key=key.encode(), headers=event.headers())
-
-    return publish

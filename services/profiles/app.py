@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from services.profiles import handlers, problems, routes
-from services.profiles.connection import KafkaSink
 from services.profiles.locks import KeyedLocks
 from services.profiles.metrics import BROKER_UP
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
@@ -23,6 +22,7 @@ from shared.events import ProfileEvent
 from shared.health import health_router
 from shared.kafka import make_broker
 from shared.mongo import mongo_client, ping
+from shared.publisher import BrokerPublisher
 
 RELAY_GRACE_SECONDS = 10.0
 
@@ -35,7 +35,7 @@ def create_app(
 ) -> FastAPI:
     """The app; `store` and `outbox` replace the MongoDB adapters (tests)."""
     broker = make_broker(settings, client_id="profiles")
-    to_profile_changes = broker.publisher(
+    broker.publisher(
         settings.topics.profile_changes,
         title="to_profile_changes",
         description="ProfileChanged / ProfileDeleted, keyed by profile id, in version order; "
@@ -52,7 +52,8 @@ def create_app(
         locks = KeyedLocks()
         relay = Relay(
             outbox or MongoOutboxStore(database),
-            KafkaSink(to_profile_changes),
+            BrokerPublisher(broker),
+            topic=settings.topics.profile_changes,
             locks=locks,
             sweep_seconds=settings.relay_sweep_seconds,
             batch_size=settings.relay_batch_size,

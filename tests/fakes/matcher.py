@@ -11,6 +11,7 @@ from services.matcher.usecases.work import MatchWork
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
+from shared.publisher import Message
 
 
 class FakePeople:
@@ -171,12 +172,10 @@ class RecordingPublisher:
         self.sent: list[tuple[str, bytes, bytes]] = []  # topic, key, payload
         self.failing = False
 
-    async def __call__(
-        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
-    ) -> None:
+    async def publish(self, message: Message) -> None:
         if self.failing:
             raise ConnectionError("broker unavailable")
-        self.sent.append((topic, key, payload))
+        self.sent.append((message.topic, message.key, message.value or b""))
 
 
 class RecordingDeadLetters:

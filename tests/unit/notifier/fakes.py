@@ -7,9 +7,14 @@ from email.message import EmailMessage
 from typing import Any
 from uuid import uuid4
 
+from pydantic import TypeAdapter
+
 from services.notifier.compose import NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
-from shared.events import NotificationFailed, NotificationSent
+from shared.events import NotificationEvent, NotificationFailed, NotificationSent
+from shared.publisher import Message
+
+_EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
 
 
 @dataclass
@@ -102,11 +107,13 @@ class FakePublisher:
     published: list[tuple[str, NotificationSent | NotificationFailed]] = field(default_factory=list)
     failures: int = 0
 
-    async def __call__(self, key: str, event: NotificationSent | NotificationFailed) -> None:
+    async def publish(self, message: Message) -> None:
+        """Records the key and the event decoded (a `Publisher`)."""
         if self.failures:
             self.failures -= 1
             raise ConnectionError("broker down")
-        self.published.append((key, event))
+        event = _EVENTS.validate_json(message.value or b"")
+        self.published.append((message.key.decode(), event))
 
     def types(self) -> list[str]:
         return [event.event_type for _, event in self.published]

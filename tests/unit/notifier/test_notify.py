@@ -36,7 +36,8 @@ def notifier(
     return Notifier(
         store=store,
         mailer=mailer,
-        publish=publisher,
+        publisher=publisher,
+        topic="notifications",
         program=Program(mailbox="mentoring@example.org", name="Reverse Mentoring"),
         meetings=POLICY,
         lease=LEASE,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from services.profiles.errors import DuplicateEmail
 from services.profiles.records import OutboxEntry, ProfileRecord
 from services.profiles.store import ProfileQuery
+from shared.publisher import Message
 
 
 class FakeProfileStore:
@@ -109,16 +110,17 @@ class Sent:
 
 
 class FakeSink:
-    """Records what the relay publishes; `fail_after` makes every later send fail."""
+    """A `Publisher` that records what the relay publishes; `fail_after` makes every later send
+    fail."""
 
     def __init__(self, *, fail_after: int | None = None) -> None:
         self.sent: list[Sent] = []
         self.fail_after = fail_after
 
-    async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
+    async def publish(self, message: Message) -> None:
         if self.fail_after is not None and len(self.sent) >= self.fail_after:
             raise ConnectionError("the broker is down")
-        self.sent.append(Sent(key, value, headers))
+        self.sent.append(Sent(message.key.decode(), message.value, dict(message.headers)))
 
 
 class RecordingObserver:

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from services.profiles.changes import Origin
 from services.profiles.locks import KeyedLocks
 from services.profiles.records import ProfileRecord
-from services.profiles.relay import Pass, Relay
+from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
+from shared.publisher import Message
+from shared.relay_loop import Pass
 from tests.helpers import eventually, profile_fields
 from tests.unit.profiles.fakes import FakeProfileStore, FakeSink
 
@@ -23,7 +25,7 @@ def wired(
 ) -> tuple[FakeProfileStore, ProfileService, Relay]:
     store = store or FakeProfileStore()
     locks = KeyedLocks()
-    relay = Relay(store, sink, locks=locks, sweep_seconds=60, retry_seconds=0.01)
+    relay = Relay(store, sink, topic="profiles", locks=locks, sweep_seconds=60, retry_seconds=0.01)
     return store, ProfileService(store, locks=locks, observer=relay), relay
 
 
@@ -84,10 +86,10 @@ async def test_after_a_failure_midway_only_the_events_not_yet_out_go_out_later()
 
 async def test_a_write_during_publishing_keeps_its_event_and_the_old_one_is_not_repeated() -> None:
     class WritingSink(FakeSink):
-        async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
-            await super().send(key=key, value=value, headers=headers)
+        async def publish(self, message: Message) -> None:
+            await super().publish(message)
             if len(self.sent) == 1:
-                await rename(service, key, "Written meanwhile")
+                await rename(service, message.key.decode(), "Written meanwhile")
 
     sink = WritingSink()
     store, service, relay = wired(sink)

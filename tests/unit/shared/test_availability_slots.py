@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.notifier.slots import earliest_common_slot, free_intervals
+from shared.availability import earliest_common_slot, free_intervals
 from shared.events import Participant
 from tests.unit.notifier.samples import BEFORE_EU_DST, berliner, new_yorker, person
 

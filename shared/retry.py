@@ -152,5 +152,9 @@ async def poll(check: Callable[[], Awaitable[T]], *, within: float, every: float
         retry=retry_if_result(lambda answer: not answer),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
     )
-    answer: T = await retrying(check)
+
+    async def ask() -> T:  # tenacity awaits only what it sees is a coroutine function
+        return await check()
+
+    answer: T = await retrying(ask)
     return answer

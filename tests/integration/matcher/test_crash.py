@@ -63,7 +63,7 @@ async def test_a_matcher_killed_mid_stream_loses_nothing_and_proposes_nothing_tw
     await asyncio.to_thread(matcher.start)
     await stream
     await eventually(lambda: len(proposal_event_ids(pairing_events)) >= PAIRS, within=120)
-    await asyncio.sleep(2)  # room for a second proposal to show up, if there were one
+    await pairing_events.settle(profiles, program)  # a second proposal would show by now
 
     assert 0 < pairings_at_crash < PAIRS, "the crash happened mid-stream"
     twice = {pid: ids for pid, ids in proposal_event_ids(pairing_events).items() if len(ids) > 1}

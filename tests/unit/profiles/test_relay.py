@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Sequence
+from typing import Literal
 
 from services.profiles.changes import Origin
 from services.profiles.locks import KeyedLocks
@@ -163,13 +164,28 @@ async def test_a_write_wakes_the_relay_without_waiting_for_the_sweep() -> None:
         await asyncio.wait_for(running, 5)
 
 
+class Gate(asyncio.Event):
+    """A `ready` event that tells whether someone is waiting at it right now."""
+
+    waiting = 0
+
+    async def wait(self) -> Literal[True]:
+        self.waiting += 1
+        try:
+            return await super().wait()
+        finally:
+            self.waiting -= 1
+
+
 async def test_nothing_is_published_until_the_broker_is_connected() -> None:
     sink = FakeSink()
     _, service, relay = wired(sink)
-    ready = asyncio.Event()
+    ready = Gate()
     running = asyncio.create_task(relay.run(ready))
+    await eventually(lambda: ready.waiting, within=5)  # parked before its first pass
     created = await service.create(profile_fields(), API)
-    await asyncio.sleep(0.05)
+    # The write wakes the relay, but it stays parked at the gate: nothing can have gone out.
+    assert ready.waiting
     assert sink.sent == []
 
     ready.set()

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 
 from services.matcher.adapters import api
 from services.matcher.adapters.handlers import register
-from services.matcher.runtime import Runtime
+from services.matcher.runtime import Runtime, current
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.events import PairingEvent
+from shared.health import health_router
 from shared.kafka import make_broker
 from shared.runtime import hand_over
 
@@ -48,4 +49,5 @@ def create_app(settings: MatcherSettings) -> FastAPI:
     app = FastAPI(title="matcher", lifespan=lifespan)
     app.state.broker = broker
     api.install(app)
+    app.include_router(health_router(lambda: current(app).checks))
     return app

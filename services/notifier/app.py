@@ -1,8 +1,9 @@
 """The notifier's composition root: `create_app(settings)` wires broker, handlers and routes.
 
 Nothing connects here: the runtime (the Mongo client, the store, the notifier with its SMTP
-mailer) is built in the lifespan (`runtime.py`) and handed over once to the subscriber; the
-broker starts there. Tests inject a `store`, a `mailer` (the transport; retries are always added)
+mailer, the broker connection) is built in the lifespan (`runtime.py`) and handed over once to the
+subscriber; the broker starts there, in the background (`shared.connection`), so the app serves
+while Kafka is down. Tests inject a `store`, a `mailer` (the transport; retries are always added)
 or a `clock`.
 """
 
@@ -12,16 +13,14 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from services.notifier.api import operations_router
 from services.notifier.handlers import register
 from services.notifier.mailer import Mailer
 from services.notifier.runtime import current, running
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import NotificationStore
 from shared.envelope import utc_now
+from shared.health import health_router
 from shared.kafka import make_broker
-
-BROKER_PING_SECONDS = 3.0
 
 
 def create_app(
@@ -35,7 +34,7 @@ def create_app(
     register(
         broker,
         settings.topics,
-        group_id=settings.group_id,
+        group_id=settings.group(settings.group_id),
         retry_seconds=settings.dead_letter_retry_seconds,
     )
 
@@ -47,11 +46,5 @@ def create_app(
     app = FastAPI(title="notifier", lifespan=lifespan)
     app.state.broker = broker
 
-    async def store_ready() -> bool:
-        return await current(app).store.ping()
-
-    async def broker_ready() -> bool:
-        return await broker.ping(timeout=BROKER_PING_SECONDS)
-
-    app.include_router(operations_router({"store": store_ready, "broker": broker_ready}))
+    app.include_router(health_router(lambda: current(app).checks))
     return app

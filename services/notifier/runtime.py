@@ -15,6 +15,8 @@ from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore, NotificationStore
+from shared.connection import BrokerConnection
+from shared.health import Check
 from shared.mongo import Document, mongo_client
 from shared.publisher import BrokerPublisher
 from shared.runtime import hand_over, runtime_of
@@ -24,6 +26,12 @@ from shared.runtime import hand_over, runtime_of
 class Runtime:
     store: NotificationStore
     notifier: Notifier
+    connection: BrokerConnection
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """What readiness asks: the store and the broker."""
+        return {"store": self.store.ping, "broker": self.connection.alive}
 
 
 @contextlib.asynccontextmanager
@@ -36,8 +44,8 @@ async def running(
     mailer: Mailer | None,
     clock: Callable[[], datetime],
 ) -> AsyncIterator[Runtime]:
-    """Build the runtime, hand it over, start the broker; `store` and `mailer` (the transport:
-    retries are always added) replace the real ones (tests)."""
+    """Build the runtime, hand it over, start the broker in the background; `store` and
+    `mailer` (the transport: retries are always added) replace the real ones (tests)."""
     client: AsyncMongoClient[Document] | None = None
     notifications: NotificationStore
     if store is None:
@@ -55,13 +63,14 @@ async def running(
         lease=settings.claim_lease,
         clock=clock,
     )
-    runtime = Runtime(notifications, notifier)
+    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
+    runtime = Runtime(notifications, notifier, connection)
     hand_over(runtime, app=app, broker=broker)
-    await broker.start()
+    connection.start()
     try:
         yield runtime
     finally:
-        await broker.stop()
+        await connection.stop()
         if client is not None:
             await client.close()
 

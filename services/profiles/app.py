@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from services.profiles import handlers, health, problems, routes
+from services.profiles import handlers, problems, routes
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from services.profiles.outbox import OutboxStore
-from services.profiles.runtime import running
+from services.profiles.runtime import current, running
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import ProfileStore
 from shared.events import ProfileEvent
+from shared.health import health_router
 from shared.kafka import make_broker
 
 
@@ -51,5 +52,5 @@ def create_app(
     app.add_middleware(ObservabilityMiddleware)
     problems.install(app)
     app.include_router(routes.router)
-    app.include_router(health.router)
+    app.include_router(health_router(lambda: current(app).checks))
     return app

@@ -13,14 +13,16 @@ from fastapi import Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from services.profiles.connection import BrokerConnection
 from services.profiles.locks import KeyedLocks
+from services.profiles.metrics import BROKER_UP
 from services.profiles.outbox import MongoOutboxStore, OutboxStore
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import MongoProfileStore, ProfileStore
-from shared.mongo import Document, mongo_client
+from shared.connection import BrokerConnection
+from shared.health import Check
+from shared.mongo import Document, mongo_client, ping
 from shared.publisher import BrokerPublisher
 from shared.runtime import hand_over, runtime_of
 
@@ -34,6 +36,12 @@ class Runtime:
     service: ProfileService
     relay: Relay
     connection: BrokerConnection
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """What readiness asks. Writes still succeed while only Kafka is down: their events wait
+        in the outbox (see the `profiles_outbox_backlog` metric)."""
+        return {"store": lambda: ping(self.client), "broker": self.connection.alive}
 
 
 @contextlib.asynccontextmanager
@@ -62,26 +70,30 @@ async def running(
         batch_size=settings.relay_batch_size,
         mark_every=settings.relay_mark_seconds,
     )
-    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
+    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds, up=BROKER_UP)
     seen = settings.seen_event_ids_kept
     service = ProfileService(profiles, locks=locks, observer=relay, seen_kept=seen)
     runtime = Runtime(settings, client, service, relay, connection)
     hand_over(runtime, app=app, broker=broker)
-    connecting = asyncio.create_task(connection.run(), name="broker-connection")
+    connection.start()
     relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
     try:
         yield runtime
     finally:
         relay.stop()
         await _finish(relaying, within=RELAY_GRACE_SECONDS)
-        await _finish(connecting, within=0)
-        await connection.close()
+        await connection.stop()
         await client.close()
 
 
-async def current_runtime(request: Request) -> Runtime:
-    runtime: Runtime = runtime_of(request.app)
+def current(app: FastAPI) -> Runtime:
+    """The runtime handed over to `app` (for what runs outside a request's dependencies)."""
+    runtime: Runtime = runtime_of(app)
     return runtime
+
+
+async def current_runtime(request: Request) -> Runtime:
+    return current(request.app)
 
 
 RuntimeDep = Annotated[Runtime, Depends(current_runtime)]

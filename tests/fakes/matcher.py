@@ -3,6 +3,7 @@
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Slot, Unpublished
@@ -175,6 +176,16 @@ class RecordingPublisher:
         if self.failing:
             raise ConnectionError("broker unavailable")
         self.sent.append((message.topic, message.key, message.value or b""))
+
+
+class RecordingDeadLetters:
+    """Records what was dead-lettered, as `shared.kafka.dead_letter` on a broker would send it."""
+
+    def __init__(self) -> None:
+        self.letters: list[tuple[Any, BaseException]] = []
+
+    async def __call__(self, record: Any, error: BaseException) -> None:
+        self.letters.append((record, error))
 
 
 class RecordingForward:

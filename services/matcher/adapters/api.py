@@ -1,4 +1,5 @@
-"""The matcher's HTTP API: pairings for operators, answers from people, health and metrics.
+"""The matcher's HTTP API: pairings for operators, answers from people (health and metrics are
+`shared.health`'s).
 
 Routes call the use cases with what `RuntimeDep` gives them, and show `PairingPublic`, the view
 of a pairing chosen for the API, never the storage record itself.
@@ -6,9 +7,8 @@ of a pairing chosen for the API, never the storage record itself.
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.matcher.adapters.context import RuntimeDep
@@ -100,23 +100,6 @@ async def end(pairing_id: Identifier, body: EndIn, runtime: RuntimeDep) -> Answe
     answer = PairingAnswer(pairing_id=pairing_id, decision="end", **body.model_dump())
     command = await answer_pairing(runtime.pairings, runtime.send_answer, answer)
     return AnswerAccepted(event_id=str(command.event_id))
-
-
-@router.get("/health/live")
-async def live() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/health/ready")
-async def ready(runtime: RuntimeDep) -> JSONResponse:
-    checks = await runtime.ready()
-    code = status.HTTP_200_OK if all(checks.values()) else status.HTTP_503_SERVICE_UNAVAILABLE
-    return JSONResponse({"ready": all(checks.values()), "checks": checks}, status_code=code)
-
-
-@router.get("/metrics")
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 _ERRORS: dict[type[Exception], tuple[int, str]] = {

@@ -30,10 +30,10 @@ from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.connection import BrokerConnection
 from shared.health import Check
-from shared.kafka import dead_letter, publish
+from shared.kafka import dead_letter
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
-from shared.publisher import BrokerPublisher
+from shared.publisher import BrokerPublisher, Message
 from shared.runtime import runtime_of
 
 
@@ -134,12 +134,12 @@ class Runtime:
         }
 
     async def forward(self, work: MatchWork) -> None:
-        await publish(self._broker, self._topics.match_work, work.data.program_id, work)
+        topic = self._topics.match_work
+        await self.publisher.publish(Message.of(topic, work.data.program_id, work))
 
     async def send_answer(self, command: RespondToPairing) -> None:
-        await publish(
-            self._broker, self._topics.pairing_responses, command.data.pairing_id, command
-        )
+        topic = self._topics.pairing_responses
+        await self.publisher.publish(Message.of(topic, command.data.pairing_id, command))
 
 
 def current(app: FastAPI) -> Runtime:

@@ -5,12 +5,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.usecases.ports import PairingRecord, Slot, Unpublished
-from services.matcher.usecases.work import MatchWork
+from services.matcher.usecases.ports import (
+    PairingRecord,
+    PairingStore,
+    PeopleStore,
+    Slot,
+    SlotGuard,
+    Unpublished,
+)
+from services.matcher.usecases.work import Forward, MatchWork
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
-from shared.publisher import Message
+from shared.publisher import Message, Publisher
 
 
 class FakePeople:
@@ -183,3 +190,11 @@ class RecordingForward:
 
     async def __call__(self, work: MatchWork) -> None:
         self.sent.append(work)
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_people: PeopleStore = FakePeople()
+_pairings: PairingStore = FakePairings()
+_slots: SlotGuard = FakeSlots()
+_publisher: Publisher = RecordingPublisher()
+_forward: Forward = RecordingForward()

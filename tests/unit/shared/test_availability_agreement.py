@@ -13,8 +13,8 @@ from services.matcher.core.scoring import person_violation
 from services.notifier.compose import plan_schedule
 from services.notifier.settings import NotifierSettings
 from shared.availability import coming_monday
-from tests.unit.matcher.core_samples import old, young
-from tests.unit.notifier.samples import person, proposed
+from tests.builders.matcher import old, young
+from tests.builders.notifier import person, proposed
 
 # Northern and southern daylight saving, none, half-hour and 45-minute offsets, a half-hour switch.
 ZONES = [

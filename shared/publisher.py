@@ -1,6 +1,6 @@
 """The one way out to Kafka: every service publishes a `Message` through a `Publisher`.
 
-The relays, the notifier and the matcher's dead letters all hand over already-encoded bytes, so
+The relays and the notifier hand over already-encoded bytes, so
 the protocol knows nothing of events; `Message.of` encodes one. Fakes in `tests/` record messages.
 """
 

@@ -6,7 +6,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from shared.retry import poll
 
 
 def free_port() -> int:
@@ -38,13 +41,23 @@ async def read_topic(
 
 async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: float = 0.2) -> Any:
     """Poll `check` (sync or async) until it returns a truthy value; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
+
+    async def answer() -> Any:
         result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(every)
+        return await result if asyncio.iscoroutine(result) else result
+
+    if result := await poll(answer, within=within, every=every):
+        return result
+    raise AssertionError(f"condition not met within {within} s")
+
+
+async def broker_connected(app: Any, *, within: float = 60.0) -> None:
+    """Wait until the app's readiness says its broker answers: services connect to Kafka in the
+    background (`shared.connection`), so their lifespan returns before that."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+
+        async def connected() -> bool:
+            return bool((await client.get("/health/ready")).json()["checks"]["broker"])
+
+        await eventually(connected, within=within)

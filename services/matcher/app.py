@@ -17,6 +17,7 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.events import PairingEvent
+from shared.health import health_router
 from shared.kafka import make_broker
 
 
@@ -40,7 +41,6 @@ def create_app(settings: MatcherSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings, broker, services)
         app.state.runtime = runtime
-        app.state.readiness = runtime.ready
         app.state.send_answer = runtime.send_answer
         await runtime.start()
         try:
@@ -52,4 +52,5 @@ def create_app(settings: MatcherSettings) -> FastAPI:
     app.state.broker = broker
     app.state.services = services
     api.install(app)
+    app.include_router(health_router(lambda: app.state.runtime.checks))
     return app

@@ -1,7 +1,7 @@
 """The notifier's composition root: `create_app(settings)` wires broker, store, mailer and routes.
 
 Nothing connects here: the Mongo client and the SMTP mailer are built in the lifespan, and the
-broker starts there. Tests inject a `store`, a `mailer` (the transport; retries are always added)
+broker starts there, in the background (`shared.connection`), so the app serves while Kafka is down. Tests inject a `store`, a `mailer` (the transport; retries are always added)
 or a `clock`.
 """
 
@@ -12,18 +12,17 @@ from datetime import datetime
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
-from services.notifier.api import operations_router
 from services.notifier.handlers import register
 from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore, NotificationStore
+from shared.connection import BrokerConnection
 from shared.envelope import utc_now
+from shared.health import health_router
 from shared.kafka import make_broker
 from shared.mongo import Document, mongo_client
 from shared.publisher import BrokerPublisher
-
-BROKER_PING_SECONDS = 3.0
 
 
 class _Parts:
@@ -42,10 +41,11 @@ def create_app(
 ) -> FastAPI:
     broker = make_broker(settings, client_id="notifier")
     parts = _Parts()
+    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
     register(
         broker,
         settings.topics,
-        group_id=settings.group_id,
+        group_id=settings.group(settings.group_id),
         retry_seconds=settings.dead_letter_retry_seconds,
         notifier=lambda: parts.notifier,
     )
@@ -68,22 +68,17 @@ def create_app(
             lease=settings.claim_lease,
             clock=clock,
         )
-        await broker.start()
+        connection.start()
         try:
             yield
         finally:
-            await broker.stop()
+            await connection.stop()
             if client is not None:
                 await client.close()
 
     app = FastAPI(title="notifier", lifespan=lifespan)
     app.state.broker = broker
 
-    async def store_ready() -> bool:
-        return await parts.store.ping()
-
-    async def broker_ready() -> bool:
-        return await broker.ping(timeout=BROKER_PING_SECONDS)
-
-    app.include_router(operations_router({"store": store_ready, "broker": broker_ready}))
+    checks = {"store": lambda: parts.store.ping(), "broker": lambda: connection.alive()}
+    app.include_router(health_router(checks))
     return app

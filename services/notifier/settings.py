@@ -7,8 +7,9 @@ from pydantic import EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.notifier.compose import MeetingPolicy, Program
-from services.notifier.mailer import RetryPolicy, SmtpConfig
+from services.notifier.mailer import SmtpConfig
 from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
+from shared.retry import RetryPolicy
 from shared.settings import CommonSettings
 
 # aiokafka's default `max_poll_interval_ms`: a handler that runs longer loses its partitions.

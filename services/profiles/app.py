@@ -8,18 +8,20 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from services.profiles import handlers, health, problems, routes
-from services.profiles.connection import BrokerConnection
+from services.profiles import handlers, problems, routes
 from services.profiles.locks import KeyedLocks
+from services.profiles.metrics import BROKER_UP
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from services.profiles.outbox import MongoOutboxStore, OutboxStore
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import MongoProfileStore, ProfileStore
+from shared.connection import BrokerConnection
 from shared.events import ProfileEvent
+from shared.health import health_router
 from shared.kafka import make_broker
-from shared.mongo import mongo_client
+from shared.mongo import mongo_client, ping
 from shared.publisher import BrokerPublisher
 
 RELAY_GRACE_SECONDS = 10.0
@@ -63,17 +65,16 @@ def create_app(
         )
         app.state.relay = relay
         app.state.connection = connection = BrokerConnection(
-            broker, retry_seconds=settings.broker_retry_seconds
+            broker, retry_seconds=settings.broker_retry_seconds, up=BROKER_UP
         )
-        connecting = asyncio.create_task(connection.run(), name="broker-connection")
+        connection.start()
         relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
         try:
             yield
         finally:
             relay.stop()
             await _finish(relaying, within=RELAY_GRACE_SECONDS)
-            await _finish(connecting, within=0)
-            await connection.close()
+            await connection.stop()
             await client.close()
 
     app = FastAPI(
@@ -89,7 +90,12 @@ def create_app(
     app.add_middleware(ObservabilityMiddleware)
     problems.install(app)
     app.include_router(routes.router)
-    app.include_router(health.router)
+    # Writes still succeed while only Kafka is down: their events wait in the outbox.
+    checks = {
+        "store": lambda: ping(app.state.mongo),
+        "broker": lambda: app.state.connection.alive(),
+    }
+    app.include_router(health_router(checks))
     return app
 
 

@@ -54,7 +54,7 @@ def register(
         settings.topics.profile_updates,
         UpdateProfile,
         on_profile_updates,
-        group_id=settings.ingress_group_id,
+        group_id=settings.group(settings.ingress_group_id),
         description="UpdateProfile: create, change or delete profiles for other internal services.",
         retry_seconds=settings.dead_letter_retry_seconds,
     )

@@ -3,6 +3,7 @@
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
@@ -183,6 +184,16 @@ class RecordingPublisher:
         if self.failing:
             raise ConnectionError("broker unavailable")
         self.sent.append((message.topic, message.key, message.value or b""))
+
+
+class RecordingDeadLetters:
+    """Records what was dead-lettered, as `shared.kafka.dead_letter` on a broker would send it."""
+
+    def __init__(self) -> None:
+        self.letters: list[tuple[Any, BaseException]] = []
+
+    async def __call__(self, record: Any, error: BaseException) -> None:
+        self.letters.append((record, error))
 
 
 class RecordingForward:

@@ -1,11 +1,11 @@
-"""The matcher's HTTP API: pairings for operators, answers from people, health and metrics."""
+"""The matcher's HTTP API: pairings for operators, answers from people (health and metrics are
+`shared.health`'s)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from services.matcher.core.lifecycle import ANSWERABLE, PairingState
@@ -15,7 +15,6 @@ from shared.mongo import StoreUnavailable
 from shared.profile import Identifier, Text
 
 SendAnswer = Callable[[RespondToPairing], Awaitable[None]]
-Readiness = Callable[[], Awaitable[dict[str, bool]]]
 
 
 def _pairings(request: Request) -> PairingStore:
@@ -105,24 +104,6 @@ async def end(
     """The same as answering `end`: one of the two people ends their active pairing."""
     answer = AnswerIn(decision="end", **body.model_dump())
     return await respond(pairing_id, answer, pairings, send)
-
-
-@router.get("/health/live")
-async def live() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/health/ready")
-async def ready(request: Request) -> JSONResponse:
-    readiness: Readiness = request.app.state.readiness
-    checks = await readiness()
-    code = status.HTTP_200_OK if all(checks.values()) else status.HTTP_503_SERVICE_UNAVAILABLE
-    return JSONResponse({"ready": all(checks.values()), "checks": checks}, status_code=code)
-
-
-@router.get("/metrics")
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def install(app: FastAPI) -> None:

@@ -21,7 +21,7 @@ from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.builders.matcher import old, young
-from tests.helpers import eventually
+from tests.helpers import broker_connected, eventually
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 
@@ -48,9 +48,11 @@ def settings(
 
 @contextlib.asynccontextmanager
 async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
-    """A matcher instance with its lifespan (consumers, relay, background tasks) running."""
+    """A matcher instance with its lifespan (consumers, relay, background tasks) running and
+    connected to the broker."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        await broker_connected(app)
         yield app
 
 

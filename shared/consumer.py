@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiokafka import ConsumerRecord
+from faststream import Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
@@ -33,6 +34,7 @@ from pydantic import TypeAdapter
 from shared import retry
 from shared.kafka import CONSUMER_DEFAULTS, POISON, REDELIVERED, InvalidMessage, dead_letter
 from shared.retry import ATTEMPTS_IN_PLACE
+from shared.runtime import RUNTIME
 
 T = TypeVar("T")
 
@@ -59,7 +61,8 @@ class Delivery(Generic[T]):
         return self.value
 
 
-Handle = Callable[[Delivery[T]], Awaitable[None]]
+Handle = Callable[[Delivery[T], Any], Awaitable[None]]
+"""A record's handler; its second argument is the service's runtime (`shared.runtime`)."""
 
 
 def subscribe_batches(
@@ -79,7 +82,7 @@ def subscribe_batches(
     channel. With `tombstones`, a record without a value reaches `handle` with value None."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
-    async def run(records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    async def run(records: Sequence[ConsumerRecord[Any, Any]], runtime: Any) -> None:
         by_key: dict[Any, list[Any]] = defaultdict(list)
         for record in records:
             by_key[record.key].append(record)
@@ -88,7 +91,7 @@ def subscribe_batches(
         async def one_key(group: list[Any]) -> None:
             async with limit:
                 for record in group:
-                    await _handle_one(record)  # raises when given up: later records wait
+                    await _handle_one(record, runtime)  # raises when given up: later ones wait
 
         outcomes = await asyncio.gather(
             *(one_key(group) for group in by_key.values()), return_exceptions=True
@@ -96,7 +99,7 @@ def subscribe_batches(
         if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
             raise failed
 
-    async def _handle_one(record: Any) -> None:
+    async def _handle_one(record: Any, runtime: Any) -> None:
         """Raises the last transient error once the tries in place are spent."""
         logged = retry.logged("retrying", topic=record.topic, offset=record.offset)
 
@@ -106,17 +109,21 @@ def subscribe_batches(
 
         retrying = retry.in_place(retry_seconds, unless=POISON, before_sleep=redelivering)
         try:
-            await retrying(_apply, record)
+            await retrying(_apply, record, runtime)
         except POISON as error:
             await dead_letter(broker, record, error)
 
-    async def _apply(record: Any) -> None:
+    async def _apply(record: Any, runtime: Any) -> None:
         value = _parse(adapter, record, tombstones=tombstones)
         key = record.key.decode() if record.key else None
-        await handle(Delivery(value=value, key=key, record=record))
+        await handle(Delivery(value=value, key=key, record=record), runtime)
 
-    async def consume(record: payload | None, message: KafkaMessage) -> None:
-        await run(message.raw_message)
+    async def consume(
+        record: payload | None,
+        message: KafkaMessage,
+        runtime: Any = Context(RUNTIME, default=None),
+    ) -> None:
+        await run(message.raw_message, runtime)
 
     consume.__name__ = consume.__qualname__ = getattr(handle, "__name__", "consume")
     broker.subscriber(

@@ -3,7 +3,8 @@
 The folders are its layers, each importing only those below it (checked by the import contracts
 in pyproject.toml, run by `./dev lint` and the tests):
 
-- the root wires them: `__main__`, `app`, `runtime`, `settings`.
+- the root wires them: `__main__`, `app`, `runtime`, `settings`. The runtime is built once in
+  the lifespan and handed to the edges, which see it as `adapters.context.Runtime`.
 - `adapters/`: MongoDB stores, Kafka handlers, the work coordinator, relay, sweeper, lag monitor
   and the HTTP API; they implement the ports of `usecases/ports`.
 - `usecases/`: the program step, proposals and transitions over those ports, and the events they

@@ -1,4 +1,5 @@
-"""Everything the matcher runs besides the HTTP app, built and started in the app's lifespan.
+"""The matcher's runtime: everything it runs besides the HTTP app, built once in the app's
+lifespan and handed to the subscribers and routes (`adapters.context.Runtime` is their view).
 
 Stores on one Mongo client; the work coordinator with its own aiokafka consumer; the sweeper and
 the monitor as background tasks. Publishing goes through the FastStream broker. The broker, the
@@ -13,10 +14,10 @@ from datetime import timedelta
 from functools import partial
 
 from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from services.matcher.adapters.coordinator import Coordinator
-from services.matcher.adapters.handlers import Services
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
@@ -33,20 +34,16 @@ from shared.kafka import dead_letter, publish
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
 from shared.publisher import BrokerPublisher
+from shared.runtime import runtime_of
 
 
 class Runtime:
-    def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
+    def __init__(self, settings: MatcherSettings, broker: KafkaBroker) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
         self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
-        services.people, services.pairings, services.forward = (
-            self.people,
-            self.pairings,
-            self.forward,
-        )
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,
@@ -143,3 +140,9 @@ class Runtime:
         await publish(
             self._broker, self._topics.pairing_responses, command.data.pairing_id, command
         )
+
+
+def current(app: FastAPI) -> Runtime:
+    """The runtime handed over to `app` (for what runs outside a request's dependencies)."""
+    runtime: Runtime = runtime_of(app)
+    return runtime

@@ -21,3 +21,8 @@ class NotAParticipant(MatcherError):
 class StaleProgram(MatcherError):
     """A pairing changed behind this replica's back (another replica wrote it while both believed
     they owned the program). The step is abandoned and the program rebuilt from the store."""
+
+
+class NotAnswerable(MatcherError):
+    """The decision does not fit the pairing's state (accept or decline once it no longer awaits
+    answers, end unless it is active)."""

@@ -1,4 +1,4 @@
-"""Small helpers the tests share: sample profiles and reading topics with a raw consumer."""
+"""Small helpers the tests share: free ports, reading topics with a raw consumer, polling."""
 
 import asyncio
 import socket
@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from shared.profile import ProfileFields
 from shared.retry import poll
 
 
@@ -18,23 +17,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def profile_fields(**overrides: Any) -> ProfileFields:
-    """A valid profile; override any field."""
-    base: dict[str, Any] = {
-        "program_id": "prog-1",
-        "name": "Ada Example",
-        "email": "ada@example.org",
-        "birth_year": 1995,
-        "languages": ["en"],
-        "timezone": "Europe/Berlin",
-        "availability": {"tue": [{"start": "17:00", "end": "20:00"}]},
-        "skills_offered": {"vocabulary": ["social_media"]},
-        "skills_wanted": {"vocabulary": ["leadership"]},
-        "department": "Sales",
-    }
-    return ProfileFields.model_validate(base | overrides)
 
 
 async def read_topic(

@@ -20,8 +20,8 @@ from shared.kafka import make_broker, publish
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
+from tests.builders.matcher import old, young
 from tests.helpers import broker_connected, eventually
-from tests.integration.matcher.samples import old, young
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 
 import pytest
@@ -14,39 +14,12 @@ from services.matcher.usecases.work import MatchWork, PersonChanged, Work
 from shared.kafka import DeadLetter, dead_letter, make_broker, publish
 from shared.settings import CommonSettings
 from shared.topics import Topics
-from tests.fakes.matcher import RecordingDeadLetters
+from tests.fakes.matcher import RecordingDeadLetters, RecordingSteps
 from tests.helpers import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 
 Send = Callable[[MatchWork], Awaitable[None]]
-
-
-class RecordingSteps:
-    """Records each step; can fail a given number of times first."""
-
-    def __init__(self, *, failures: int = 0) -> None:
-        self.steps: list[tuple[str, list[str]]] = []
-        self.dropped: list[str] = []
-        self.failures = failures
-        self.running: set[str] = set()
-
-    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("store down")
-        self.steps.append((program_id, [_person(w) for w in work]))
-
-    def drop(self, program_ids: Iterable[str]) -> None:
-        self.dropped.extend(program_ids)
-
-    def people(self) -> set[str]:
-        return {p for _, people in self.steps for p in people}
-
-
-def _person(work: MatchWork) -> str:
-    assert isinstance(work.data.item, PersonChanged)
-    return work.data.item.person_id
 
 
 def work(program: str, person: str) -> MatchWork:

@@ -16,10 +16,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.ports import pairing_id
 from shared.mongo import Document
+from tests.builders.matcher import old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
 from tests.integration.matcher.process import MatcherProcess
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ from aiokafka.errors import KafkaError
 
 from services.matcher.settings import MatcherSettings
 from shared.profile import ProfileSnapshot
+from tests.builders.matcher import old, young
 from tests.conftest import KafkaControl
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ from shared.mongo import Document
 from shared.publisher import BrokerPublisher
 from shared.settings import CommonSettings
 from shared.topics import Topics
+from tests.builders.matcher import NOW, pairing
 from tests.helpers import read_topic
-from tests.integration.matcher.samples import NOW, pairing
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from aiokafka.partitioner import murmur2
 
 from services.matcher.settings import MatcherSettings
 from shared.profile import ProfileSnapshot
+from tests.builders.matcher import old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,10 @@ import pytest
 
 from services.matcher.app import create_app
 from services.matcher.settings import MatcherSettings
+from tests.builders.matcher import old, young
 from tests.conftest import KafkaControl
 from tests.helpers import broker_connected, eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, http
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 

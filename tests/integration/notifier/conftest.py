@@ -31,8 +31,8 @@ from shared.envelope import Envelope as Event
 from shared.events import NotificationEvent
 from shared.kafka import encode
 from shared.topics import Topics
+from tests.builders.notifier import BEFORE_EU_DST
 from tests.helpers import broker_connected, free_port, read_topic
-from tests.unit.notifier.samples import BEFORE_EU_DST
 
 
 @dataclass

@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from services.notifier.app import create_app
 from services.notifier.settings import NotifierSettings
 from shared.topics import Topics
+from tests.builders.notifier import BEFORE_EU_DST, proposed
 from tests.conftest import KafkaControl
 from tests.helpers import broker_connected, eventually
 from tests.integration.notifier.conftest import SmtpServer, publish_event
-from tests.unit.notifier.samples import BEFORE_EU_DST, proposed
 
 pytestmark = pytest.mark.integration
 

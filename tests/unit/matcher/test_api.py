@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from services.matcher.adapters import api
 from services.matcher.core.lifecycle import PairingState
 from shared.commands import RespondToPairing
+from tests.builders.matcher import answer, pairing
 from tests.fakes.matcher import FakePairings
-from tests.unit.matcher.test_handlers import answer, pairing
 
 
 class Sent:

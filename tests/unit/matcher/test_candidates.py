@@ -10,7 +10,7 @@ from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
-from tests.unit.matcher.core_samples import WEEK, random_profile
+from tests.builders.matcher import WEEK, random_profile
 from tests.unit.matcher.reference import candidates, pool_rows, score_people
 
 

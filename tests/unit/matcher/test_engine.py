@@ -10,7 +10,7 @@ import numpy as np
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import ScoredPair
 from services.matcher.engine.engine import MatchingEngine
-from tests.unit.matcher.core_samples import WEEK, old, random_profile, unique_id, young
+from tests.builders.matcher import WEEK, old, random_profile, unique_id, young
 from tests.unit.matcher.reference import score_pair, score_people
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from services.matcher.core.policy import Policy
 from shared.profile import ProfileSnapshot
-from tests.unit.matcher.core_samples import WEEK, old, young
+from tests.builders.matcher import WEEK, old, young
 from tests.unit.matcher.reference import score_pair, violation
 
 POLICY = Policy()

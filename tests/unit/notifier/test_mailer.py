@@ -7,7 +7,7 @@ import pytest
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
 from services.notifier.mailer import RetryingMailer
 from shared.retry import RetryPolicy
-from tests.unit.notifier.fakes import FakeMailer
+from tests.fakes.notifier import FakeMailer
 
 POLICY = RetryPolicy(attempts=4, base_delay=0.5, max_delay=1.5)
 

@@ -9,8 +9,8 @@ from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.errors import ClaimHeld, PermanentDeliveryError, TransientDeliveryError
 from services.notifier.invites import invite_uid
 from services.notifier.notify import Notifier
-from tests.unit.notifier.fakes import FakeMailer, FakePublisher, FakeStore
-from tests.unit.notifier.samples import BEFORE_EU_DST, cancelled, new_yorker, proposed
+from tests.builders.notifier import BEFORE_EU_DST, cancelled, new_yorker, proposed
+from tests.fakes.notifier import FakeMailer, FakePublisher, FakeStore
 
 LEASE = timedelta(minutes=3)
 POLICY = MeetingPolicy(

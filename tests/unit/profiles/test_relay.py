@@ -15,8 +15,9 @@ from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
 from shared.publisher import Message
 from shared.relay_loop import Pass
-from tests.helpers import eventually, profile_fields
-from tests.unit.profiles.fakes import FakeProfileStore, FakeSink
+from tests.builders.profiles import profile_fields
+from tests.fakes.profiles import FakeProfileStore, FakeSink
+from tests.helpers import eventually
 
 API = Origin(producer="profiles")
 

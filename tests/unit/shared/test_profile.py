@@ -22,7 +22,7 @@ from shared.profile import (
     TimeRange,
 )
 from shared.vocabulary import Skill
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 
 availability = TypeAdapter(Availability)
 # Unicode White_Space, which is what pydantic strips; Python's str.strip also strips \x1c-\x1f.

@@ -11,8 +11,10 @@ from pydantic import TypeAdapter
 
 from services.notifier.compose import NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
+from services.notifier.mailer import Mailer
+from services.notifier.store import NotificationStore
 from shared.events import NotificationEvent, NotificationFailed, NotificationSent
-from shared.publisher import Message
+from shared.publisher import Message, Publisher
 
 _EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
 
@@ -117,3 +119,9 @@ class FakePublisher:
 
     def types(self) -> list[str]:
         return [event.event_type for _, event in self.published]
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_mailer: Mailer = FakeMailer()
+_store: NotificationStore = FakeStore()
+_publisher: Publisher = FakePublisher()

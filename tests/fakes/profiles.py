@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.profiles.errors import DuplicateEmail
+from services.profiles.outbox import OutboxStore
 from services.profiles.records import OutboxEntry, ProfileRecord
-from services.profiles.store import ProfileQuery
-from shared.publisher import Message
+from services.profiles.service import WriteObserver
+from services.profiles.store import ProfileQuery, ProfileStore
+from shared.publisher import Message, Publisher
 
 
 class FakeProfileStore:
@@ -135,3 +137,10 @@ class RecordingObserver:
     def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
         if record is not None:
             self.written.append(record.id)
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_store: ProfileStore = FakeProfileStore()
+_outbox: OutboxStore = FakeProfileStore()
+_publisher: Publisher = FakeSink()
+_observer: WriteObserver = RecordingObserver()

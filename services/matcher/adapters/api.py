@@ -17,8 +17,8 @@ from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.answers import answer_pairing, find_pairing
 from services.matcher.usecases.ports import PairingRecord
 from shared.commands import Decision, PairingAnswer
+from shared.errors import StoreUnavailable
 from shared.events import CancelReason, Explanation, Participant
-from shared.mongo import StoreUnavailable
 from shared.profile import Identifier, Text
 
 

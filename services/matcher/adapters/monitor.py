@@ -11,8 +11,8 @@ from aiokafka.errors import KafkaError
 
 from services.matcher import metrics
 from services.matcher.usecases.ports import PairingStore
+from shared.errors import StoreUnavailable
 from shared.lag import LagProbe
-from shared.mongo import StoreUnavailable
 
 log = structlog.get_logger(__name__)
 

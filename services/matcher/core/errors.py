@@ -1,7 +1,7 @@
 """The matcher's named errors, in one place.
 
 Only the edges turn them into transport behaviour: the API answers 404 or 422, a consumer sends
-the message to the dead-letter topic. `shared.mongo.StoreUnavailable` (the store is down) is
+the message to the dead-letter topic. `shared.errors.StoreUnavailable` (the store is down) is
 transient everywhere: the API answers 503 and consumers redeliver.
 """
 

@@ -205,7 +205,7 @@ def measure_size(n: int, seed: int) -> tuple[Row, MatchingEngine, list[ProfileSn
     row = Row(n)
     engine = MatchingEngine(POLICY, week_of=WEEK)
     _, row.ingest = timed(lambda: [engine.upsert(p) for p in people])
-    split = balanced_split(engine.pool.birth[: engine.pool.used], engine.free_capacity())
+    split = balanced_split(engine.pool.birth[: engine.pool.used], engine.solve_input().free)
     pairs, _ = timed(engine.solve_full)
     row.solve, row.explain = engine.last_solve.solve_seconds, engine.last_solve.explain_seconds
     row.pairs, row.engine_total = len(pairs), sum(p.score for p in pairs)
@@ -221,11 +221,12 @@ def measure_size(n: int, seed: int) -> tuple[Row, MatchingEngine, list[ProfileSn
 
 def split_edges(engine: MatchingEngine, split: int) -> Any:
     """Every feasible pair of the split (the engine's first round uses the same)."""
-    pool, free = engine.pool, engine.free_capacity()
+    problem = engine.solve_input()
+    pool, free = problem.pool, problem.free
     rows = np.flatnonzero(free > 0)
     young, old = rows[pool.birth[rows] > split], rows[pool.birth[rows] <= split]
     every = feasible(
-        pool, young, old, POLICY, forbidden=engine.forbidden_keys(), chains=engine.chains()
+        pool, young, old, POLICY, forbidden=problem.forbidden_keys(), chains=problem.chains()
     )
     return every, free
 

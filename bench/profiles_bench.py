@@ -147,7 +147,7 @@ async def through_api(settings: ProfilesSettings, count: int, concurrency: int, 
     bodies = [fields(n, run).model_dump(mode="json") for n in range(count)]
     app = create_app(settings)
     async with app.router.lifespan_context(app), _cleanup(settings):
-        await _until(app.state.connection.ready.is_set)
+        await _until(app.state.runtime.connection.ready.is_set)
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             reading = asyncio.create_task(
@@ -184,7 +184,7 @@ async def through_ingress(settings: ProfilesSettings, count: int, run: str) -> f
     )
     await producer.start()
     async with app.router.lifespan_context(app), _cleanup(settings):
-        await _until(app.state.connection.ready.is_set)
+        await _until(app.state.runtime.connection.ready.is_set)
         reading = asyncio.create_task(
             events_read(settings.kafka_bootstrap_servers, settings.topics.profile_changes, count)
         )

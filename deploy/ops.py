@@ -14,23 +14,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.events import PairingEvent
+from shared.lag import Lag, LagProbe
 from shared.profile import Profile, ProfileFields
 from shared.topics import DEAD_LETTER_SUFFIX
 
 DLQ_HEADER_PREFIX = "dlq_"
-
-
-@dataclass(frozen=True)
-class Lag:
-    group: str
-    topic: str
-    partition: int
-    committed: int
-    end: int
-
-    @property
-    def lag(self) -> int:
-        return max(self.end - self.committed, 0)
 
 
 @dataclass(frozen=True)
@@ -53,24 +41,11 @@ class DeadLetter:
 
 async def consumer_lag(bootstrap: str, groups: Iterable[str] | None = None) -> list[Lag]:
     """Committed offset and end offset of every partition each group has committed on."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
-        names = list(groups) if groups else [g[0] for g in await admin.list_consumer_groups()]
+    async with LagProbe(bootstrap) as probe:
         rows: list[Lag] = []
-        for group in sorted(names):
-            committed = await admin.list_consumer_group_offsets(group)
-            ends = await consumer.end_offsets(list(committed)) if committed else {}
-            rows += [
-                Lag(group, tp.topic, tp.partition, meta.offset, ends[tp])
-                for tp, meta in sorted(committed.items())
-            ]
+        for group in sorted(groups or await probe.groups()):
+            rows += await probe.committed(group)
         return rows
-    finally:
-        await consumer.stop()
-        await admin.close()
 
 
 async def dead_letters(bootstrap: str, topic: str, *, limit: int = 100) -> list[DeadLetter]:

@@ -8,7 +8,8 @@ per-key ordering holds exactly as with one record at a time. The contract stays 
 - a record that does not parse or validate, or whose handler raises a `POISON` error, is copied
   to the dead-letter topic (as the single-record middleware in `shared.kafka` does) and skipped;
 - any other error is retried for that record after a back-off, in place, so the rest of its key
-  waits and nothing later on that key overtakes it. After `ATTEMPTS_IN_PLACE` the batch is given
+  waits and nothing later on that key overtakes it (`shared.retry.in_place`). After
+  `ATTEMPTS_IN_PLACE` the batch is given
   up instead (the other keys finish first): it is not committed, the consumer seeks back and
   polls it again. Polling on keeps the consumer in its group through a long outage, where retrying
   in place for longer than `max_poll_interval_ms` would hand its partitions to another consumer
@@ -24,15 +25,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import structlog
 from aiokafka import ConsumerRecord
+from faststream import Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter
 
+from shared import retry
 from shared.kafka import CONSUMER_DEFAULTS, POISON, REDELIVERED, InvalidMessage, dead_letter
-
-log = structlog.get_logger(__name__)
+from shared.retry import ATTEMPTS_IN_PLACE
+from shared.runtime import RUNTIME
 
 T = TypeVar("T")
 
@@ -40,8 +42,7 @@ BATCH_RECORDS = 500
 """At most this many records per poll."""
 CONCURRENT_KEYS = 32
 """At most this many keys of one batch are handled at the same time."""
-ATTEMPTS_IN_PLACE = 5
-"""Tries of one record before its batch is given up and polled again."""
+__all__ = ["ATTEMPTS_IN_PLACE", "Delivery", "Handle", "subscribe_batches"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Delivery(Generic[T]):
         return self.value
 
 
-Handle = Callable[[Delivery[T]], Awaitable[None]]
+Handle = Callable[[Delivery[T], Any], Awaitable[None]]
+"""A record's handler; its second argument is the service's runtime (`shared.runtime`)."""
 
 
 def subscribe_batches(
@@ -80,7 +82,7 @@ def subscribe_batches(
     channel. With `tombstones`, a record without a value reaches `handle` with value None."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
-    async def run(records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    async def run(records: Sequence[ConsumerRecord[Any, Any]], runtime: Any) -> None:
         by_key: dict[Any, list[Any]] = defaultdict(list)
         for record in records:
             by_key[record.key].append(record)
@@ -89,7 +91,7 @@ def subscribe_batches(
         async def one_key(group: list[Any]) -> None:
             async with limit:
                 for record in group:
-                    await _handle_one(record)  # raises when given up: later records wait
+                    await _handle_one(record, runtime)  # raises when given up: later ones wait
 
         outcomes = await asyncio.gather(
             *(one_key(group) for group in by_key.values()), return_exceptions=True
@@ -97,25 +99,31 @@ def subscribe_batches(
         if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
             raise failed
 
-    async def _handle_one(record: Any) -> None:
-        for attempt in range(1, ATTEMPTS_IN_PLACE + 1):
-            try:
-                value = _parse(adapter, record, tombstones=tombstones)
-                key = record.key.decode() if record.key else None
-                await handle(Delivery(value=value, key=key, record=record))
-                return
-            except POISON as error:
-                await dead_letter(broker, record, error)
-                return
-            except Exception:
-                if attempt == ATTEMPTS_IN_PLACE:
-                    raise
-                REDELIVERED.labels(record.topic).inc()
-                log.exception("retrying", topic=record.topic, offset=record.offset)
-                await asyncio.sleep(retry_seconds)
+    async def _handle_one(record: Any, runtime: Any) -> None:
+        """Raises the last transient error once the tries in place are spent."""
+        logged = retry.logged("retrying", topic=record.topic, offset=record.offset)
 
-    async def consume(record: payload | None, message: KafkaMessage) -> None:
-        await run(message.raw_message)
+        def redelivering(state: retry.RetryCallState) -> None:
+            REDELIVERED.labels(record.topic).inc()
+            logged(state)
+
+        retrying = retry.in_place(retry_seconds, unless=POISON, before_sleep=redelivering)
+        try:
+            await retrying(_apply, record, runtime)
+        except POISON as error:
+            await dead_letter(broker, record, error)
+
+    async def _apply(record: Any, runtime: Any) -> None:
+        value = _parse(adapter, record, tombstones=tombstones)
+        key = record.key.decode() if record.key else None
+        await handle(Delivery(value=value, key=key, record=record), runtime)
+
+    async def consume(
+        record: payload | None,
+        message: KafkaMessage,
+        runtime: Any = Context(RUNTIME, default=None),
+    ) -> None:
+        await run(message.raw_message, runtime)
 
     consume.__name__ = consume.__qualname__ = getattr(handle, "__name__", "consume")
     broker.subscriber(

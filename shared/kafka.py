@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from shared.envelope import Envelope
+from shared.retry import poll
 from shared.settings import CommonSettings
 from shared.topics import Topics
 
@@ -32,6 +33,8 @@ log = structlog.get_logger(__name__)
 # Consumers finish in-flight messages within this many seconds on shutdown; deployments give the
 # process longer than this before killing it (docker-compose.yml: stop_grace_period).
 GRACEFUL_SHUTDOWN_SECONDS = 20.0
+
+LEADER_WAIT_SECONDS = 10.0
 
 DEAD_LETTERED = Counter(
     "dead_lettered_messages_total", "Messages sent to a dead-letter topic.", ["topic"]
@@ -74,6 +77,10 @@ def dead_letter_headers(record: Any, error: BaseException) -> dict[str, str]:
         "dlq_source_partition": str(record.partition),
         "dlq_source_offset": str(record.offset),
     }
+
+
+DeadLetter = Callable[[Any, BaseException], Awaitable[None]]
+"""`dead_letter` bound to a broker: what a consumer of its own (the matcher's coordinator) calls."""
 
 
 async def dead_letter(broker: KafkaBroker, record: Any, error: BaseException) -> None:
@@ -167,16 +174,17 @@ async def ensure_topics(
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
     """New partitions refuse writes until they have a leader; wait (bounded) so callers need not."""
-    for _ in range(100):
+
+    async def led() -> bool:
         described = await admin.describe_topics(names)
-        if all(
+        return all(
             not t["error_code"]
             and t["partitions"]
             and all(p["leader"] >= 0 for p in t["partitions"])
             for t in described
-        ):
-            return
-        await asyncio.sleep(0.1)
+        )
+
+    await poll(led, within=LEADER_WAIT_SECONDS, every=0.1)
 
 
 def _topic_config(name: str, topics: Topics) -> dict[str, str]:

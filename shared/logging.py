@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+FASTSTREAM_LOGGERS = ("faststream", "faststream.access.kafka")
 _SECRET_KEYS = {"api_key", "x-api-key", "authorization", "password", "email", "body"}
 
 
@@ -33,7 +34,8 @@ def scrub_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
 
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
-    """Route structlog and the standard library through one JSON (or console) renderer."""
+    """Route structlog, the standard library and FastStream through one JSON (or console)
+    renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -58,6 +60,10 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # FastStream's loggers do not propagate and bring plain-text handlers of their own: give them
+    # ours, so their lines are JSON with correlation ids and scrubbed like every other line.
+    for name in FASTSTREAM_LOGGERS:
+        logging.getLogger(name).handlers[:] = [handler]
     structlog.contextvars.bind_contextvars(service=service)
 
 

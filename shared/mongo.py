@@ -14,12 +14,10 @@ from pymongo.errors import (
     PyMongoError,
 )
 
+from shared.errors import StoreUnavailable
+
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
-
-
-class StoreUnavailable(RuntimeError):
-    """The store could not be reached; the operation may be retried."""
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Settings every service shares. Each service subclasses `CommonSettings` with its own prefix.
 
 Shared endpoints are read without the service prefix (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URI`,
-`TOPIC_PREFIX`), so one environment configures all three services.
+`TOPIC_PREFIX`), so one environment configures all three services. The HTTP host and port are read
+with it (`PROFILES_HTTP_HOST`, `MATCHER_HTTP_PORT`, ...); each service sets its own default port.
 """
 
 from pydantic import AliasChoices, Field
@@ -25,6 +26,16 @@ class CommonSettings(BaseSettings):
     dead_letter_retry_seconds: float = Field(
         default=1.0, gt=0, description="Back-off before a failed message is redelivered."
     )
+    broker_retry_seconds: float = Field(
+        default=2.0, gt=0, description="First back-off between attempts to reach Kafka at start-up."
+    )
+    http_host: str = Field(default="0.0.0.0", description="The address the HTTP API listens on.")
+    http_port: int = Field(default=8000, gt=0, lt=65536)
+
+    def group(self, group_id: str) -> str:
+        """Consumer group ids carry the topic prefix, so deployments sharing a cluster never
+        share a group."""
+        return f"{self.topic_prefix}{group_id}"
 
     @property
     def topics(self) -> Topics:

@@ -1,4 +1,4 @@
-"""Small helpers the tests share: sample profiles and reading topics with a raw consumer."""
+"""Small helpers the tests share: free ports, reading topics with a raw consumer, polling."""
 
 import asyncio
 import socket
@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from shared.profile import ProfileFields
+from shared.retry import poll
 
 
 def free_port() -> int:
@@ -16,23 +17,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def profile_fields(**overrides: Any) -> ProfileFields:
-    """A valid profile; override any field."""
-    base: dict[str, Any] = {
-        "program_id": "prog-1",
-        "name": "Ada Example",
-        "email": "ada@example.org",
-        "birth_year": 1995,
-        "languages": ["en"],
-        "timezone": "Europe/Berlin",
-        "availability": {"tue": [{"start": "17:00", "end": "20:00"}]},
-        "skills_offered": {"vocabulary": ["social_media"]},
-        "skills_wanted": {"vocabulary": ["leadership"]},
-        "department": "Sales",
-    }
-    return ProfileFields.model_validate(base | overrides)
 
 
 async def read_topic(
@@ -57,13 +41,23 @@ async def read_topic(
 
 async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: float = 0.2) -> Any:
     """Poll `check` (sync or async) until it returns a truthy value; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
+
+    async def answer() -> Any:
         result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(every)
+        return await result if asyncio.iscoroutine(result) else result
+
+    if result := await poll(answer, within=within, every=every):
+        return result
+    raise AssertionError(f"condition not met within {within} s")
+
+
+async def broker_connected(app: Any, *, within: float = 60.0) -> None:
+    """Wait until the app's readiness says its broker answers: services connect to Kafka in the
+    background (`shared.connection`), so their lifespan returns before that."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+
+        async def connected() -> bool:
+            return bool((await client.get("/health/ready")).json()["checks"]["broker"])
+
+        await eventually(connected, within=within)

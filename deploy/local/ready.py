@@ -15,31 +15,34 @@ from aiokafka.errors import KafkaError
 
 from shared.kafka import ensure_topics
 from shared.mongo import mongo_client, ping
+from shared.retry import poll
 from shared.topics import Topics
 
 
 async def wait_for_kafka(bootstrap: str, deadline: float) -> None:
-    while True:
+    errors: list[BaseException] = []
+
+    async def answers() -> bool:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
         try:
             await admin.start()
             await admin.list_topics()
-            return
+            return True
         except (KafkaError, OSError) as exc:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"Kafka at {bootstrap} did not answer: {exc!r}") from exc
+            errors.append(exc)
+            return False
         finally:
             await admin.close()
-        await asyncio.sleep(1)
+
+    if not await poll(answers, within=deadline - time.monotonic(), every=1):
+        raise TimeoutError(f"Kafka at {bootstrap} did not answer: {errors[-1]!r}")
 
 
 async def wait_for_mongo(uri: str, deadline: float) -> None:
     client = mongo_client(uri, timeout_ms=2000)
     try:
-        while not await ping(client):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the MongoDB-protocol store at {uri} did not answer")
-            await asyncio.sleep(0.5)
+        if not await poll(lambda: ping(client), within=deadline - time.monotonic(), every=0.5):
+            raise TimeoutError(f"the MongoDB-protocol store at {uri} did not answer")
     finally:
         await client.close()
 

@@ -1,19 +1,24 @@
-"""Everything the matcher runs besides the HTTP app, built and started in the app's lifespan.
+"""The matcher's runtime: everything it runs besides the HTTP app, built once in the app's
+lifespan and handed to the subscribers and routes (`adapters.context.Runtime` is their view).
 
 Stores on one Mongo client; the work coordinator with its own aiokafka consumer; the sweeper and
-the monitor as background tasks. Publishing goes through the FastStream broker.
+the monitor as background tasks. Publishing goes through the FastStream broker. The broker, the
+coordinator and the lag probe start in the background once Kafka answers (`shared.connection`),
+so the app serves, and reports the broker down, while Kafka is unreachable.
 """
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 
 from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from services.matcher.adapters.coordinator import Coordinator
-from services.matcher.adapters.handlers import Services
-from services.matcher.adapters.monitor import LagProbe, monitor
+from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.relay import Relay
@@ -23,26 +28,27 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
-from shared.kafka import publish
+from shared.connection import BrokerConnection
+from shared.health import Check
+from shared.kafka import dead_letter
+from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.publisher import BrokerPublisher, Message
+from shared.runtime import runtime_of
 
 
 class Runtime:
-    def __init__(self, settings: MatcherSettings, broker: KafkaBroker, services: Services) -> None:
+    def __init__(self, settings: MatcherSettings, broker: KafkaBroker) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
+        self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
-        services.people, services.pairings, services.forward = (
-            self.people,
-            self.pairings,
-            self.forward,
-        )
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
-            relay=Relay(self.pairings, self.publish_raw, topic=self._topics.pairings),
+            relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
             policy_for=settings.policy_for,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
@@ -54,14 +60,19 @@ class Runtime:
             window=settings.batch_window_ms / 1000,
             max_records=settings.max_batch_records,
             retry_seconds=settings.dead_letter_retry_seconds,
-            dead_letter=self.publish_raw,
+            dead_letter=partial(dead_letter, broker),
         )
-        groups = {
+        self._groups = {
             settings.group(settings.people_group_id): self._topics.profile_changes,
             settings.group(settings.responses_group_id): self._topics.pairing_responses,
             settings.group(settings.work_group_id): self._topics.match_work,
         }
-        self._probe = LagProbe(settings.kafka_bootstrap_servers, groups=groups)
+        self._probe = LagProbe(settings.kafka_bootstrap_servers)
+        self.connection = BrokerConnection(
+            broker,
+            clients=[self.coordinator, self._probe],
+            retry_seconds=settings.broker_retry_seconds,
+        )
         self._sweeper = Sweeper(
             self.pairings,
             self.slots,
@@ -84,18 +95,21 @@ class Runtime:
         )
 
     async def start(self) -> None:
+        """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
+        answers (both publish or read through it)."""
         for store in (self.people, self.pairings, self.slots):
             await store.ensure_indexes()
-        await self._broker.start()
-        await self.coordinator.start()
-        await self._probe.start()
+        self.connection.start()
         every = self._settings
-        self._tasks = [
-            asyncio.create_task(self._sweeper.run(every=every.sweep_interval_seconds)),
-            asyncio.create_task(
-                monitor(self._probe, self.pairings, every=every.lag_interval_seconds)
-            ),
-        ]
+        sweep = partial(self._sweeper.run, every=every.sweep_interval_seconds)
+        measure = partial(
+            monitor, self._probe, self._groups, self.pairings, every=every.lag_interval_seconds
+        )
+        self._tasks = [asyncio.create_task(self._once_connected(run)) for run in (sweep, measure)]
+
+    async def _once_connected(self, run: Callable[[], Awaitable[None]]) -> None:
+        await self.connection.ready.wait()
+        await run()
 
     async def stop(self) -> None:
         """Background tasks first, then the work step in flight, then the broker."""
@@ -103,27 +117,32 @@ class Runtime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.coordinator.stop()
-        await self._broker.stop()
-        await self._probe.stop()
+        await self.connection.stop()
         await self._client.close()
 
-    async def ready(self) -> dict[str, bool]:
+    @property
+    def checks(self) -> dict[str, Check]:
+        """What readiness asks: the store, the broker, and whether the work consumer runs."""
+
+        async def work_consumer() -> bool:
+            return self.coordinator.running
+
         return {
-            "store": await ping(self._client),
-            "broker": await self._broker.ping(timeout=3.0),
-            "work_consumer": self.coordinator.running,
+            "store": lambda: ping(self._client),
+            "broker": self.connection.alive,
+            "work_consumer": work_consumer,
         }
 
     async def forward(self, work: MatchWork) -> None:
-        await publish(self._broker, self._topics.match_work, work.data.program_id, work)
+        topic = self._topics.match_work
+        await self.publisher.publish(Message.of(topic, work.data.program_id, work))
 
     async def send_answer(self, command: RespondToPairing) -> None:
-        await publish(
-            self._broker, self._topics.pairing_responses, command.data.pairing_id, command
-        )
+        topic = self._topics.pairing_responses
+        await self.publisher.publish(Message.of(topic, command.data.pairing_id, command))
 
-    async def publish_raw(
-        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
-    ) -> None:
-        await self._broker.publish(payload, topic=topic, key=key, headers=headers)
+
+def current(app: FastAPI) -> Runtime:
+    """The runtime handed over to `app` (for what runs outside a request's dependencies)."""
+    runtime: Runtime = runtime_of(app)
+    return runtime

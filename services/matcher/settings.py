@@ -49,10 +49,6 @@ class MatcherSettings(CommonSettings):
             Policy(**overrides)  # fail at start, not at the first change of that program
         return value
 
-    def group(self, group_id: str) -> str:
-        """Group ids carry the topic prefix, so deployments sharing a cluster never share a group."""
-        return f"{self.topic_prefix}{group_id}"
-
     @property
     def proposal_ttl(self) -> timedelta:
         return timedelta(hours=self.proposal_ttl_hours)

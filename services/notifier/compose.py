@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from services.notifier.emails import checked_address, safe_display_name
 from services.notifier.errors import InvalidAddress
 from services.notifier.invites import Invite, Method, Person, Series, build_invite
-from services.notifier.slots import earliest_common_slot
+from shared.availability import earliest_common_slot
 from shared.events import PairingCancelled, PairingProposed, Participant, ProposedPairing
 
 

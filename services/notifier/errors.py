@@ -4,7 +4,7 @@ Only the edges turn them into transport behaviour. In the consumer, a `Transient
 `ClaimHeld` propagates, so the shared dead-letter middleware redelivers the pairing event after its
 back-off (nothing is committed, nothing is lost). A `PermanentDeliveryError` or an `InvalidAddress`
 is recorded and published as `NotificationFailed`; the event is then committed.
-`shared.mongo.StoreUnavailable` (the store is down) is transient too.
+`shared.errors.StoreUnavailable` (the store is down) is transient too.
 """
 
 

@@ -6,12 +6,10 @@ and its event published. A transient failure is retried after a back-off; a mess
 not parse goes to the dead-letter topic.
 """
 
-from collections.abc import Callable
-
 import structlog
 from faststream.kafka import KafkaBroker
 
-from services.notifier.notify import Notifier, Publish
+from services.notifier.runtime import Runtime
 from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
     NotificationFailed,
@@ -20,11 +18,21 @@ from shared.events import (
     PairingEvent,
     PairingProposed,
 )
-from shared.kafka import encode
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
+
+
+async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> None:
+    event = delivery.payload
+    bind_correlation(event.correlation_id or str(event.event_id))
+    if isinstance(event, PairingProposed):
+        await runtime.notifier.pairing_proposed(event)
+    elif isinstance(event, PairingCancelled):
+        await runtime.notifier.pairing_cancelled(event)
+    else:
+        log.info("pairing_event_ignored", event_type=event.event_type)
 
 
 def register(
@@ -33,27 +41,15 @@ def register(
     *,
     group_id: str,
     retry_seconds: float,
-    notifier: Callable[[], Notifier],
-) -> Publish:
-    """Subscribe `on_pairings`; return the publisher of notification events (keyed by pairing).
-
-    `notifier` is looked up per message because it is built in the app's lifespan."""
-    to_notifications = broker.publisher(
+) -> None:
+    """Subscribe `on_pairings`, and declare the notification events it causes (keyed by pairing);
+    the subscriber runs once the runtime is handed over."""
+    broker.publisher(
         topics.notifications,
         title="notifications",
         description="NotificationSent / NotificationFailed, keyed by pairing id.",
         schema=NotificationSent | NotificationFailed,
     )
-
-    async def on_pairings(delivery: Delivery[PairingEvent]) -> None:
-        event = delivery.payload
-        bind_correlation(event.correlation_id or str(event.event_id))
-        if isinstance(event, PairingProposed):
-            await notifier().pairing_proposed(event)
-        elif isinstance(event, PairingCancelled):
-            await notifier().pairing_cancelled(event)
-        else:
-            log.info("pairing_event_ignored", event_type=event.event_type)
 
     subscribe_batches(
         broker,
@@ -64,8 +60,3 @@ def register(
         description="PairingProposed and PairingCancelled send emails; PairingActivated is ignored.",
         retry_seconds=retry_seconds,
     )
-
-    async def publish(key: str, event: NotificationSent | NotificationFailed) -> None:
-        await to_notifications.publish(encode(event), key=key.encode(), headers=event.headers())
-
-    return publish

@@ -2,7 +2,8 @@
 
 `SmtpMailer` translates every aiosmtplib and socket error into `TransientDeliveryError` or
 `PermanentDeliveryError` (see `errors.py` for which is which). `RetryingMailer` retries transient
-failures with exponential back-off and jitter, within a bounded number of attempts: the consumer
+failures with exponential back-off and jitter, within a bounded number of attempts (its
+`RetryPolicy` is the one in `shared.retry`): the consumer
 must not stall past its poll interval, so once the attempts are spent the transient error goes up
 and the shared dead-letter middleware redelivers the event after its own back-off.
 """
@@ -20,6 +21,7 @@ import aiosmtplib
 
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
 from services.notifier.metrics import EMAILS_RETRIED, SMTP_SECONDS
+from shared.retry import RetryError, RetryPolicy
 
 
 class Mailer(Protocol):
@@ -96,26 +98,9 @@ def _raise_for(code: int, exc: Exception) -> NoReturn:
     raise TransientDeliveryError(text) from exc
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 4.0
-
-    def delay(self, retry: int, jitter: float) -> float:
-        """Exponential back-off with "equal jitter": half fixed, half random (`jitter` in 0..1)."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0**retry)
-        return ceiling / 2 + ceiling / 2 * jitter
-
-    def worst_case(self, attempt_timeout: float) -> float:
-        backoff = sum(
-            min(self.max_delay, self.base_delay * 2.0**n) for n in range(self.attempts - 1)
-        )
-        return self.attempts * attempt_timeout + backoff
-
-
 class RetryingMailer:
-    """Retries transient failures of `inner`; permanent ones go up at once."""
+    """Retries transient failures of `inner` (`shared.retry.RetryPolicy`); permanent ones go up
+    at once."""
 
     def __init__(
         self,
@@ -125,15 +110,20 @@ class RetryingMailer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self._inner, self._policy, self._sleep, self._jitter = inner, policy, sleep, jitter
+        self._inner = inner
+        self._retrying = policy.retrying(
+            on=TransientDeliveryError,
+            before_sleep=lambda _: EMAILS_RETRIED.inc(),
+            sleep=sleep,
+            jitter=jitter,
+        )
 
     async def send(self, message: EmailMessage) -> None:
-        for retry in range(self._policy.attempts):
-            try:
-                await self._inner.send(message)
-                return
-            except TransientDeliveryError as exc:
-                if retry + 1 >= self._policy.attempts:
-                    raise TransientDeliveryError(f"{exc} (gave up after {retry + 1})") from exc
-            EMAILS_RETRIED.inc()
-            await self._sleep(self._policy.delay(retry, self._jitter()))
+        try:
+            await self._retrying(self._inner.send, message)
+        except RetryError as spent:
+            attempt = spent.last_attempt
+            error = attempt.exception()
+            raise TransientDeliveryError(
+                f"{error} (gave up after {attempt.attempt_number})"
+            ) from error

@@ -1,8 +1,8 @@
 """Sending the emails a pairing event causes, exactly once per person and state.
 
 For each person: claim the notification record, send, then record the outcome together with the
-event to publish (the embedded outbox); after both people, publish the pending events and mark them
-published. Every step is idempotent, so the consumer simply redelivers the pairing event after any
+event to publish (the embedded outbox); after both people, the shared relay publishes the pending
+events and marks them published (`outbox.py`). Every step is idempotent, so the consumer simply redelivers the pairing event after any
 failure: finished notifications are skipped and only their unpublished events are published.
 
 The remaining crash window: if the process dies after the mail server accepted an email but before
@@ -17,12 +17,11 @@ between publishing and marking publishes the same event again, with the same `ev
 (derived from the notification id), so consumers drop it as a duplicate.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 import structlog
-from pydantic import TypeAdapter
 
 from services.notifier.compose import (
     MeetingPolicy,
@@ -35,24 +34,22 @@ from services.notifier.errors import PermanentDeliveryError, TransientDeliveryEr
 from services.notifier.letters import Draft, address, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
 from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
+from services.notifier.outbox import NotificationOutbox, Recorded
 from services.notifier.store import NotificationStore
 from shared.envelope import utc_now
 from shared.events import (
     Notification,
-    NotificationEvent,
     NotificationFailed,
     NotificationSent,
     PairingCancelled,
     PairingProposed,
 )
+from shared.outbox import Relay
+from shared.publisher import Publisher
 
 log = structlog.get_logger(__name__)
 PRODUCER = "notifier"
 _EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
-_EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
-
-Recorded = NotificationSent | NotificationFailed
-Publish = Callable[[str, Recorded], Awaitable[None]]
 
 
 class Notifier:
@@ -63,13 +60,15 @@ class Notifier:
         *,
         store: NotificationStore,
         mailer: Mailer,
-        publish: Publish,
+        publisher: Publisher,
+        topic: str,
         program: Program,
         meetings: MeetingPolicy,
         lease: timedelta,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._store, self._mailer, self._publish = store, mailer, publish
+        self._store, self._mailer = store, mailer
+        self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
@@ -88,20 +87,7 @@ class Notifier:
         for draft in drafts:
             outgoing = address(draft, program=self._program, now=self._clock())
             recorded.append(await self._deliver(cause, outgoing) or draft.key)
-        await self._relay(recorded)
-
-    async def _relay(self, recorded: list[Recorded | NotificationKey]) -> None:
-        """Publish the events recorded just now and, for notifications an earlier attempt
-        finished, whatever of theirs the store still holds unpublished; then mark them. The
-        events just recorded are published from memory: reading them back would only cost the
-        store two more reads per email."""
-        earlier = [item for item in recorded if isinstance(item, NotificationKey)]
-        pending = [_EVENTS.validate_json(raw) for raw in await self._store.unpublished(earlier)]
-        pending += [item for item in recorded if not isinstance(item, NotificationKey)]
-        for event in pending:
-            await self._publish(event.data.pairing_id, event)
-        if pending:
-            await self._store.mark_published([_key_of(event) for event in pending])
+        await self._relay.flush(recorded)
 
     async def _deliver(
         self, cause: PairingProposed | PairingCancelled, item: Outgoing
@@ -147,7 +133,3 @@ class Notifier:
         (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.state).inc()
         log.info("notification_finished", notification=key.id, outcome=event.event_type)
         return event
-
-
-def _key_of(event: NotificationSent | NotificationFailed) -> NotificationKey:
-    return NotificationKey(event.data.pairing_id, event.data.state, event.data.recipient_id)

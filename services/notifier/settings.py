@@ -7,7 +7,9 @@ from pydantic import EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.notifier.compose import MeetingPolicy, Program
-from services.notifier.mailer import RetryPolicy, SmtpConfig
+from services.notifier.mailer import SmtpConfig
+from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
+from shared.retry import RetryPolicy
 from shared.settings import CommonSettings
 
 # aiokafka's default `max_poll_interval_ms`: a handler that runs longer loses its partitions.
@@ -43,9 +45,15 @@ class NotifierSettings(CommonSettings):
         default=180.0, gt=0, description="A claim older than this is taken over (crash recovery)."
     )
 
-    meeting_minutes: int = Field(default=60, ge=15, le=480)
-    meeting_horizon_days: int = Field(default=21, ge=1, le=365)
-    meeting_notice_hours: float = Field(default=24.0, ge=0, description="Earliest first meeting.")
+    meeting_minutes: int = Field(
+        default=MEETING_MINUTES, ge=15, le=480, description="At most the matcher's."
+    )
+    meeting_horizon_days: int = Field(
+        default=21, ge=1, le=365, description="Covers the week the matcher compares (15 days)."
+    )
+    meeting_notice_hours: float = Field(
+        default=MEETING_NOTICE_HOURS, ge=0, description="Earliest first meeting; the matcher's."
+    )
     meeting_interval_weeks: int = Field(default=2, ge=1, le=12, description="RRULE INTERVAL.")
     program_weeks: int = Field(default=26, ge=1, le=260, description="Length of the series.")
 

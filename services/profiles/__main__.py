@@ -1,7 +1,5 @@
 """`python -m services.profiles`: serve the profiles service with uvicorn."""
 
-import logging
-
 import uvicorn
 
 from services.profiles.app import create_app
@@ -12,7 +10,6 @@ from shared.logging import configure_logging
 def main() -> None:
     settings = ProfilesSettings()
     configure_logging(service="profiles", level=settings.log_level, json=settings.log_json)
-    _route_faststream_logs()
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
@@ -20,14 +17,6 @@ def main() -> None:
         log_config=None,  # our JSON logging, not uvicorn's
         access_log=False,  # ObservabilityMiddleware logs each request with its route template
     )
-
-
-def _route_faststream_logs() -> None:
-    """FastStream's loggers do not propagate and bring colour handlers of their own; give them
-    ours, so their lines are JSON with correlation ids and scrubbed like every other line."""
-    ours = logging.getLogger().handlers
-    for name in ("faststream", "faststream.access.kafka"):
-        logging.getLogger(name).handlers[:] = ours
 
 
 if __name__ == "__main__":

@@ -1,27 +1,22 @@
 """Composition root of the profiles service: builds the broker, subscribes the ingress handler,
-and (in the lifespan, never at import) the store client, the service, the relay and the broker
-connection. Nothing here decides anything about profiles."""
+includes the routes, and (in the lifespan, never at import) starts the runtime (`runtime.py`) and
+hands it over once to the subscriber and the routes. Nothing here decides anything about
+profiles."""
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from services.profiles import handlers, health, problems, routes
-from services.profiles.connection import BrokerConnection, KafkaSink
-from services.profiles.locks import KeyedLocks
+from services.profiles import handlers, problems, routes
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
-from services.profiles.outbox import MongoOutboxStore, OutboxStore
-from services.profiles.relay import Relay
-from services.profiles.service import ProfileService
+from services.profiles.outbox import OutboxStore
+from services.profiles.runtime import current, running
 from services.profiles.settings import ProfilesSettings
-from services.profiles.store import MongoProfileStore, ProfileStore
+from services.profiles.store import ProfileStore
 from shared.events import ProfileEvent
+from shared.health import health_router
 from shared.kafka import make_broker
-from shared.mongo import mongo_client
-
-RELAY_GRACE_SECONDS = 10.0
 
 
 def create_app(
@@ -32,7 +27,7 @@ def create_app(
 ) -> FastAPI:
     """The app; `store` and `outbox` replace the MongoDB adapters (tests)."""
     broker = make_broker(settings, client_id="profiles")
-    to_profile_changes = broker.publisher(
+    broker.publisher(
         settings.topics.profile_changes,
         title="to_profile_changes",
         description="ProfileChanged / ProfileDeleted, keyed by profile id, in version order; "
@@ -42,37 +37,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = mongo_client(settings.mongodb_uri)
-        database = client[settings.mongodb_database]
-        profiles = store or MongoProfileStore(database)
-        await profiles.ensure_indexes()
-        locks = KeyedLocks()
-        relay = Relay(
-            outbox or MongoOutboxStore(database),
-            KafkaSink(to_profile_changes),
-            locks=locks,
-            sweep_seconds=settings.relay_sweep_seconds,
-            batch_size=settings.relay_batch_size,
-            mark_every=settings.relay_mark_seconds,
-        )
-        app.state.mongo = client
-        app.state.service = ProfileService(
-            profiles, locks=locks, observer=relay, seen_kept=settings.seen_event_ids_kept
-        )
-        app.state.relay = relay
-        app.state.connection = connection = BrokerConnection(
-            broker, retry_seconds=settings.broker_retry_seconds
-        )
-        connecting = asyncio.create_task(connection.run(), name="broker-connection")
-        relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
-        try:
+        async with running(settings, broker, app, store=store, outbox=outbox):
             yield
-        finally:
-            relay.stop()
-            await _finish(relaying, within=RELAY_GRACE_SECONDS)
-            await _finish(connecting, within=0)
-            await connection.close()
-            await client.close()
 
     app = FastAPI(
         title="Profiles",
@@ -81,20 +47,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.broker = broker
-    app.state.settings = settings
-    handlers.register(broker, settings, lambda: app.state.service)
+    handlers.register(broker, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
     problems.install(app)
     app.include_router(routes.router)
-    app.include_router(health.router)
+    app.include_router(health_router(lambda: current(app).checks))
     return app
-
-
-async def _finish(task: asyncio.Task[None], *, within: float) -> None:
-    """Let `task` end by itself for `within` seconds, then cancel it."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.shield(task), within)
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

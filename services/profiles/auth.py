@@ -7,9 +7,10 @@ import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi import Depends, HTTPException, Security, status
 from fastapi.security import APIKeyHeader
 
+from services.profiles.runtime import RuntimeDep
 from services.profiles.settings import Scope
 
 api_key_header = APIKeyHeader(
@@ -34,9 +35,9 @@ def require(scope: Scope) -> Callable[..., Awaitable[None]]:
     """A dependency that lets the request through only with a key holding `scope`."""
 
     async def check(
-        request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+        runtime: RuntimeDep, key: Annotated[str | None, Security(api_key_header)] = None
     ) -> None:
-        scopes = scopes_of(request.app.state.settings.api_keys, key)
+        scopes = scopes_of(runtime.settings.api_keys, key)
         if scopes is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by the routes: the service, the caller's origin, If-Match.
+"""FastAPI dependencies shared by the routes: the service (from the runtime), the caller's
+origin, If-Match.
 
 All `async def`: FastAPI runs a plain `def` dependency in a worker thread, which costs more than
 the work each of these does."""
@@ -10,23 +11,20 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Path, Request, status
 
 from services.profiles.changes import Origin
+from services.profiles.runtime import RuntimeDep
 from services.profiles.service import ProfileService
 
 ProfileId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", examples=["p-1042"])]
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
 
 
-async def get_service(request: Request) -> ProfileService:
-    service: ProfileService = request.app.state.service
-    return service
+async def get_service(runtime: RuntimeDep) -> ProfileService:
+    return runtime.service
 
 
-async def get_origin(request: Request) -> Origin:
+async def get_origin(request: Request, runtime: RuntimeDep) -> Origin:
     """API writes are announced with the request's correlation id."""
-    return Origin(
-        producer=request.app.state.settings.producer,
-        correlation_id=request.state.correlation_id,
-    )
+    return Origin(producer=runtime.settings.producer, correlation_id=request.state.correlation_id)
 
 
 @dataclass(frozen=True)

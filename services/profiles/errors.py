@@ -8,12 +8,12 @@ status in `routes.py`, a dead letter or a redelivery in `handlers.py`.
     ├── DuplicateEmail         409; ingress: dead letter
     ├── InvalidChange          422 (a patch that leaves an invalid profile); ingress: dead letter
     └── WriteConflict          409 after retries: others kept changing the profile
-    StoreUnavailable           (shared.mongo) 503; ingress: redelivered after a back-off
+    StoreUnavailable           (shared.errors) 503; ingress: redelivered after a back-off
 """
 
 from pydantic_core import ErrorDetails
 
-from shared.mongo import StoreUnavailable
+from shared.errors import StoreUnavailable
 
 __all__ = [
     "REJECTED",

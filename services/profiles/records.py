@@ -11,7 +11,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.envelope import Envelope
-from shared.mongo import Document
 from shared.profile import ProfileFields, ProfileSnapshot
 
 DELETED_EVENT = "profile.deleted"
@@ -79,9 +78,9 @@ def tombstone_email(profile_id: str) -> str:
     return f"deleted:{profile_id}"
 
 
-def state_of(record: ProfileRecord) -> Document:
+def state_of(record: ProfileRecord) -> dict[str, Any]:
     """The document's fields except `_id` and `outbox` (the outbox is only ever appended to)."""
-    state: Document = {
+    state: dict[str, Any] = {
         "program_id": record.program_id,
         "version": record.version,
         "updated_at": record.updated_at,
@@ -95,12 +94,12 @@ def state_of(record: ProfileRecord) -> Document:
     return state | record.fields.model_dump(mode="json")
 
 
-def to_document(record: ProfileRecord) -> Document:
+def to_document(record: ProfileRecord) -> dict[str, Any]:
     outbox = [entry.model_dump() for entry in record.outbox]
     return {"_id": record.id, **state_of(record), "outbox": outbox}
 
 
-def from_document(document: Document) -> ProfileRecord:
+def from_document(document: dict[str, Any]) -> ProfileRecord:
     fields = None if document.get("deleted") else ProfileFields.model_validate(document)
     return ProfileRecord(
         id=document["_id"],

@@ -23,7 +23,6 @@ class ProfilesSettings(CommonSettings):
     )
 
     mongodb_database: str = "profiles"
-    http_host: str = "0.0.0.0"
     http_port: int = 8001
     ingress_group_id: str = "profiles-ingress"
     producer: str = Field(default="profiles", description="The `producer` of every event we emit.")
@@ -40,9 +39,6 @@ class ProfilesSettings(CommonSettings):
         default=1.0,
         ge=0,
         description="How long published events may wait to be marked sent, so marks are batched.",
-    )
-    broker_retry_seconds: float = Field(
-        default=2.0, gt=0, description="Back-off between attempts to reach Kafka at start-up."
     )
     seen_event_ids_kept: int = Field(
         default=64,

@@ -23,7 +23,8 @@ from shared.commands import PairingAnswer, RespondToPairing
 from shared.events import PairingCancelled, PairingEvent, PairingProposed
 from shared.kafka import encode, ensure_topics
 from shared.topics import Topics
-from tests.helpers import eventually, free_port, profile_fields
+from tests.builders.profiles import profile_fields
+from tests.helpers import eventually, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -1,15 +1,25 @@
 """In-memory fakes of the matcher's ports, recording what they were asked to do."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.usecases.ports import PairingRecord, Slot, Unpublished
-from services.matcher.usecases.work import MatchWork
+from services.matcher.usecases.ports import (
+    PairingRecord,
+    PairingStore,
+    PeopleStore,
+    Slot,
+    SlotGuard,
+    Unpublished,
+)
+from services.matcher.usecases.work import Forward, MatchWork, PersonChanged
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
+from shared.publisher import Message, Publisher
 
 
 class FakePeople:
@@ -170,12 +180,20 @@ class RecordingPublisher:
         self.sent: list[tuple[str, bytes, bytes]] = []  # topic, key, payload
         self.failing = False
 
-    async def __call__(
-        self, payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]
-    ) -> None:
+    async def publish(self, message: Message) -> None:
         if self.failing:
             raise ConnectionError("broker unavailable")
-        self.sent.append((topic, key, payload))
+        self.sent.append((message.topic, message.key, message.value or b""))
+
+
+class RecordingDeadLetters:
+    """Records what was dead-lettered, as `shared.kafka.dead_letter` on a broker would send it."""
+
+    def __init__(self) -> None:
+        self.letters: list[tuple[Any, BaseException]] = []
+
+    async def __call__(self, record: Any, error: BaseException) -> None:
+        self.letters.append((record, error))
 
 
 class RecordingForward:
@@ -184,3 +202,39 @@ class RecordingForward:
 
     async def __call__(self, work: MatchWork) -> None:
         self.sent.append(work)
+
+
+class RecordingSteps:
+    """Records each step; can fail a given number of times first."""
+
+    def __init__(self, *, failures: int = 0) -> None:
+        self.steps: list[tuple[str, list[str]]] = []
+        self.dropped: list[str] = []
+        self.failures = failures
+        self.running: set[str] = set()
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("store down")
+        self.steps.append((program_id, [_person(w) for w in work]))
+
+    def drop(self, program_ids: Iterable[str]) -> None:
+        self.dropped.extend(program_ids)
+
+    def people(self) -> set[str]:
+        return {p for _, people in self.steps for p in people}
+
+
+def _person(work: MatchWork) -> str:
+    assert isinstance(work.data.item, PersonChanged)
+    return work.data.item.person_id
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_people: PeopleStore = FakePeople()
+_pairings: PairingStore = FakePairings()
+_slots: SlotGuard = FakeSlots()
+_publisher: Publisher = RecordingPublisher()
+_forward: Forward = RecordingForward()
+_steps: Steps = RecordingSteps()

@@ -41,7 +41,7 @@ class Recorder:
         self.attempts: dict[str, int] = defaultdict(int)
         self._fail_once, self._reject, self._failures = fail_once, reject, failures
 
-    async def __call__(self, delivery: Delivery[UpdateProfile]) -> None:
+    async def __call__(self, delivery: Delivery[UpdateProfile], runtime: object) -> None:
         order = delivery.payload.correlation_id or ""
         self.attempts[order] += 1
         if order in self._reject:

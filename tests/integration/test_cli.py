@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from deploy.cli import app
 from shared.commands import UpdateProfile
 from shared.topics import Topics
-from tests.helpers import profile_fields, read_topic
+from tests.builders.profiles import profile_fields
+from tests.helpers import read_topic
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

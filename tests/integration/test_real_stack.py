@@ -14,7 +14,8 @@ from shared.mongo import Document, insert_markers
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
-from tests.helpers import profile_fields, read_topic
+from tests.builders.profiles import profile_fields
+from tests.helpers import read_topic
 
 pytestmark = pytest.mark.integration
 

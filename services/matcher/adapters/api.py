@@ -1,35 +1,47 @@
-"""The matcher's HTTP API: pairings for operators, answers from people, health and metrics."""
+"""The matcher's HTTP API: pairings for operators, answers from people (health and metrics are
+`shared.health`'s).
 
-from collections.abc import Awaitable, Callable
+Routes call the use cases with what `RuntimeDep` gives them, and show `PairingPublic`, the view
+of a pairing chosen for the API, never the storage record itself.
+"""
+
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from services.matcher.core.lifecycle import ANSWERABLE, PairingState
-from services.matcher.usecases.ports import PairingRecord, PairingStore
-from shared.commands import Decision, PairingAnswer, RespondToPairing
-from shared.mongo import StoreUnavailable
+from services.matcher.adapters.context import RuntimeDep
+from services.matcher.core.errors import NotAnswerable, NotAParticipant, PairingNotFound
+from services.matcher.core.lifecycle import PairingState
+from services.matcher.usecases.answers import answer_pairing, find_pairing
+from services.matcher.usecases.ports import PairingRecord
+from shared.commands import Decision, PairingAnswer
+from shared.errors import StoreUnavailable
+from shared.events import CancelReason, Explanation, Participant
 from shared.profile import Identifier, Text
 
-SendAnswer = Callable[[RespondToPairing], Awaitable[None]]
-Readiness = Callable[[], Awaitable[dict[str, bool]]]
 
+class PairingPublic(BaseModel):
+    """A pairing as the API shows it."""
 
-def _pairings(request: Request) -> PairingStore:
-    store: PairingStore = request.app.state.services.pairings
-    return store
+    id: str
+    program_id: str
+    younger: Participant
+    older: Participant
+    explanation: Explanation
+    state: PairingState
+    accepted_by: list[str]
+    sequence: int = Field(description="Counts the pairing's state changes.")
+    proposed_at: AwareDatetime
+    expires_at: AwareDatetime
+    updated_at: AwareDatetime
+    reason_code: CancelReason | None
+    reason: str | None
 
-
-def _send_answer(request: Request) -> SendAnswer:
-    send: SendAnswer = request.app.state.send_answer
-    return send
-
-
-PairingsDep = Annotated[PairingStore, Depends(_pairings)]
-SendAnswerDep = Annotated[SendAnswer, Depends(_send_answer)]
+    @classmethod
+    def of(cls, record: PairingRecord) -> "PairingPublic":
+        return cls.model_validate(record.model_dump())
 
 
 class EndIn(BaseModel):
@@ -53,83 +65,60 @@ class AnswerAccepted(BaseModel):
 router = APIRouter()
 
 
-@router.get("/pairings", response_model=list[PairingRecord])
+@router.get("/pairings")
 async def list_pairings(
-    pairings: PairingsDep,
+    runtime: RuntimeDep,
     program_id: Identifier | None = None,
     person_id: Identifier | None = None,
     state: PairingState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[PairingRecord]:
-    return await pairings.find(program_id=program_id, person_id=person_id, state=state, limit=limit)
+) -> list[PairingPublic]:
+    found = await runtime.pairings.find(
+        program_id=program_id, person_id=person_id, state=state, limit=limit
+    )
+    return [PairingPublic.of(record) for record in found]
 
 
-@router.get("/pairings/{pairing_id}", response_model=PairingRecord)
-async def get_pairing(pairing_id: Identifier, pairings: PairingsDep) -> PairingRecord:
-    record = await pairings.get(pairing_id)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such pairing")
-    return record
+@router.get("/pairings/{pairing_id}")
+async def get_pairing(pairing_id: Identifier, runtime: RuntimeDep) -> PairingPublic:
+    return PairingPublic.of(await find_pairing(runtime.pairings, pairing_id))
 
 
-@router.post(
-    "/pairings/{pairing_id}/responses",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=AnswerAccepted,
-)
-async def respond(
-    pairing_id: Identifier, body: AnswerIn, pairings: PairingsDep, send: SendAnswerDep
-) -> AnswerAccepted:
+@router.post("/pairings/{pairing_id}/responses", status_code=status.HTTP_202_ACCEPTED)
+async def respond(pairing_id: Identifier, body: AnswerIn, runtime: RuntimeDep) -> AnswerAccepted:
     """Publish the answer to the pairing-response topic; the pairing changes shortly after.
     409 when the decision does not fit the pairing's state (accept or decline once it no longer
     awaits answers, end unless it is active)."""
-    record = await get_pairing(pairing_id, pairings)
-    if body.person_id not in (record.younger.id, record.older.id):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "not part of this pairing")
-    if record.state not in ANSWERABLE[body.decision]:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"the pairing is {record.state.value}")
     answer = PairingAnswer(pairing_id=pairing_id, **body.model_dump())
-    command = RespondToPairing(producer="matcher-api", data=answer)
-    await send(command)
+    command = await answer_pairing(runtime.pairings, runtime.send_answer, answer)
     return AnswerAccepted(event_id=str(command.event_id))
 
 
-@router.post(
-    "/pairings/{pairing_id}/end",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=AnswerAccepted,
-)
-async def end(
-    pairing_id: Identifier, body: EndIn, pairings: PairingsDep, send: SendAnswerDep
-) -> AnswerAccepted:
+@router.post("/pairings/{pairing_id}/end", status_code=status.HTTP_202_ACCEPTED)
+async def end(pairing_id: Identifier, body: EndIn, runtime: RuntimeDep) -> AnswerAccepted:
     """The same as answering `end`: one of the two people ends their active pairing."""
-    answer = AnswerIn(decision="end", **body.model_dump())
-    return await respond(pairing_id, answer, pairings, send)
+    answer = PairingAnswer(pairing_id=pairing_id, decision="end", **body.model_dump())
+    command = await answer_pairing(runtime.pairings, runtime.send_answer, answer)
+    return AnswerAccepted(event_id=str(command.event_id))
 
 
-@router.get("/health/live")
-async def live() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/health/ready")
-async def ready(request: Request) -> JSONResponse:
-    readiness: Readiness = request.app.state.readiness
-    checks = await readiness()
-    code = status.HTTP_200_OK if all(checks.values()) else status.HTTP_503_SERVICE_UNAVAILABLE
-    return JSONResponse({"ready": all(checks.values()), "checks": checks}, status_code=code)
-
-
-@router.get("/metrics")
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    PairingNotFound: (status.HTTP_404_NOT_FOUND, "no such pairing"),
+    NotAParticipant: (status.HTTP_422_UNPROCESSABLE_CONTENT, "not part of this pairing"),
+    StoreUnavailable: (status.HTTP_503_SERVICE_UNAVAILABLE, "store unavailable"),
+}
 
 
 def install(app: FastAPI) -> None:
-    """Routes, plus the store being down answered as 503 (try again) rather than 500."""
+    """Routes, and the named errors as HTTP answers: the store being down is 503 (try again)."""
 
-    async def unavailable(_: Request, __: Exception) -> JSONResponse:
-        return JSONResponse({"detail": "store unavailable"}, status_code=503)
+    async def answered(_: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, NotAnswerable):
+            code, detail = status.HTTP_409_CONFLICT, f"the pairing is {error}"
+        else:
+            code, detail = _ERRORS[type(error)]
+        return JSONResponse({"detail": detail}, status_code=code)
 
     app.include_router(router)
-    app.add_exception_handler(StoreUnavailable, unavailable)
+    for error in (*_ERRORS, NotAnswerable):
+        app.add_exception_handler(error, answered)

@@ -25,10 +25,9 @@ from aiokafka.errors import IllegalStateError, KafkaError
 from pydantic import ValidationError
 
 from services.matcher import metrics
-from services.matcher.adapters.relay import Publisher
 from services.matcher.usecases.work import MatchWork
-from shared.kafka import dead_letter_headers
-from shared.topics import Topics
+from shared import retry
+from shared.kafka import DeadLetter
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +41,10 @@ class Steps(Protocol):
     def drop(self, program_ids: Iterable[str]) -> None: ...
 
 
+class StepFailed(Exception):
+    """A batch could not be stepped; its records are fetched again after a pause."""
+
+
 class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(
         self,
@@ -52,8 +55,9 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
         window: float,
         max_records: int,
         retry_seconds: float,
-        dead_letter: Publisher,
+        dead_letter: DeadLetter,
     ) -> None:
+        """`dead_letter` is `shared.kafka.dead_letter` on the service's broker (tests: a fake)."""
         self._consumer, self._matcher, self._topic = consumer, matcher, topic
         self._window, self._max, self._retry = window, max_records, retry_seconds
         self._dead_letter = dead_letter
@@ -98,18 +102,25 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
         log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
 
     async def _run(self) -> None:
+        """Round after round until stopped; a failed round is logged and, after a pause,
+        followed by the next (`shared.retry.until_stopped`)."""
+        retrying = retry.until_stopped(
+            self._retry,
+            on=(KafkaError, StepFailed),
+            stopped=self._stopping.is_set,
+            before_sleep=retry.logged("work_round_failed"),
+        )
         while not self._stopping.is_set():
-            try:
-                generation = self._generation
-                records = await self._collect()
-                async with self._lock:
-                    if generation != self._generation:
-                        self._rewind(records)  # fetched across a rebalance: read them again
-                    elif records:
-                        await self._handle(records)
-            except KafkaError:
-                log.exception("work_consumer_error")
-                await asyncio.sleep(self._retry)
+            await retrying(self._round)
+
+    async def _round(self) -> None:
+        generation = self._generation
+        records = await self._collect()
+        async with self._lock:
+            if generation != self._generation:
+                self._rewind(records)  # fetched across a rebalance: read them again
+            elif records:
+                await self._handle(records)
 
     async def _collect(self) -> list[Record]:
         """The first records available, plus whatever arrives within the window after them."""
@@ -134,10 +145,9 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
                 with metrics.STEP_SECONDS.time():
                     await self._matcher.step(program_id, items)
             await self._consumer.commit(_next_offsets(records))
-        except Exception:
-            log.exception("step_failed_will_retry")
+        except Exception as exc:
             self._rewind(records)
-            await asyncio.sleep(self._retry)
+            raise StepFailed(f"{len(records)} work records") from exc
 
     def _rewind(self, records: list[Record]) -> None:
         """Fetch these records again, on the partitions that are still ours."""
@@ -151,12 +161,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             try:
                 item = MatchWork.model_validate_json(record.value or b"")
             except ValidationError as error:
-                await self._dead_letter(
-                    record.value or b"",
-                    topic=Topics.dead_letter(record.topic),
-                    key=record.key or b"",
-                    headers=dead_letter_headers(record, error),
-                )
+                await self._dead_letter(record, error)
                 continue
             metrics.WORK_ITEMS.labels(item.data.item.kind).inc()
             work[item.data.program_id].append(item)

@@ -1,9 +1,12 @@
 """The matcher's subscribers. Both only record and route: matching happens in the owner of the
-program (see `coordinator`), so every change becomes a work item keyed by program id.
+program (see `coordinator`), so every change becomes a work item keyed by program id. They get
+the runtime from FastStream's context (`adapters.context`).
 """
 
+from faststream import Context
 from faststream.kafka import KafkaBroker
 
+from services.matcher.adapters.context import Runtime
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.work import AnswerGiven, Forward, MatchWork, PersonChanged, Work
 from shared.commands import RespondToPairing
@@ -12,14 +15,6 @@ from shared.events import ProfileChanged, ProfileEvent
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
 from shared.logging import bind_correlation
 from shared.topics import Topics
-
-
-class Services:
-    """What the handlers use, built in the app's lifespan (nothing connects in `create_app`)."""
-
-    people: PeopleStore
-    pairings: PairingStore
-    forward: Forward
 
 
 async def record_profile_change(
@@ -59,28 +54,28 @@ async def route_answer(
     return record.program_id
 
 
+async def on_profile_changes(delivery: Delivery[ProfileEvent], runtime: Runtime) -> None:
+    event = delivery.value
+    bind_correlation(event.correlation_id or str(event.event_id) if event else None)
+    await record_profile_change(
+        event, key=delivery.key, people=runtime.people, forward=runtime.forward
+    )
+
+
+async def on_pairing_responses(command: RespondToPairing, runtime: Runtime = Context()) -> None:
+    bind_correlation(command.correlation_id or str(command.event_id))
+    await route_answer(command, pairings=runtime.pairings, forward=runtime.forward)
+
+
 def register(
     broker: KafkaBroker,
     topics: Topics,
     *,
     people_group: str,
     responses_group: str,
-    services: Services,
     retry_seconds: float,
 ) -> None:
-    """Subscribe both handlers; `services` is filled in by the lifespan before the broker starts."""
-
-    async def on_profile_changes(delivery: Delivery[ProfileEvent]) -> None:
-        event = delivery.value
-        bind_correlation(event.correlation_id or str(event.event_id) if event else None)
-        await record_profile_change(
-            event, key=delivery.key, people=services.people, forward=services.forward
-        )
-
-    async def on_pairing_responses(command: RespondToPairing) -> None:
-        bind_correlation(command.correlation_id or str(command.event_id))
-        await route_answer(command, pairings=services.pairings, forward=services.forward)
-
+    """Subscribe both handlers (they run once the runtime is handed over and the broker starts)."""
     subscribe_batches(
         broker,
         topics.profile_changes,

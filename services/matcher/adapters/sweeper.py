@@ -19,7 +19,7 @@ from aiokafka.errors import KafkaError
 from services.matcher.usecases.ports import PairingStore, SlotGuard
 from services.matcher.usecases.work import Forward, MatchWork, ProgramDue, Work
 from shared.envelope import utc_now
-from shared.mongo import StoreUnavailable
+from shared.errors import StoreUnavailable
 
 log = structlog.get_logger(__name__)
 

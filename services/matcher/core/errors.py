@@ -1,7 +1,7 @@
 """The matcher's named errors, in one place.
 
 Only the edges turn them into transport behaviour: the API answers 404 or 422, a consumer sends
-the message to the dead-letter topic. `shared.mongo.StoreUnavailable` (the store is down) is
+the message to the dead-letter topic. `shared.errors.StoreUnavailable` (the store is down) is
 transient everywhere: the API answers 503 and consumers redeliver.
 """
 
@@ -21,3 +21,8 @@ class NotAParticipant(MatcherError):
 class StaleProgram(MatcherError):
     """A pairing changed behind this replica's back (another replica wrote it while both believed
     they owned the program). The step is abandoned and the program rebuilt from the store."""
+
+
+class NotAnswerable(MatcherError):
+    """The decision does not fit the pairing's state (accept or decline once it no longer awaits
+    answers, end unless it is active)."""

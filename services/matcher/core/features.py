@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from services.matcher.core.availability import Windows, utc_windows
+from shared.availability import Windows, utc_windows
 from shared.profile import Profile, SkillSet
 
 _SEPARATORS = re.compile(r"[\s_-]+")

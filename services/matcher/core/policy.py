@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from shared.availability import MEETING_MINUTES
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -14,6 +16,9 @@ class Policy:
     """
 
     min_common_hours: float = 1.0
+    """Common hours a week, counting only stretches of at least `meeting_minutes`."""
+    meeting_minutes: int = MEETING_MINUTES
+    """The first meeting's length: at least the notifier's `meeting_minutes`, so that it fits."""
     min_birth_year_gap: int = 10
     weight_complementarity: float = 0.6
     weight_overlap: float = 0.25
@@ -34,6 +39,8 @@ class Policy:
             raise ValueError("thresholds must be non-negative")
         if self.full_overlap_hours <= 0 or self.full_gap_years <= 0:
             raise ValueError("saturation points must be positive")
+        if self.meeting_minutes < 1:
+            raise ValueError("meeting_minutes must be at least 1")
         if self.max_candidates < 1:
             raise ValueError("max_candidates must be at least 1")
         if not 0 <= self.resolve_loss_threshold < 1:

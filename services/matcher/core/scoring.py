@@ -7,14 +7,12 @@ directions are fused with a harmonic mean, so a one-sided pair scores low (and, 
 
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from datetime import date
 
-from services.matcher.core.availability import coming_monday, overlap_minutes
 from services.matcher.core.explanation import explain
-from services.matcher.core.features import Person, person_of
+from services.matcher.core.features import Person
 from services.matcher.core.policy import Policy
+from shared.availability import overlap_minutes
 from shared.events import Explanation
-from shared.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def fuse(forward: float, backward: float) -> float:
 def terms(younger: Person, older: Person, policy: Policy, *, minutes: int | None = None) -> Terms:
     """The terms; `minutes` in common may be given when already known."""
     if minutes is None:
-        minutes = overlap_minutes(younger.windows, older.windows)
+        minutes = overlap_minutes(younger.windows, older.windows, at_least=policy.meeting_minutes)
     gap = abs(younger.birth_year - older.birth_year)
     return Terms(
         complementarity=fuse(share(younger, older), share(older, younger)),
@@ -101,13 +99,20 @@ def person_violation(a: Person, b: Person, policy: Policy) -> str | None:
         return f"birth years only {gap} apart (at least {policy.min_birth_year_gap} needed)"
     if a.department is not None and a.department == b.department:
         return f"same department ({a.department_label})"
-    minutes = overlap_minutes(a.windows, b.windows)
+    minutes = overlap_minutes(a.windows, b.windows, at_least=policy.meeting_minutes)
     if minutes < policy.min_common_minutes:
-        return (
-            f"only {minutes / 60:.1f} hours a week of common availability "
-            f"(at least {policy.min_common_hours:g} needed)"
-        )
+        return _too_little_time(overlap_minutes(a.windows, b.windows), minutes, policy)
     return None
+
+
+def _too_little_time(total: int, meetable: int, policy: Policy) -> str:
+    needed = f"at least {policy.min_common_hours:g} needed"
+    if meetable == total:
+        return f"only {total / 60:.1f} hours a week of common availability ({needed})"
+    return (
+        f"only {total / 60:.1f} hours a week of common availability, {meetable / 60:.1f} of them "
+        f"in stretches of {policy.meeting_minutes} minutes or more ({needed})"
+    )
 
 
 def pair_violation(
@@ -125,18 +130,6 @@ def pair_violation(
     return person_violation(a, b, policy)
 
 
-def score_people(a: Person, b: Person, policy: Policy) -> ScoredPair | None:
-    """The scored pair (younger first), or None when a person-level constraint fails or, under
-    `require_two_way`, one of them would teach the other nothing wanted."""
-    if person_violation(a, b, policy) is not None:
-        return None
-    younger, older = (a, b) if a.birth_year > b.birth_year else (b, a)
-    t = terms(younger, older, policy)
-    if policy.require_two_way and t.complementarity <= 0:
-        return None
-    return explained(younger, older, policy, t)
-
-
 def explained(
     younger: Person,
     older: Person,
@@ -149,29 +142,12 @@ def explained(
     t = t or terms(younger, older, policy, minutes=minutes)
     contributions = weighted(t, policy)
     score = sum(contributions.values())
-    return ScoredPair(younger.id, older.id, score, explain(younger, older, t, contributions, score))
-
-
-def violation(
-    a: Profile,
-    b: Profile,
-    policy: Policy,
-    *,
-    manager_of: Mapping[str, str | None],
-    blocked: Set[frozenset[str]],
-    week_of: date | None = None,
-) -> str | None:
-    """None when every hard constraint holds, else a readable reason. Availability is compared
-    in the UTC week of `week_of` (default: the coming week)."""
-    week = week_of or coming_monday(date.today())
-    pa, pb = person_of(a, week), person_of(b, week)
-    return pair_violation(pa, pb, policy, manager_of=manager_of, blocked=blocked)
-
-
-def score_pair(
-    a: Profile, b: Profile, policy: Policy, *, week_of: date | None = None
-) -> ScoredPair | None:
-    """The pair scored and explained, younger first by birth year; None if a constraint fails
-    (the management line and past pairs are checked by `violation`)."""
-    week = week_of or coming_monday(date.today())
-    return score_people(person_of(a, week), person_of(b, week), policy)
+    explanation = explain(
+        younger,
+        older,
+        common_minutes=t.common_minutes,
+        birth_year_gap=t.birth_year_gap,
+        contributions=contributions,
+        score=score,
+    )
+    return ScoredPair(younger.id, older.id, score, explanation)

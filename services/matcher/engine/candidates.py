@@ -6,7 +6,7 @@ availability window, sorted by (key, window start); a merge-join then yields exa
 pairs that share a key and overlap in time, each once (the window that starts inside the other
 reports it), and a window pair reached through several keys is kept only under the lowest (s, t)
 the two share. Birth-year gap, language and department filter these; the pieces of common time
-are summed per pair (time split over several days counts), pairs below the minimum dropped, the
+are summed per pair (time split over several days counts, each stretch long enough to meet), pairs below the minimum dropped, the
 rest scored exactly as `scoring` does, and the best `k` of every person on either side kept.
 Without the two-way rule everyone has the one key 0: a plain time join.
 """
@@ -14,7 +14,6 @@ Without the two-way rule everyone has the one key 0: a plain time join.
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from services.matcher.core.policy import Policy
 from services.matcher.engine.entries import (
@@ -28,9 +27,7 @@ from services.matcher.engine.entries import (
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.vectors import Side, excluded, score
-from services.matcher.solver.arrays import ranked
-
-Ints = NDArray[np.int64]
+from services.matcher.solver.arrays import Bools, Floats, Ints, firsts, ranked
 
 
 @dataclass(frozen=True)
@@ -40,32 +37,13 @@ class Edges:
     young: Ints
     old: Ints
     minutes: Ints
-    score: NDArray[np.float64]
+    score: Floats
 
     def __len__(self) -> int:
         return len(self.score)
 
-    def take(self, keep: NDArray[np.bool_] | Ints) -> "Edges":
+    def take(self, keep: Bools | Ints) -> "Edges":
         return Edges(self.young[keep], self.old[keep], self.minutes[keep], self.score[keep])
-
-
-def candidates(
-    pool: Pool,
-    young: Ints,
-    old: Ints,
-    policy: Policy,
-    *,
-    k: int,
-    forbidden: Ints,
-    chains: Chains,
-    either_way: bool = False,
-) -> Edges:
-    """The best `k` feasible partners of everyone in `young` among `old` and vice versa (see
-    `feasible`)."""
-    edges = feasible(
-        pool, young, old, policy, forbidden=forbidden, chains=chains, either_way=either_way
-    )
-    return edges.take(best(edges, edges.score, k))
 
 
 def feasible(
@@ -97,7 +75,7 @@ def feasible(
     return Edges(edges.young, edges.old, edges.minutes, score(pool, edges, policy))
 
 
-def best(edges: Edges, value: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+def best(edges: Edges, value: Floats, k: int) -> Bools:
     """The edges among the `k` of highest `value` of their younger or of their older."""
     return _top(edges.young, value, k) | _top(edges.old, value, k)
 
@@ -132,6 +110,7 @@ def _sum_pieces(
         )
         years = ((ia >> BIRTH) & _MASK11) - ((ib >> BIRTH) & _MASK11)
         ok = (np.abs(years) if either_way else years) >= gap
+        ok &= pieces >= policy.meeting_minutes  # only stretches a meeting fits in count
         dept = ia >> DEPT
         ok &= (dept == 0) | (dept != ib >> DEPT)
         ok &= _none_zero(y.langs, a, o.langs, b)
@@ -146,7 +125,7 @@ _MASK14 = (1 << 14) - 1
 _MASK11 = (1 << 11) - 1
 
 
-def _none_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> NDArray[np.bool_]:
+def _none_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> Bools:
     """Some word of a[i] & b[j] is non-zero (the masks share a bit)."""
     out = (a[0][i] & b[0][j]) != 0
     for wa, wb in zip(a[1:], b[1:], strict=True):
@@ -154,7 +133,7 @@ def _none_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> NDArray[np.boo
     return np.asarray(out, np.bool_)
 
 
-def _all_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> NDArray[np.bool_]:
+def _all_zero(a: list[Ints], i: Ints, b: list[Ints], j: Ints) -> Bools:
     if not a:
         return np.ones(len(i), np.bool_)
     return ~_none_zero(a, i, b, j)
@@ -164,14 +143,14 @@ def _totals(packed: Ints, n_old: int, minimum: int) -> tuple[Ints, Ints, Ints]:
     pair, pieces = packed >> MINUTES, packed & _MASK14
     if len(pair) == 0:
         return pair, pair, pair
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-    total = np.add.reduceat(pieces, starts)
+    first = np.flatnonzero(firsts(pair))
+    total = np.add.reduceat(pieces, first)
     enough = total >= minimum
-    pair = pair[starts][enough]
+    pair = pair[first][enough]
     return pair // n_old, pair % n_old, total[enough]
 
 
-def _top(group: Ints, value: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+def _top(group: Ints, value: Floats, k: int) -> Bools:
     """Edges among the `k` of highest value in their group."""
     keep = np.zeros(len(value), bool)
     order, rank = ranked(group, value)

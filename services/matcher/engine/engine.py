@@ -10,23 +10,24 @@ the best pairs (`repair`), which is exact for a single change. When several chan
 compete for the same partners the repair may fall short; it estimates by how much, and once the
 estimate passes `Policy.resolve_loss_threshold` (a fraction of what the locked pairs could score
 at most), or a burst changes many people at once, `propose` solves fully instead.
+
+Both solves read one `SolveInput` taken from this state and return pairs of pool rows; they never
+call back here, and only the engine changes its state.
 """
 
 import time
 from datetime import date
 
-import numpy as np
-
-from services.matcher.core.availability import coming_monday, monday_of
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import ScoredPair, explained, pair_violation
-from services.matcher.engine import vectors
 from services.matcher.engine.locks import Locks, Pair
-from services.matcher.engine.management import Chains, Management
+from services.matcher.engine.management import Management
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
 from services.matcher.engine.rounds import SolveStats, solve_free
+from services.matcher.engine.solve_input import SolveInput
+from shared.availability import coming_monday, monday_of
 from shared.profile import Profile
 
 BURST = 256
@@ -50,7 +51,6 @@ class MatchingEngine:
         self._changed: set[str] = set()  # may have new pairs since the last proposal
         self._offered: set[Pair] = set()  # the last proposals not locked yet
         self._solved = False
-        self._chains: Chains | None = None
 
     # -- changes -------------------------------------------------------------------------------
     def upsert(self, person: Profile) -> None:
@@ -59,7 +59,6 @@ class MatchingEngine:
         p = person_of(person, self.week)
         joined = p.id not in self.pool.row_of
         if joined or self.management.manager_of.get(p.id) != p.manager_id:
-            self._chains = None
             self.locks.check_again(self.management.link(p.id, p.manager_id, joined=joined))
         row = self.pool.put(p)
         self.pool.held[row] = self.locks.held[p.id]
@@ -69,7 +68,6 @@ class MatchingEngine:
 
     def remove(self, person_id: str) -> None:
         if self.pool.drop(person_id) is not None:
-            self._chains = None
             self.management.unlink(person_id)
         self.locks.check_again([person_id])
         self._forget_offers(person_id)
@@ -107,9 +105,16 @@ class MatchingEngine:
                 broken.append((younger, older, reason))
         return broken
 
-    def free_capacity(self) -> np.ndarray:
-        """Unlocked capacity per pool row (0 for people not in the pool)."""
-        return self.pool.free()
+    def solve_input(self) -> SolveInput:
+        """What a solve reads of this state, as it is now (see `solve_input`)."""
+        return SolveInput(
+            self.pool,
+            self.policy,
+            self.pool.free(),
+            self._blocked,
+            self.locks.pairs.keys(),
+            self.management,
+        )
 
     # -- proposals -----------------------------------------------------------------------------
     def propose(self) -> list[ScoredPair]:
@@ -120,50 +125,20 @@ class MatchingEngine:
         if not self._solved or len(changed) > BURST or self._loss_too_high():
             return self.solve_full()
         self._changed.clear()
-        result = neighbourhood(self, changed)
+        result = neighbourhood(self.solve_input(), changed)
         self.estimated_loss += result.missed
         return self._explained(result.pairs)
 
     def solve_full(self) -> list[ScoredPair]:
         """A full optimal re-solve of the free capacity (see `rounds`)."""
         self.last_solve = SolveStats()
-        found = solve_free(self, self.last_solve)
+        found = solve_free(self.solve_input(), self.last_solve)
         self._changed.clear()
         self._solved, self.estimated_loss = True, 0.0
         started = time.perf_counter()
         pairs = self._explained(found)
         self.last_solve.explain_seconds = time.perf_counter() - started
         return pairs
-
-    # -- for rounds and repair -----------------------------------------------------------------
-    def chains(self) -> Chains:
-        """Who is in whose management line, by pool row."""
-        if self._chains is None:
-            self._chains = Chains(self.management.parents(self.pool.row_of, self.pool.used))
-        return self._chains
-
-    def allowed(self, row: int, other: int) -> bool:
-        """Not blocked, not locked together, not in each other's management line."""
-        a, b = self.pool.people[row], self.pool.people[other]
-        if a is None or b is None:
-            return False
-        key = frozenset((a.id, b.id))
-        if key in self._blocked or key in self.locks.pairs:
-            return False
-        return not self.management.related(a, b)
-
-    def forbidden_keys(self) -> np.ndarray:
-        """Sorted pair keys of blocked and locked pairs (see `vectors.pair_key`)."""
-        rows = self.pool.row_of
-        pairs = [
-            (rows[a], rows[b])
-            for a, b in (tuple(k) for k in self._blocked | self.locks.pairs.keys())
-            if a in rows and b in rows
-        ]
-        if not pairs:
-            return np.zeros(0, np.int64)
-        a, b = np.array(pairs, np.int64).T
-        return np.unique(vectors.pair_key(a, b))
 
     # -- internals -----------------------------------------------------------------------------
     def _forget_offers(self, person_id: str) -> None:

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from services.matcher.core.policy import Policy
-from services.matcher.engine.vectors import Side
+from services.matcher.engine.vectors import Masks, Side
+from services.matcher.solver.arrays import Bools, Ints, positions, starts
 
-Ints = NDArray[np.int64]
 MINUTES, BIRTH, DEPT = 14, 28, 39  # bit offsets in `Entries.info`
 _YEAR_ZERO = 1800  # birth years are stored as 11 bits from here
 _CHUNK = 1 << 17  # window pairs per step of the join: small enough to stay in cache
@@ -55,20 +54,23 @@ def keyed_windows(
     )
 
 
-def _skill_keys(first: NDArray[np.uint64], second: NDArray[np.uint64]) -> tuple[Ints, Ints, Ints]:
+def _skill_keys(first: Masks, second: Masks) -> tuple[Ints, Ints, Ints]:
     """(row, s, t) for every skill s in `first[row]` and t in `second[row]`."""
     f_row, f_tok = np.nonzero(_bits(first))
     s_row, s_tok = np.nonzero(_bits(second))
     s_count = np.bincount(s_row, minlength=first.shape[0])
-    s_first = np.cumsum(s_count) - s_count
+    s_first = starts(s_count)
     per = s_count[f_row]
     owner = np.repeat(np.arange(len(f_row)), per)
-    inner = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
     rows = f_row[owner]
-    return rows, f_tok[owner].astype(np.int64), s_tok[s_first[rows] + inner].astype(np.int64)
+    return (
+        rows,
+        f_tok[owner].astype(np.int64),
+        s_tok[s_first[rows] + positions(per)].astype(np.int64),
+    )
 
 
-def _bits(masks: NDArray[np.uint64]) -> NDArray[np.bool_]:
+def _bits(masks: Masks) -> Bools:
     """Masks (n, words) as booleans (n, 64 * words); bit i of word w is column 64 w + i."""
     as_bytes = (
         np.ascontiguousarray(masks).view(np.uint8).reshape(masks.shape[0], 8 * masks.shape[1])
@@ -81,14 +83,14 @@ def _entries(
     keyed: tuple[Ints, Ints, Ints],
     key: Ints,
     common: Ints,
-    skills: tuple[NDArray[np.uint64], NDArray[np.uint64]] | None,
+    skills: tuple[Masks, Masks] | None,
 ) -> Entries:
     keep = np.isin(key, common)
     row, s, t = keyed[0][keep], keyed[1][keep], keyed[2][keep]
     rank = np.searchsorted(common, key[keep])
     count = side.win_count[row]
     owner = np.repeat(np.arange(len(row)), count)
-    slot = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    slot = positions(count)
     r = row[owner]
     start, end = side.win_start[r, slot], side.win_end[r, slot]
     base = rank[owner] << MINUTES
@@ -104,9 +106,7 @@ def _entries(
     return Entries(r, (base[order] + start), base[order] + end, info, langs, below)
 
 
-def _below(
-    skills: tuple[NDArray[np.uint64], NDArray[np.uint64]], row: Ints, s: Ints, t: Ints
-) -> list[Ints]:
+def _below(skills: tuple[Masks, Masks], row: Ints, s: Ints, t: Ints) -> list[Ints]:
     """For each entry, its first mask's bits below s and its second mask's bits below t."""
     out = []
     for masks, token in zip(skills, (s, t), strict=True):
@@ -143,5 +143,4 @@ def _ranges(lo: Ints, hi: Ints) -> Iterator[tuple[Ints, Ints]]:
         if first >= last or not c.any():
             continue
         owner = np.repeat(np.arange(first, last), c)
-        offset = np.arange(len(owner)) - np.repeat(np.cumsum(c) - c, c)
-        yield owner, lo[owner] + offset
+        yield owner, lo[owner] + positions(c)

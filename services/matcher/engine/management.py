@@ -6,14 +6,13 @@ followed through people outside the pool (opted out) and cycles in the data are 
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
-from numpy.typing import NDArray
 
 from services.matcher.core.features import Person
 from services.matcher.core.scoring import reports_to
-
-Ints = NDArray[np.int64]
+from services.matcher.solver.arrays import Bools, Ints, positions
 
 
 class Management:
@@ -22,11 +21,13 @@ class Management:
     def __init__(self) -> None:
         self.manager_of: dict[str, str | None] = {}
         self._reports: defaultdict[str, set[str]] = defaultdict(set)
+        self._chains: Chains | None = None
 
     def link(self, person_id: str, manager_id: str | None, *, joined: bool) -> set[str]:
         """Record a person's manager; returns who may now share a management line with
         someone new: the person and everyone below them (nobody when a newcomer has no
         reports yet, as no chain can pass through them)."""
+        self._chains = None
         self._reports[self.manager_of.get(person_id) or ""].discard(person_id)
         self.manager_of[person_id] = manager_id
         self._reports[manager_id or ""].add(person_id)
@@ -36,13 +37,21 @@ class Management:
 
     def unlink(self, person_id: str) -> None:
         """Forget a person's own link (links of their reports to them stay, for a return)."""
+        self._chains = None
         self._reports[self.manager_of.pop(person_id, None) or ""].discard(person_id)
 
     def related(self, a: Person, b: Person) -> bool:
         """Whether either is up the other's management chain."""
         return reports_to(a, b.id, self.manager_of) or reports_to(b, a.id, self.manager_of)
 
-    def parents(self, row_of: dict[str, int], size: int) -> Ints:
+    def chains(self, row_of: Mapping[str, int], size: int) -> "Chains":
+        """The links as `Chains` over pool rows, built again only after a link changed: rows
+        are given and taken only when people join or leave, which links or unlinks them."""
+        if self._chains is None:
+            self._chains = Chains(self.parents(row_of, size))
+        return self._chains
+
+    def parents(self, row_of: Mapping[str, int], size: int) -> Ints:
         """Each pool row's manager's row (-1 when none or not in the pool)."""
         parent = np.full(size, -1, np.int64)
         for person_id, row in row_of.items():
@@ -72,7 +81,7 @@ class Chains:
         n, depth = len(parent), (above >= 0).sum(axis=1)
         path = np.full((n, above.shape[1] + 1), -1, np.int64)  # root first, then down to self
         rows = np.repeat(np.arange(n), depth)
-        level = np.arange(len(rows)) - np.repeat(np.cumsum(depth) - depth, depth)
+        level = positions(depth)
         path[rows, depth[rows] - 1 - level] = above[rows, level]
         path[np.arange(n), depth] = np.arange(n)
         order = np.lexsort(path.T[::-1])
@@ -82,7 +91,7 @@ class Chains:
         self.leave = self.enter + below + 1
         self.any = bool((parent >= 0).any())
 
-    def related(self, a: Ints, b: Ints) -> NDArray[np.bool_]:
+    def related(self, a: Ints, b: Ints) -> Bools:
         """Whether one of each pair is above the other."""
         if not self.any:
             return np.zeros(len(a), bool)
@@ -115,7 +124,7 @@ def _without_cycles(parent: Ints) -> Ints:
     return parent
 
 
-def _reaches_a_cycle(parent: Ints) -> NDArray[np.bool_]:
+def _reaches_a_cycle(parent: Ints) -> Bools:
     """Rows whose chain does not end within len(parent) steps (pointer doubling)."""
     up = parent.copy()
     for _ in range(max(1, len(parent).bit_length())):

@@ -8,9 +8,9 @@ opted out keep a row (inactive) so that management chains through them still cou
 from collections.abc import Iterable
 
 import numpy as np
-from numpy.typing import NDArray
 
 from services.matcher.core.features import Person
+from services.matcher.solver.arrays import Ints
 from shared.vocabulary import Skill
 
 _SKILLS = [skill.value for skill in Skill]
@@ -84,14 +84,10 @@ class Pool:
             self._spare.append(row)
         return row
 
-    def free(self) -> NDArray[np.int64]:
+    def free(self) -> Ints:
         """Unlocked capacity per row (0 for people not in the pool)."""
         n = self.used
         return np.where(self.active[:n], np.maximum(self.capacity[:n] - self.held[:n], 0), 0)
-
-    def rows(self) -> NDArray[np.int64]:
-        """Rows of everyone stored (active or not)."""
-        return np.fromiter(self.row_of.values(), np.int64, len(self.row_of))
 
     def _new_row(self, person_id: str) -> int:
         if self._spare:

@@ -5,19 +5,18 @@ the people it changed. So each changed person with free capacity is scored again
 person, its best allowed partners kept, and those edges taken greedily, best first. For a single
 change that is optimal (every candidate edge touches the one changed person); when several
 changed people compete for the same partners it may not be, and `missed` estimates by how much.
+Everything read comes from one `SolveInput`.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from services.matcher.engine import vectors
 from services.matcher.engine.candidates import Edges
+from services.matcher.engine.solve_input import SolveInput
+from services.matcher.solver.arrays import Ints
 from services.matcher.solver.solver import greedy
-
-if TYPE_CHECKING:
-    from services.matcher.engine.engine import MatchingEngine
 
 
 @dataclass(frozen=True)
@@ -29,12 +28,12 @@ class Repair:
     its own best partners), minus what they got: an upper bound on the loss."""
 
 
-def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
+def neighbourhood(problem: SolveInput, changed: list[str]) -> Repair:
     """Rounds of repair until no changed person with free capacity finds a free partner: each
     keeps only its best `max_candidates` partners, so when many changed people want the same
     few (a burst of similar newcomers), one round leaves some unpaired who could still be."""
-    pool = engine.pool
-    free = engine.free_capacity().copy()
+    pool = problem.pool
+    free = problem.free.copy()
     pairs: list[tuple[int, int, int]] = []
     taken = np.zeros(0, np.int64)
     hoped: float | None = None
@@ -42,7 +41,7 @@ def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
     while True:
         rows = [pool.row_of[p] for p in sorted(changed) if free[pool.row_of[p]] > 0]
         everyone = np.flatnonzero(free > 0)
-        found = [_best_partners(engine, row, everyone, int(free[row])) for row in rows]
+        found = [_best_partners(problem, row, everyone, int(free[row])) for row in rows]
         if hoped is None:
             hoped = sum(float(e.score[: free[r]].sum()) for r, e in zip(rows, found, strict=True))
         if not sum(len(e) for e in found):
@@ -64,20 +63,20 @@ def neighbourhood(engine: "MatchingEngine", changed: list[str]) -> Repair:
     return Repair(pairs, max(0.0, (hoped or 0.0) - got))
 
 
-def _best_partners(engine: "MatchingEngine", row: int, everyone: np.ndarray, need: int) -> Edges:
+def _best_partners(problem: SolveInput, row: int, everyone: Ints, need: int) -> Edges:
     """The allowed partners of `row`, best first, as many as could matter: its own capacity
     plus that of every other changed person is more than enough, but `max_candidates` is kept
     so that competing changed people still find someone."""
-    pool = engine.pool
-    found, minutes = vectors.partners(pool, row, everyone[everyone != row], engine.policy)
+    pool, policy = problem.pool, problem.policy
+    found, minutes = vectors.partners(pool, row, everyone[everyone != row], policy)
     younger = pool.birth[row] > pool.birth[found]
     me = np.full(len(found), row)
     y, o = np.where(younger, me, found), np.where(younger, found, me)
     edges = Edges(y, o, minutes, np.zeros(len(found)))
-    edges = Edges(y, o, minutes, vectors.score(pool, edges, engine.policy))
+    edges = Edges(y, o, minutes, vectors.score(pool, edges, policy))
     order = np.argsort(-edges.score, kind="stable")
-    keep = max(engine.policy.max_candidates, need)
-    allowed = [i for i in order[: 4 * keep].tolist() if engine.allowed(row, int(found[i]))]
+    keep = max(policy.max_candidates, need)
+    allowed = [i for i in order[: 4 * keep].tolist() if problem.allowed(row, int(found[i]))]
     return edges.take(np.array(allowed[:keep], np.int64))
 
 

@@ -4,22 +4,21 @@ Optimal rounds pair the younger side with the older side (split at the birth yea
 the free capacity) by candidates and assignment; each round splits what is still free afresh,
 so people left on the same side before can meet. Then "any age" rounds pair whoever is still
 free, greedily, until no pair is possible: afterwards no two free people can be paired, which
-is what lets local repair look only at the people a change touches.
+is what lets local repair look only at the people a change touches. Everything read comes from
+one `SolveInput`; the capacity spent round by round is a copy of its free capacity.
 """
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from services.matcher.engine import vectors
 from services.matcher.engine.candidates import Edges, best, feasible
+from services.matcher.engine.solve_input import SolveInput
+from services.matcher.solver.arrays import Ints
 from services.matcher.solver.duals import dual_bound
 from services.matcher.solver.solver import assign, greedy
-
-if TYPE_CHECKING:
-    from services.matcher.engine.engine import MatchingEngine
 
 MAX_OPTIMAL_ROUNDS = 8
 PRICING_GAP = 5e-4
@@ -52,22 +51,21 @@ class SolveStats:
         return sum(r.candidates_seconds + r.assign_seconds for r in self.rounds)
 
 
-def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, int, int]]:
-    """(younger row, older row, common minutes) of the new pairs for the engine's free
-    capacity."""
-    free = engine.free_capacity()
-    forbidden = engine.forbidden_keys()
+def solve_free(problem: SolveInput, stats: SolveStats) -> list[tuple[int, int, int]]:
+    """(younger row, older row, common minutes) of the new pairs for the free capacity."""
+    free = problem.free.copy()
+    forbidden = problem.forbidden_keys()
     found: list[Edges] = []
     for number in range(MAX_OPTIMAL_ROUNDS):
-        split = balanced_split(engine.pool.birth[: len(free)], free)
-        young, old = _sides(free, engine.pool.birth[: len(free)], split)
-        picked, forbidden = _round(engine, stats, free, forbidden, (young, old, split))
+        split = balanced_split(problem.pool.birth[: len(free)], free)
+        young, old = _sides(free, problem.pool.birth[: len(free)], split)
+        picked, forbidden = _round(problem, stats, free, forbidden, (young, old, split))
         found.append(picked)
         if len(picked) <= number:  # little left to gain from another optimal round
             break
     while True:
         everyone = np.flatnonzero(free > 0)
-        picked, forbidden = _round(engine, stats, free, forbidden, (everyone, everyone, None))
+        picked, forbidden = _round(problem, stats, free, forbidden, (everyone, everyone, None))
         found.append(picked)
         if len(picked) == 0:
             return [
@@ -78,26 +76,26 @@ def solve_free(engine: "MatchingEngine", stats: SolveStats) -> list[tuple[int, i
 
 
 def _round(
-    engine: "MatchingEngine",
+    problem: SolveInput,
     stats: SolveStats,
-    free: np.ndarray,
-    forbidden: np.ndarray,
-    sides: tuple[np.ndarray, np.ndarray, int | None],
-) -> tuple[Edges, np.ndarray]:
+    free: Ints,
+    forbidden: Ints,
+    sides: tuple[Ints, Ints, int | None],
+) -> tuple[Edges, Ints]:
     """One round; takes the chosen pairs' capacity from `free`."""
     young, old, split = sides
     started = time.perf_counter()
     every = feasible(
-        engine.pool,
+        problem.pool,
         young,
         old,
-        engine.policy,
+        problem.policy,
         forbidden=forbidden,
-        chains=engine.chains(),
+        chains=problem.chains(),
         either_way=split is None,
     )
     generated = time.perf_counter()
-    k = engine.policy.max_candidates
+    k = problem.policy.max_candidates
     if split is None:
         edges = every.take(best(every, every.score, k))
         picked = edges.take(
@@ -118,7 +116,7 @@ def _round(
     return picked, forbidden
 
 
-def _optimal(every: Edges, free: np.ndarray, k: int) -> tuple[Edges, float]:
+def _optimal(every: Edges, free: Ints, k: int) -> tuple[Edges, float]:
     """The optimal assignment over everyone's best `k` candidates, then priced: the auction's
     prices show which feasible pairs left out could still improve the solution; while what
     they could add is not small, the best of them join the candidates and the auction resumes
@@ -146,18 +144,19 @@ def _optimal(every: Edges, free: np.ndarray, k: int) -> tuple[Edges, float]:
         keep[added] = True
         order = np.concatenate([order, added])  # the solved edges stay first (warm start)
     assert solution is not None and solution.price is not None
-    caps = {"left_cap": free, "right_cap": free, "price": solution.price}
-    bound = dual_bound(every.young, every.old, every.score, **caps).value
+    bound = dual_bound(
+        every.young, every.old, every.score, left_cap=free, right_cap=free, price=solution.price
+    ).value
     return every.take(order).take(solution.chosen), max(bound, solution.total)
 
 
-def _sides(free: np.ndarray, birth: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
+def _sides(free: Ints, birth: Ints, split: int) -> tuple[Ints, Ints]:
     rows = np.flatnonzero(free > 0)
     younger = birth[rows] > split
     return rows[younger], rows[~younger]
 
 
-def balanced_split(birth: np.ndarray, free: np.ndarray) -> int:
+def balanced_split(birth: Ints, free: Ints) -> int:
     """The birth year that splits the free capacity most evenly into those born after it (the
     younger side) and the others."""
     have = free > 0

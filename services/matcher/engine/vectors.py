@@ -13,8 +13,8 @@ from numpy.typing import NDArray
 from services.matcher.core.policy import Policy
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
+from services.matcher.solver.arrays import Bools, Floats, Ints
 
-Ints = NDArray[np.int64]
 Masks = NDArray[np.uint64]
 
 
@@ -47,13 +47,13 @@ class Side:
         )
 
 
-def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> NDArray[np.bool_]:
+def any_common(a: Masks, i: Ints, b: Masks, j: Ints) -> Bools:
     if a.shape[1] == 1:
         return _bools((a[:, 0][i] & b[:, 0][j]) != 0)
     return _bools(((a[i] & b[j]) != 0).any(axis=1))
 
 
-def _bools(value: object) -> NDArray[np.bool_]:
+def _bools(value: object) -> Bools:
     return np.asarray(value, dtype=np.bool_)
 
 
@@ -63,7 +63,7 @@ def common_count(a: Masks, i: Ints, b: Masks, j: Ints) -> Ints:
     return np.asarray(np.bitwise_count(a[i] & b[j]).sum(axis=1), dtype=np.int64)
 
 
-def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
+def score(pool: Pool, edges: Any, policy: Policy) -> Floats:
     """Scores of (edges.young, edges.old) pairs with `edges.minutes` in common."""
     out = np.empty(len(edges.young))
     for start in range(0, len(out), _CHUNK):  # chunks keep the temporaries in cache
@@ -75,7 +75,7 @@ def score(pool: Pool, edges: Any, policy: Policy) -> NDArray[np.float64]:
 _CHUNK = 1 << 16
 
 
-def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> NDArray[np.float64]:
+def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> Floats:
     forward = _share(pool, y, o)
     backward = _share(pool, o, y)
     total = forward + backward
@@ -86,19 +86,21 @@ def _score(pool: Pool, y: Ints, o: Ints, minutes: Ints, policy: Policy) -> NDArr
     return weighted + policy.weight_gap * gap  # type: ignore[no-any-return]
 
 
-def _share(pool: Pool, teacher: Ints, learner: Ints) -> NDArray[np.float64]:
+def _share(pool: Pool, teacher: Ints, learner: Ints) -> Floats:
     wanted = pool.want_count[learner]
     common = common_count(pool.offers, teacher, pool.wants, learner).astype(np.float64)
     return np.divide(common, wanted, out=np.zeros(len(teacher)), where=wanted > 0)
 
 
-def overlap_with(pool: Pool, row: int, others: Ints) -> Ints:
-    """Common minutes between one row and each of `others` (padded windows add nothing)."""
+def overlap_with(pool: Pool, row: int, others: Ints, *, at_least: int) -> Ints:
+    """Common minutes between one row and each of `others`, in stretches of `at_least` minutes
+    (as `overlap_minutes` counts them; padded windows add nothing)."""
     total = np.zeros(len(others), np.int64)
     starts, ends = pool.win_start[others], pool.win_end[others]
     for k in range(int(pool.win_count[row])):
         s, e = pool.win_start[row, k], pool.win_end[row, k]
-        total += np.maximum(0, np.minimum(ends, e) - np.maximum(starts, s)).sum(axis=1)
+        pieces = np.minimum(ends, e) - np.maximum(starts, s)
+        total += np.where(pieces >= at_least, pieces, 0).sum(axis=1)
     return total
 
 
@@ -107,7 +109,7 @@ def pair_key(a: Ints, b: Ints) -> Ints:
     return (np.minimum(a, b) << 32) | np.maximum(a, b)
 
 
-def excluded(a: Ints, b: Ints, forbidden: Ints, chains: Chains) -> NDArray[np.bool_]:
+def excluded(a: Ints, b: Ints, forbidden: Ints, chains: Chains) -> Bools:
     """Pairs listed in `forbidden` (sorted pair keys) or in each other's management chain."""
     out = chains.related(a, b)
     if len(forbidden):
@@ -129,6 +131,6 @@ def partners(pool: Pool, row: int, others: Ints, policy: Policy) -> tuple[Ints, 
         ok &= any_common(pool.offers, p, pool.wants, others)
         ok &= any_common(pool.wants, p, pool.offers, others)
     found = others[ok]
-    minutes = overlap_with(pool, row, found)
+    minutes = overlap_with(pool, row, found, at_least=policy.meeting_minutes)
     enough = minutes >= policy.min_common_minutes
     return found[enough], minutes[enough]

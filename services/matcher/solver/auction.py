@@ -20,18 +20,24 @@ prices.
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from services.matcher.solver.arrays import (
+    Bools,
+    Floats,
+    Ints,
+    firsts,
+    positions,
+    rank_within,
+    starts,
+)
 from services.matcher.solver.duals import dual_bound
 
-Ints = NDArray[np.int64]
-Floats = NDArray[np.float64]
 _SINGLE = -2
 
 
 @dataclass(frozen=True)
 class Outcome:
-    chosen: NDArray[np.bool_]
+    chosen: Bools
     price: Floats
     """What a further pair with each right person would cost: its cheapest seat's price."""
     bound: float
@@ -46,7 +52,7 @@ class _Market:
         self.edge, self.right, self.weight = order, right[order], weight[order]
         self.indptr = np.concatenate(([0], np.cumsum(np.bincount(left, minlength=len(lcap)))))
         self.person = np.repeat(np.arange(len(lcap)), lcap)  # bidder -> left person
-        self.first_seat = np.cumsum(rcap) - rcap
+        self.first_seat = starts(rcap)
         self.seat_of = np.repeat(np.arange(len(rcap)), rcap)
         self.seat_price = np.zeros(len(self.seat_of))
         self.seat_owner = np.full(len(self.seat_price), -1)
@@ -54,23 +60,23 @@ class _Market:
         self.cheap_price = np.zeros(len(rcap))  # the price of that seat
         self.held = np.full(len(self.person), -1)  # bidder -> seat, or _SINGLE
         self.rcap = rcap
-        self.first_bidder = np.cumsum(lcap) - lcap
+        self.first_bidder = starts(lcap)
         self.lcap = lcap
         # banned[e]: the left person of edge e already holds a seat of its right person, so
         # none of its other bidders may take one (a pair is chosen at most once)
         self.banned = np.zeros(len(order), bool)
         self.held_edge = np.full(len(self.person), -1)
 
-    def resume(self, price: Floats, held: NDArray[np.bool_], eps: float) -> Ints:
+    def resume(self, price: Floats, held: Bools, eps: float) -> Ints:
         """Seat the held edges at the given prices; returns who must bid: the unseated, and
         the seated that a better edge now tempts by more than `eps`."""
         edges = np.flatnonzero(held[self.edge])  # positions in the sorted edge order
         left = np.repeat(np.arange(len(self.lcap)), np.diff(self.indptr))[edges]
-        bidder = self.first_bidder[left] + _rank_within(left)
+        bidder = self.first_bidder[left] + rank_within(left)
         person = self.right[edges]
         by_person = np.argsort(person, kind="stable")
         rank = np.empty(len(person), np.int64)
-        rank[by_person] = _rank_within(person[by_person])
+        rank[by_person] = rank_within(person[by_person])
         seat = self.first_seat[person] + rank
         self.seat_owner[seat], self.seat_price[seat] = bidder, price[person]
         self.held[bidder], self.held_edge[bidder] = seat, edges
@@ -108,7 +114,7 @@ class _Market:
             return bidders
         bid = self.cheap_price[target] + best - np.maximum(second, 0.0) + eps
         order = np.lexsort((-bid, target))
-        won = order[_starts(target[order])]
+        won = order[firsts(target[order])]
         seat = self.cheapest[target[won]]
         previous = self.seat_owner[seat]
         displaced = previous[previous >= 0]
@@ -128,14 +134,14 @@ class _Market:
         """Best net value, second best over other people (-inf if none) and the best person."""
         start = self.indptr[self.person[bidders]]
         count = self.indptr[self.person[bidders] + 1] - start
-        first = np.cumsum(count) - count
+        first = starts(count)
         pos = np.arange(int(count.sum())) + np.repeat(start - first, count)
         owner = np.repeat(np.arange(len(bidders)), count)
         net = self.weight[pos] - self.cheap_price[self.right[pos]]
         net[self.banned[pos]] = -np.inf
         best = np.maximum.reduceat(net, first)
         at_best = np.flatnonzero(net == best[owner])
-        top = at_best[_starts(owner[at_best])]
+        top = at_best[firsts(owner[at_best])]
         net[top] = -np.inf
         return best, np.maximum.reduceat(net, first), pos[top]
 
@@ -144,14 +150,13 @@ class _Market:
         if len(people) == 0:
             return
         count = self.rcap[people]
-        seats = np.repeat(self.first_seat[people], count)
-        seats += np.arange(len(seats)) - np.repeat(np.cumsum(count) - count, count)
+        seats = np.repeat(self.first_seat[people], count) + positions(count)
         prices = self.seat_price[seats]
-        first = np.cumsum(count) - count
+        first = starts(count)
         low = np.minimum.reduceat(prices, first)
         owner = np.repeat(np.arange(len(people)), count)
         at_low = np.flatnonzero(prices == low[owner])
-        self.cheapest[people] = seats[at_low[_starts(owner[at_low])]]
+        self.cheapest[people] = seats[at_low[firsts(owner[at_low])]]
         self.cheap_price[people] = low
 
 
@@ -163,7 +168,7 @@ def auction(
     left_cap: Ints,
     right_cap: Ints,
     eps: float,
-    warm: tuple[Floats, NDArray[np.bool_]] | None = None,
+    warm: tuple[Floats, Bools] | None = None,
 ) -> Outcome:
     """Edges (distinct, positive weights) between left and right people with capacities.
     `warm` restarts from an earlier solution of nearly the same problem: its prices per right
@@ -193,18 +198,3 @@ def _by_pair(left: Ints, right: Ints, n_right: int) -> Ints:
         return np.arange(len(key))
     bits = max(1, len(key).bit_length())
     return np.sort((key << bits) | np.arange(len(key))) & ((1 << bits) - 1)
-
-
-def _rank_within(group: Ints) -> Ints:
-    """For sorted group labels, each element's position within its group."""
-    first = _starts(group)
-    return np.arange(len(group)) - np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
-
-
-def _starts(values: Ints) -> NDArray[np.bool_]:
-    """Marks the first element of every run of equal values."""
-    out = np.empty(len(values), bool)
-    if len(values):
-        out[0] = True
-        np.not_equal(values[1:], values[:-1], out=out[1:])
-    return out

@@ -10,10 +10,8 @@ weight exceeds u_i + p_j would improve the solution those prices came from.
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-Ints = NDArray[np.int64]
-Floats = NDArray[np.float64]
+from services.matcher.solver.arrays import Floats, Ints, rank_within
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,7 @@ def dual_bound(
     many = np.flatnonzero(~single)
     order = many[np.lexsort((-net[many], left[many]))]  # exact: the bound must hold
     group = left[order]
-    first = np.empty(len(group), bool)
-    first[:1] = True
-    np.not_equal(group[1:], group[:-1], out=first[1:])
-    rank = np.arange(len(group)) - np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
+    rank = rank_within(group)
     value += float(net[order][rank < left_cap[group]].sum())
     last = rank == left_cap[group] - 1
     margin[group[last]] = net[order][last]

@@ -1,10 +1,8 @@
 """The unit-slot graph of a b-matching problem, and how to read a matching of it back."""
 
 import numpy as np
-from numpy.typing import NDArray
 
-Ints = NDArray[np.int64]
-Floats = NDArray[np.float64]
+from services.matcher.solver.arrays import Floats, Ints, positions, starts
 
 
 class SlotGraph:
@@ -24,9 +22,9 @@ class SlotGraph:
         self.g_left = _expand(self.ls[left[g]], self.lc[g])  # (left slot, gadget)
         self.g_right = _expand(self.rs[right[g]], self.rc[g])  # (right slot, gadget)
 
-    def rectangle(self) -> tuple[Ints, Ints, Floats, int, int, NDArray[np.bool_]]:
-        """(rows, cols, values, n_rows, n_cols, must): the graph for maximisation; gadget
-        rows must always be matched, slots may stay single."""
+    def rectangle(self) -> tuple[Ints, Ints, Floats, int, int]:
+        """(rows, cols, values, n_rows, n_cols): the graph for maximisation; gadget rows must
+        always be matched, slots may stay single."""
         n_g = len(self.gadget)
         (edge, dl, dr), (gls, gk), (grs, grk) = self.direct, self.g_left, self.g_right
         h, g = self.n_ls + np.arange(n_g), self.n_rs + np.arange(n_g)
@@ -34,15 +32,14 @@ class SlotGraph:
         cols = np.concatenate([dr, self.n_rs + gk, g, grs])
         values = np.concatenate([self.weight[edge], self.weight[self.gadget][gk], np.zeros(n_g)])
         values = np.concatenate([values, np.zeros(len(grs))])
-        must = np.r_[np.zeros(self.n_ls, bool), np.ones(n_g, bool)]
-        return rows, cols, values, self.n_ls + n_g, self.n_rs + n_g, must
+        return rows, cols, values, self.n_ls + n_g, self.n_rs + n_g
 
     def square(self) -> tuple[Ints, Ints, Floats, int]:
         """(rows, cols, costs, size) of the square min-cost perfect matching: rectangle rows,
         then one shadow row per right slot; rectangle columns, then one shadow column per left
         slot. Shadows pair a slot with "unmatched" and mirror the slot edges among
         themselves."""
-        rows, cols, values, n_rows, n_cols, _ = self.rectangle()
+        rows, cols, values, n_rows, n_cols = self.rectangle()
         high = 1.0 + float(self.weight.max())
         m_edge, m_l, m_r = _slot_pairs(
             np.arange(len(self.weight)), self.ls[self.left], self.lc, self.rs[self.right], self.rc
@@ -70,14 +67,13 @@ def _first_slots(node: Ints, cap: Ints) -> tuple[Ints, int]:
     used = np.zeros(len(cap), bool)
     used[node] = True
     sizes = np.where(used, cap, 0)
-    return np.cumsum(sizes) - sizes, int(sizes.sum())
+    return starts(sizes), int(sizes.sum())
 
 
 def _expand(first: Ints, count: Ints) -> tuple[Ints, Ints]:
     """(slot, k) for every slot of item k, which has `count[k]` slots from `first[k]`."""
     owner = np.repeat(np.arange(len(first)), count)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-    return first[owner] + offset, owner
+    return first[owner] + positions(count), owner
 
 
 def _slot_pairs(
@@ -87,6 +83,6 @@ def _slot_pairs(
     lc, rc = l_cap[edges], r_cap[edges]
     per = lc * rc
     edge = np.repeat(edges, per)
-    k = np.arange(len(edge)) - np.repeat(np.cumsum(per) - per, per)
+    k = positions(per)
     rcap = np.repeat(rc, per)
     return edge, l_first[edge] + k // rcap, r_first[edge] + k % rcap

@@ -16,35 +16,34 @@ one, within a certified bound of the optimum.
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from services.matcher.solver.arrays import Bools, Floats, Ints
 from services.matcher.solver.auction import auction
 from services.matcher.solver.graph import SlotGraph
 
-Ints = NDArray[np.int64]
 EXACT_SLOTS = 1000
 """Up to this many slots the exact solver is fast on any graph (well under a second)."""
 
 
 @dataclass(frozen=True)
 class Solution:
-    chosen: NDArray[np.bool_]
+    chosen: Bools
     """Which edges are in the matching."""
     total: float
     bound: float
     """An upper bound on the optimal total (equal to `total` when solved exactly)."""
-    price: NDArray[np.float64] | None = None
+    price: Floats | None = None
     """The auction's final price per right node (see `duals`); None when solved exactly."""
-    margin: NDArray[np.float64] | None = None
+    margin: Floats | None = None
     """The auction's marginal value per left node at those prices (see `duals`)."""
 
 
 def assign(
     left: Ints,
     right: Ints,
-    weight: NDArray[np.float64],
+    weight: Floats,
     *,
     left_cap: Ints,
     right_cap: Ints,
@@ -81,7 +80,7 @@ def assign(
     return Solution(chosen, total, max(outcome.bound, total), outcome.price, outcome.margin)
 
 
-def _present(nodes: Ints, n: int) -> NDArray[np.bool_]:
+def _present(nodes: Ints, n: int) -> Bools:
     seen = np.zeros(n, bool)
     seen[nodes] = True
     return seen
@@ -94,9 +93,7 @@ def _exact(graph: SlotGraph) -> Ints:
     return graph.chosen(matched_rows, matched_cols)
 
 
-def greedy(
-    left: Ints, right: Ints, weight: NDArray[np.float64], *, left_cap: Ints, right_cap: Ints
-) -> NDArray[np.bool_]:
+def greedy(left: Ints, right: Ints, weight: Floats, *, left_cap: Ints, right_cap: Ints) -> Bools:
     """Best edge first, taken while both ends have capacity: the baseline, and enough where
     every edge competes with few others. Pass one array as both capacities when the two ends
     index the same people (a person may then be on either end)."""

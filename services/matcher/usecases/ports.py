@@ -1,6 +1,7 @@
-"""The matcher's ports: people (its read model), pairings with their outbox, and person slots.
+"""The matcher's ports: people (its read model), pairings with their outbox, person slots, and
+the relay that publishes that outbox.
 
-One Mongo implementation of each lives in `people_store` and `pairing_store`; fakes that record
+One implementation of each lives in `adapters/` (MongoDB stores, the relay); fakes that record
 calls live under `tests/`. Pairing ids are deterministic per pair, and a pair that ever ended in a
 terminal state is never proposed again, so the pairing documents double as the program's blocked
 pairs.
@@ -122,6 +123,15 @@ class Slot:
     id: str
     pairing_id: str
     claimed_at: datetime
+
+
+class Outbox(Protocol):
+    """Publishes the pairing events stored with the pairings, in order per pairing."""
+
+    async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
+        """Publish what is pending for these pairings (all of the program's when `ids` is None);
+        returns how many went out."""
+        ...
 
 
 class SlotGuard(Protocol):

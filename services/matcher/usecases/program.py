@@ -1,18 +1,30 @@
-"""One program's matching state as the replica that owns it holds it, rebuilt from the store.
+"""One program's matching state as the replica that owns it holds it, rebuilt from the store, and
+what one step over it has done.
 
 The store is the truth and this is a cache: the engine is built from the program's people (the
 opted-in ones) and its pairings (live ones are locked, terminal ones blocked), and is dropped
-whenever the replica loses the program or a step fails.
+whenever the replica loses the program or a step fails. The members, the live pairings and the
+engine change together, only through `Program`'s methods.
 """
 
 import gc
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from services.matcher.core.lifecycle import LIVE
 from services.matcher.core.policy import Policy
 from services.matcher.engine.engine import MatchingEngine
 from services.matcher.usecases.ports import PairingRecord, PairingStore, PeopleStore, pairing_id
 from shared.profile import ProfileSnapshot
+
+
+@dataclass
+class Step:
+    """What one step of one program has done so far."""
+
+    now: datetime
+    correlation_id: str | None
+    touched: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -29,13 +41,51 @@ class Program:
     def live_pair(self, younger_id: str, older_id: str) -> PairingRecord | None:
         return self.live.get(pairing_id(self.id, younger_id, older_id))
 
-    def hold(self, record: PairingRecord) -> None:
-        """Track a live pairing (its pair is locked in the engine by the caller)."""
+    def join(self, person: ProfileSnapshot) -> None:
+        """A member open to matching, new or changed."""
+        self.members[person.id] = person
+        self.engine.upsert(person)
+
+    def leave(self, person_id: str) -> None:
+        """No longer a member (opted out, moved or deleted); the caller ends their pairings."""
+        if self.members.pop(person_id, None) is not None:
+            self.engine.remove(person_id)
+
+    def lock(self, record: PairingRecord) -> None:
+        """A live pairing: its pair holds capacity in the engine and is tracked here."""
+        self.engine.lock(record.younger.id, record.older.id)
+        self._track(record)
+
+    def update(self, record: PairingRecord) -> None:
+        """A live pairing moved on (accepted, activated): keep the newer record."""
+        self._track(record)
+
+    def release(self, record: PairingRecord) -> None:
+        """A pairing that is over, or a pair proposed before: never proposed again, and its
+        capacity is free again if it was live here."""
+        younger, older = record.younger.id, record.older.id
+        if self._forget(record):
+            self.engine.unlock(younger, older)
+        self.engine.block(younger, older)
+
+    def broken(self) -> list[tuple[PairingRecord, str]]:
+        """Live pairings whose hard constraints no longer hold, with why. A lock without its
+        pairing cannot happen; should one appear, it is dropped rather than kept."""
+        found = []
+        for younger, older, reason in self.engine.broken_locks():
+            record = self.live_pair(younger, older)
+            if record is None:
+                self.engine.unlock(younger, older)
+            else:
+                found.append((record, reason))
+        return found
+
+    def _track(self, record: PairingRecord) -> None:
         self.live[record.id] = record
         for person in (record.younger.id, record.older.id):
             self._by_person.setdefault(person, set()).add(record.id)
 
-    def forget(self, record: PairingRecord) -> bool:
+    def _forget(self, record: PairingRecord) -> bool:
         """Stop tracking a pairing; True when it was tracked (and so locked)."""
         if self.live.pop(record.id, None) is None:
             return False
@@ -52,16 +102,13 @@ async def load_program(
     program = Program(program_id, MatchingEngine(policy))
     for person in await people.of_program(program_id):
         if person.opted_in:
-            program.members[person.id] = person
-            program.engine.upsert(person)
+            program.join(person)
     stranded = []
     for record in await pairings.of_program(program_id):
-        younger, older = record.younger.id, record.older.id
         if record.state not in LIVE:
-            program.engine.block(younger, older)
-        elif younger in program.members and older in program.members:
-            program.engine.lock(younger, older)
-            program.hold(record)
+            program.release(record)
+        elif record.younger.id in program.members and record.older.id in program.members:
+            program.lock(record)
         else:
             stranded.append(record)
     return program, stranded

@@ -7,8 +7,7 @@ again; a person without a free slot is paired elsewhere, so that pair waits for 
 """
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 import structlog
@@ -18,7 +17,7 @@ from services.matcher.core import lifecycle
 from services.matcher.core.scoring import ScoredPair
 from services.matcher.usecases.messages import event_for, participant
 from services.matcher.usecases.ports import PairingRecord, PairingStore, SlotGuard, pairing_id
-from services.matcher.usecases.program import Program
+from services.matcher.usecases.program import Program, Step
 
 log = structlog.get_logger(__name__)
 
@@ -26,15 +25,6 @@ ROUNDS = 3
 CONCURRENCY = 16
 
 Opened = Literal["opened", "exists", "no_slot"]
-
-
-@dataclass
-class Step:
-    """What one step of one program has done so far."""
-
-    now: datetime
-    correlation_id: str | None
-    touched: set[str] = field(default_factory=set)
 
 
 class Proposer:
@@ -79,10 +69,9 @@ class Proposer:
             event = event_for(record, "proposed", correlation_id=step.correlation_id)
             if not await self._pairings.create(record, event):
                 await self._slots.release(claimed)
-                program.engine.block(younger.id, older.id)
+                program.release(record)
                 return "exists"
-        program.engine.lock(younger.id, older.id)
-        program.hold(record)
+        program.lock(record)
         step.touched.add(pid)
         metrics.TRANSITIONS.labels(record.state.value).inc()
         log.debug("pairing_proposed", pairing_id=pid, program_id=program.id, score=pair.score)

@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 import structlog
 
 from services.matcher import metrics
-from services.matcher.adapters.relay import Relay
 from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
-from services.matcher.usecases.ports import PairingStore, PeopleStore, SlotGuard
-from services.matcher.usecases.program import Program, freeze_long_lived, load_program
-from services.matcher.usecases.proposals import Proposer, Step
+from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
+from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
+from services.matcher.usecases.proposals import Proposer
 from services.matcher.usecases.transitions import Transitions
 from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged
 from shared.envelope import utc_now
@@ -38,7 +37,7 @@ class ProgramMatcher:
         people: PeopleStore,
         pairings: PairingStore,
         slots: SlotGuard,
-        relay: Relay,
+        relay: Outbox,
         policy_for: Callable[[str], Policy],
         proposal_ttl: timedelta,
         orphan_slot_after: timedelta,
@@ -117,14 +116,12 @@ class ProgramMatcher:
         self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None
     ) -> None:
         if person is not None and person.program_id == program.id and person.opted_in:
-            program.members[person_id] = person
-            program.engine.upsert(person)
+            program.join(person)
             return
         why = _departure(person_id, person, program.id)
         for record in program.live_of(person_id):
             await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
-        if program.members.pop(person_id, None) is not None:
-            program.engine.remove(person_id)
+        program.leave(person_id)
 
     async def _answer(
         self, program: Program, step: Step, given: AnswerGiven, correlation_id: str | None
@@ -142,11 +139,7 @@ class ProgramMatcher:
         await self._changes.apply(program, step, record, change, correlation_id=correlation_id)
 
     async def _cancel_broken(self, program: Program, step: Step) -> None:
-        for younger, older, reason in program.engine.broken_locks():
-            record = program.live_pair(younger, older)
-            if record is None:  # a lock without a pairing cannot happen; never keep one
-                program.engine.unlock(younger, older)
-                continue
+        for record, reason in program.broken():
             change = lifecycle.cancel(record.status, "constraint_broken", reason)
             await self._changes.apply(program, step, record, change)
 

@@ -14,8 +14,7 @@ from services.matcher.core import lifecycle
 from services.matcher.core.errors import StaleProgram
 from services.matcher.usecases.messages import event_for
 from services.matcher.usecases.ports import PairingRecord, PairingStore, SlotGuard
-from services.matcher.usecases.program import Program
-from services.matcher.usecases.proposals import Step
+from services.matcher.usecases.program import Program, Step
 
 log = structlog.get_logger(__name__)
 
@@ -49,12 +48,9 @@ class Transitions:
         metrics.TRANSITIONS.labels(updated.state.value).inc()
         log.info("pairing_changed", pairing_id=updated.id, state=updated.state.value)
         if change.status.live:
-            program.hold(updated)
+            program.update(updated)
             return
-        younger, older = updated.younger.id, updated.older.id
-        if program.forget(record):
-            program.engine.unlock(younger, older)
-        program.engine.block(younger, older)
+        program.release(updated)
         await self._slots.release_pairing(updated.id)
 
     async def release_orphan_slots(self, program: Program, now: datetime) -> None:

@@ -7,18 +7,21 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from services.matcher.app import create_app
 from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.ports import pairing_id
 from shared.envelope import Envelope
 from shared.events import DeletedProfile, PairingEvent, ProfileChanged, ProfileDeleted
 from shared.kafka import make_broker, publish
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
+from tests.builders.matcher import old, young
+from tests.helpers import broker_connected, eventually
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 
@@ -45,9 +48,11 @@ def settings(
 
 @contextlib.asynccontextmanager
 async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
-    """A matcher instance with its lifespan (consumers, relay, background tasks) running."""
+    """A matcher instance with its lifespan (consumers, relay, background tasks) running and
+    connected to the broker."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        await broker_connected(app)
         yield app
 
 
@@ -91,8 +96,40 @@ async def profiles(kafka_bootstrap: str, topics: Topics) -> AsyncIterator[Profil
 class PairingEvents:
     """Everything on the pairings topic, read continuously from the beginning."""
 
-    def __init__(self) -> None:
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
         self.events: list[PairingEvent] = []
+        self.read_to: dict[TopicPartition, int] = {}
+        self._consumer = consumer
+
+    def received(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.read_to[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        if record.value:
+            self.events.append(EVENTS.validate_json(record.value))
+
+    async def read_to_end(self) -> None:
+        """Wait until everything on the topic now has been read."""
+        ends = await self._consumer.end_offsets(list(self._consumer.assignment()))
+        await eventually(lambda: all(self.read_to.get(tp, 0) >= end for tp, end in ends.items()))
+
+    async def settle(self, profiles: Profiles, *programs: str) -> None:
+        """The sentinel before a negative check: one last pair per program, which the matcher
+        proposes only after all the work queued before it for that program (its work is keyed,
+        so ordered, by program). Once those proposals, and all the topic holds, have been read, a
+        second proposal would have shown. The sentinels' own events are then left out."""
+        sentinels = [
+            (
+                young(f"{p}-sentinel-y", program=p, craft=f"{p}-s"),
+                old(f"{p}-sentinel-o", program=p, craft=f"{p}-s"),
+            )
+            for p in programs
+        ]
+        for pair in sentinels:
+            await profiles.changed(*pair)
+        expected = {(y.id, o.id) for y, o in sentinels}
+        await eventually(lambda: expected <= set(self.proposed_pairs()), within=60)
+        await self.read_to_end()
+        ids = {pairing_id(y.program_id, y.id, o.id) for y, o in sentinels}
+        self.events = [e for e in self.events if e.data.pairing_id not in ids]
 
     def of_type(self, event_type: str) -> list[Any]:
         return [e for e in self.events if e.event_type == event_type]
@@ -117,16 +154,15 @@ class PairingEvents:
 
 @pytest.fixture
 async def pairing_events(kafka_bootstrap: str, topics: Topics) -> AsyncIterator[PairingEvents]:
-    collected = PairingEvents()
     consumer = AIOKafkaConsumer(
         topics.pairings, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
     )
     await consumer.start()
+    collected = PairingEvents(consumer)
 
     async def collect() -> None:
         async for record in consumer:
-            if record.value:
-                collected.events.append(EVENTS.validate_json(record.value))
+            collected.received(record)
 
     task = asyncio.create_task(collect())
     try:

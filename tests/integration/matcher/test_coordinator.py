@@ -2,49 +2,24 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from prometheus_client import REGISTRY
 
 from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.usecases.work import MatchWork, PersonChanged, Work
-from shared.kafka import make_broker, publish
+from shared.kafka import DeadLetter, dead_letter, make_broker, publish
 from shared.settings import CommonSettings
 from shared.topics import Topics
-from tests.fakes.matcher import RecordingPublisher
-from tests.helpers import eventually
+from tests.fakes.matcher import RecordingDeadLetters, RecordingSteps
+from tests.helpers import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 
 Send = Callable[[MatchWork], Awaitable[None]]
-
-
-class RecordingSteps:
-    """Records each step; can fail a given number of times first."""
-
-    def __init__(self, *, failures: int = 0) -> None:
-        self.steps: list[tuple[str, list[str]]] = []
-        self.dropped: list[str] = []
-        self.failures = failures
-        self.running: set[str] = set()
-
-    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("store down")
-        self.steps.append((program_id, [_person(w) for w in work]))
-
-    def drop(self, program_ids: Iterable[str]) -> None:
-        self.dropped.extend(program_ids)
-
-    def people(self) -> set[str]:
-        return {p for _, people in self.steps for p in people}
-
-
-def _person(work: MatchWork) -> str:
-    assert isinstance(work.data.item, PersonChanged)
-    return work.data.item.person_id
 
 
 def work(program: str, person: str) -> MatchWork:
@@ -55,7 +30,9 @@ def work(program: str, person: str) -> MatchWork:
 
 @pytest.fixture
 def start(kafka_bootstrap: str, topics: Topics, unique: str) -> Callable[..., Coordinator]:
-    def build(steps: RecordingSteps, *, window: float = 0.5) -> Coordinator:
+    def build(
+        steps: RecordingSteps, *, window: float = 0.5, dead_letter: DeadLetter | None = None
+    ) -> Coordinator:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=kafka_bootstrap,
             group_id=f"work-{unique}",
@@ -69,7 +46,7 @@ def start(kafka_bootstrap: str, topics: Topics, unique: str) -> Callable[..., Co
             window=window,
             max_records=1000,
             retry_seconds=0.1,
-            dead_letter=RecordingPublisher(),
+            dead_letter=dead_letter or RecordingDeadLetters(),
         )
 
     return build
@@ -159,3 +136,35 @@ async def test_a_replica_that_loses_partitions_drops_those_programs_and_each_pro
     assert later_first and later_second, "both replicas own some programs"
     assert not later_first & later_second
     assert set(first_steps.dropped) >= later_second
+
+
+async def test_a_work_record_that_does_not_parse_is_dead_lettered_through_the_shared_path(
+    start: Callable[..., Coordinator], send: Send, kafka_bootstrap: str, topics: Topics
+) -> None:
+    def dead_lettered() -> float:
+        labels = {"topic": topics.match_work}
+        return REGISTRY.get_sample_value("dead_lettered_messages_total", labels) or 0.0
+
+    before = dead_lettered()
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topics.match_work, b"{not json", key=b"prog-a")
+    finally:
+        await producer.stop()
+    await send(work("prog-a", "p1"))
+    steps = RecordingSteps()
+    broker = make_broker(CommonSettings(kafka_bootstrap_servers=kafka_bootstrap), client_id="t")
+    async with broker:
+        await broker.start()
+        coordinator = start(steps, dead_letter=partial(dead_letter, broker))
+        await coordinator.start()
+        try:
+            await eventually(lambda: steps.people() == {"p1"}, within=30)
+        finally:
+            await coordinator.stop()
+
+    [letter] = await read_topic(kafka_bootstrap, Topics.dead_letter(topics.match_work), count=1)
+    assert letter.value == b"{not json" and letter.key == b"prog-a"
+    assert dict(letter.headers)["dlq_error_type"] == b"ValidationError"
+    assert dead_lettered() == before + 1

@@ -16,10 +16,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.ports import pairing_id
 from shared.mongo import Document
+from tests.builders.matcher import old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
 from tests.integration.matcher.process import MatcherProcess
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ async def test_a_matcher_killed_mid_stream_loses_nothing_and_proposes_nothing_tw
     await asyncio.to_thread(matcher.start)
     await stream
     await eventually(lambda: len(proposal_event_ids(pairing_events)) >= PAIRS, within=120)
-    await asyncio.sleep(2)  # room for a second proposal to show up, if there were one
+    await pairing_events.settle(profiles, program)  # a second proposal would show by now
 
     assert 0 < pairings_at_crash < PAIRS, "the crash happened mid-stream"
     twice = {pid: ids for pid, ids in proposal_event_ids(pairing_events).items() if len(ids) > 1}

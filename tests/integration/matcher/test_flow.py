@@ -6,9 +6,9 @@ from services.matcher.settings import MatcherSettings
 from shared.commands import PairingAnswer, RespondToPairing
 from shared.kafka import make_broker, publish
 from shared.topics import Topics
+from tests.builders.matcher import old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, http, running
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from services.matcher.adapters.monitor import LagProbe
+from shared.lag import LagProbe
 from shared.topics import Topics
 
 pytestmark = pytest.mark.integration
@@ -29,13 +29,6 @@ async def test_lag_counts_what_each_group_has_not_committed(
         await consumer.commit({first: 2})
     finally:
         await consumer.stop()
-    probe = LagProbe(
-        kafka_bootstrap,
-        groups={f"busy-{unique}": topics.match_work, f"idle-{unique}": topics.match_work},
-    )
-    await probe.start()
-    try:
-        assert await probe.lag(f"busy-{unique}") == 3
-        assert await probe.lag(f"idle-{unique}") == 5
-    finally:
-        await probe.stop()
+    async with LagProbe(kafka_bootstrap) as probe:
+        assert await probe.lag(f"busy-{unique}", topics.match_work) == 3
+        assert await probe.lag(f"idle-{unique}", topics.match_work) == 5

@@ -12,10 +12,10 @@ from aiokafka.errors import KafkaError
 
 from services.matcher.settings import MatcherSettings
 from shared.profile import ProfileSnapshot
+from tests.builders.matcher import old, young
 from tests.conftest import KafkaControl
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ async def test_after_a_broker_outage_new_people_are_paired_and_nothing_is_propos
             await kafka_control.start()
         await eventually(lambda: _published(profiles, after), within=90)
         await eventually(lambda: len(distinct_proposals(pairing_events)) >= 10, within=120)
-        await asyncio.sleep(2)  # room for a second proposal to show up, if there were one
+        await pairing_events.settle(profiles, program)  # a second proposal would show by now
 
     twice = {pid: ids for pid, ids in distinct_proposals(pairing_events).items() if len(ids) > 1}
     assert twice == {}, "a pairing proposed twice with different event_ids"

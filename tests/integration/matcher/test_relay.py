@@ -11,10 +11,11 @@ from services.matcher.usecases.messages import event_for
 from shared.events import PairingEvent
 from shared.kafka import make_broker
 from shared.mongo import Document
+from shared.publisher import BrokerPublisher
 from shared.settings import CommonSettings
 from shared.topics import Topics
+from tests.builders.matcher import NOW, pairing
 from tests.helpers import read_topic
-from tests.integration.matcher.samples import NOW, pairing
 
 pytestmark = pytest.mark.integration
 
@@ -31,11 +32,7 @@ async def test_pending_entries_are_published_keyed_by_pairing_in_order_and_only_
     event = event_for(declined, "cancelled", correlation_id="c2")
     await pairings.save(declined, expected_sequence=0, event=event)
     broker = make_broker(CommonSettings(kafka_bootstrap_servers=kafka_bootstrap), client_id="t")
-
-    async def publish(payload: bytes, *, topic: str, key: bytes, headers: dict[str, str]) -> None:
-        await broker.publish(payload, topic=topic, key=key, headers=headers)
-
-    relay = Relay(pairings, publish, topic=topics.pairings)
+    relay = Relay(pairings, BrokerPublisher(broker), topic=topics.pairings)
     async with broker:
         await broker.start()
         first = await relay.flush("a")

@@ -8,9 +8,9 @@ from aiokafka.partitioner import murmur2
 
 from services.matcher.settings import MatcherSettings
 from shared.profile import ProfileSnapshot
+from tests.builders.matcher import old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, running
-from tests.integration.matcher.samples import old, young
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +54,7 @@ async def test_a_restart_mid_stream_loses_nothing_and_proposes_nothing_twice(
 
     async with running(settings):
         await eventually(lambda: len(pairing_events.proposed_pairs()) >= 20, within=60)
-        await asyncio.sleep(1)  # room for a duplicate to show up, if there were one
+        await pairing_events.settle(profiles, program)  # a duplicate would show by now
 
     assert 0 < proposed_before_restart < 20, "the restart happened mid-stream"
     assert_each_pair_once_and_nobody_twice(pairing_events, expected_pairs(program, 20))
@@ -92,7 +92,7 @@ async def test_two_matchers_in_one_group_never_pair_one_person_twice(
             await eventually(
                 lambda: len(pairing_events.proposed_pairs()) >= len(expected), within=90
             )
-            await asyncio.sleep(1)  # room for a duplicate to show up, if there were one
+            await pairing_events.settle(profiles, *programs)  # a duplicate would show by now
             owned = [set(app.state.runtime.matcher.pool_sizes()) for app in (first, second)]
 
     assert_each_pair_once_and_nobody_twice(pairing_events, expected)

@@ -13,7 +13,7 @@ from services.matcher.core import lifecycle
 from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.messages import event_for
 from shared.mongo import Document
-from tests.integration.matcher.samples import NOW, pairing, snapshot
+from tests.builders.matcher import NOW, pairing, profile
 
 pytestmark = pytest.mark.integration
 
@@ -35,17 +35,17 @@ async def pairings(mongo: AsyncDatabase[Document]) -> MongoPairings:
 async def test_a_newer_snapshot_replaces_the_stored_one_and_an_older_is_ignored(
     people: MongoPeople,
 ) -> None:
-    assert await people.apply(snapshot("p1", version=2, program_id="a", name="Two")) == ["a"]
+    assert await people.apply(profile("p1", version=2, program_id="a", name="Two")) == ["a"]
 
-    assert await people.apply(snapshot("p1", version=1, program_id="a", name="One")) == []
+    assert await people.apply(profile("p1", version=1, program_id="a", name="One")) == []
     assert (await people.many(["p1"]))["p1"].name == "Two"
 
 
 async def test_replaying_the_stored_version_names_its_programs_again(people: MongoPeople) -> None:
-    await people.apply(snapshot("p1", version=1, program_id="a"))
-    assert await people.apply(snapshot("p1", version=2, program_id="b")) == ["b", "a"]
+    await people.apply(profile("p1", version=1, program_id="a"))
+    assert await people.apply(profile("p1", version=2, program_id="b")) == ["b", "a"]
 
-    assert await people.apply(snapshot("p1", version=2, program_id="b")) == ["b", "a"]
+    assert await people.apply(profile("p1", version=2, program_id="b")) == ["b", "a"]
     assert [p.id for p in await people.of_program("b")] == ["p1"]
     assert await people.of_program("a") == []
 
@@ -53,10 +53,10 @@ async def test_replaying_the_stored_version_names_its_programs_again(people: Mon
 async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back(
     people: MongoPeople,
 ) -> None:
-    await people.apply(snapshot("p1", version=1, program_id="a"))
+    await people.apply(profile("p1", version=1, program_id="a"))
 
     assert await people.remove("p1", version=2) == ["a"]
-    assert await people.apply(snapshot("p1", version=1, program_id="a")) == []
+    assert await people.apply(profile("p1", version=1, program_id="a")) == []
     assert await people.many(["p1"]) == {}
     assert await people.remove("p1", version=2) == ["a"]  # a replay still names the program
 
@@ -66,12 +66,12 @@ async def test_a_deletion_of_someone_never_seen_blocks_their_older_changes(
 ) -> None:
     assert await people.remove("p9", version=3) == []
 
-    assert await people.apply(snapshot("p9", version=2, program_id="a")) == []
-    assert await people.apply(snapshot("p9", version=4, program_id="a")) == ["a"]
+    assert await people.apply(profile("p9", version=2, program_id="a")) == []
+    assert await people.apply(profile("p9", version=4, program_id="a")) == ["a"]
 
 
 async def test_a_tombstone_deletes_whatever_is_stored(people: MongoPeople) -> None:
-    await people.apply(snapshot("p1", version=5, program_id="a"))
+    await people.apply(profile("p1", version=5, program_id="a"))
 
     assert await people.remove("p1", version=None) == ["a"]
     assert await people.of_program("a") == []

@@ -31,8 +31,8 @@ from shared.envelope import Envelope as Event
 from shared.events import NotificationEvent
 from shared.kafka import encode
 from shared.topics import Topics
-from tests.helpers import free_port, read_topic
-from tests.unit.notifier.samples import BEFORE_EU_DST
+from tests.builders.notifier import BEFORE_EU_DST
+from tests.helpers import broker_connected, free_port, read_topic
 
 
 @dataclass
@@ -168,9 +168,10 @@ async def running(
     mailer: Mailer | None = None,
     clock: Callable[[], datetime] = lambda: BEFORE_EU_DST,
 ) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan: broker started, consuming for real."""
+    """The app with its lifespan: broker connected, consuming for real."""
     app = create_app(settings, store=store, mailer=mailer, clock=clock)
     async with app.router.lifespan_context(app):
+        await broker_connected(app)
         yield app
 
 

@@ -13,6 +13,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore
 from shared.mongo import Document
 from shared.topics import Topics
+from tests.builders.notifier import berliner, cancelled, new_yorker, proposed
 from tests.helpers import eventually, read_topic
 from tests.integration.notifier.conftest import (
     SmtpServer,
@@ -21,7 +22,6 @@ from tests.integration.notifier.conftest import (
     publish_raw,
     running,
 )
-from tests.unit.notifier.samples import berliner, cancelled, new_yorker, proposed
 
 pytestmark = pytest.mark.integration
 

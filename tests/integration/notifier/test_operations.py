@@ -5,9 +5,9 @@ import pytest
 
 from services.notifier.settings import NotifierSettings
 from shared.topics import Topics
+from tests.builders.notifier import proposed
 from tests.helpers import eventually
 from tests.integration.notifier.conftest import SmtpServer, publish_event, running
-from tests.unit.notifier.samples import proposed
 
 pytestmark = pytest.mark.integration
 

@@ -57,7 +57,7 @@ async def app(settings: ProfilesSettings) -> AsyncIterator[FastAPI]:
     """The service with its lifespan running and its broker connected."""
     application = create_app(settings)
     async with application.router.lifespan_context(application):
-        await eventually(application.state.connection.ready.is_set, within=60)
+        await eventually(application.state.runtime.connection.ready.is_set, within=60)
         yield application
 
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 from tests.integration.profiles.conftest import http_client
 
 pytestmark = pytest.mark.integration

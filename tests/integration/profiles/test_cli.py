@@ -13,7 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.settings import ProfilesSettings
 from shared.mongo import Document
-from tests.helpers import eventually, profile_fields, read_topic
+from tests.builders.profiles import profile_fields
+from tests.helpers import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]

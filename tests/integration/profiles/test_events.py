@@ -14,7 +14,8 @@ from services.profiles.app import create_app
 from services.profiles.settings import ProfilesSettings
 from shared.mongo import Document
 from shared.topics import Topics
-from tests.helpers import eventually, profile_fields, read_topic
+from tests.builders.profiles import profile_fields
+from tests.helpers import eventually, read_topic
 from tests.integration.profiles.conftest import http_client
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,8 @@ from shared.envelope import utc_now
 from shared.mongo import Document
 from shared.profile import ProfilePatch
 from shared.topics import Topics
-from tests.helpers import eventually, profile_fields, read_topic
+from tests.builders.profiles import profile_fields
+from tests.helpers import eventually, read_topic
 from tests.integration.profiles.conftest import send_raw
 
 pytestmark = pytest.mark.integration

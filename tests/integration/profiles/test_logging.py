@@ -11,7 +11,7 @@ import pytest
 import structlog
 
 from shared.logging import configure_logging
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 from tests.integration.profiles.conftest import ADMIN
 
 pytestmark = pytest.mark.integration

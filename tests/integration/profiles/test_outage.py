@@ -13,8 +13,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Document
 from shared.topics import Topics
+from tests.builders.profiles import profile_fields
 from tests.conftest import KafkaControl
-from tests.helpers import eventually, profile_fields, read_topic
+from tests.helpers import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from services.profiles.store import MongoProfileStore, ProfileQuery
 from shared.commands import ProfileChangeRequest
 from shared.mongo import Document
 from shared.profile import ProfilePatch
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 
 pytestmark = pytest.mark.integration
 API = Origin(producer="profiles")

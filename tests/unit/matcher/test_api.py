@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from services.matcher.adapters import api
 from services.matcher.core.lifecycle import PairingState
 from shared.commands import RespondToPairing
+from tests.builders.matcher import answer, pairing
 from tests.fakes.matcher import FakePairings
-from tests.unit.matcher.test_handlers import answer, pairing
 
 
 class Sent:
@@ -25,8 +25,7 @@ async def client_with(state: PairingState) -> tuple[httpx.AsyncClient, Sent]:
     pairings, sent = FakePairings(), Sent()
     await pairings.create(pairing("pr-1").model_copy(update={"state": state}), answer("pr-1", "x"))
     app = FastAPI()
-    app.state.services = SimpleNamespace(pairings=pairings)
-    app.state.send_answer = sent
+    app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=sent)
     api.install(app)
     transport = httpx.ASGITransport(app=app)
     return httpx.AsyncClient(transport=transport, base_url="http://matcher"), sent

@@ -8,11 +8,10 @@ import pytest
 
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
-from services.matcher.core.scoring import score_people
-from services.matcher.engine.candidates import candidates
 from services.matcher.engine.management import Chains
 from services.matcher.engine.pool import Pool
-from tests.unit.matcher.core_samples import WEEK, random_profile
+from tests.builders.matcher import WEEK, random_profile
+from tests.unit.matcher.reference import candidates, pool_rows, score_people
 
 
 def pool_of(seed: int, n: int, **fields: object) -> tuple[Pool, np.ndarray, np.ndarray]:
@@ -20,7 +19,7 @@ def pool_of(seed: int, n: int, **fields: object) -> tuple[Pool, np.ndarray, np.n
     pool = Pool(size=4)
     for i in range(n):
         pool.put(person_of(random_profile(rng, f"s{seed}-{i}", **fields), WEEK))
-    rows = pool.rows()
+    rows = pool_rows(pool)
     split = int(np.median(pool.birth[rows]))
     return pool, rows[pool.birth[rows] > split], rows[pool.birth[rows] <= split]
 

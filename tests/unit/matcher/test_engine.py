@@ -8,9 +8,10 @@ from collections import Counter
 import numpy as np
 
 from services.matcher.core.policy import Policy
-from services.matcher.core.scoring import ScoredPair, score_pair, score_people
+from services.matcher.core.scoring import ScoredPair
 from services.matcher.engine.engine import MatchingEngine
-from tests.unit.matcher.core_samples import WEEK, old, random_profile, unique_id, young
+from tests.builders.matcher import WEEK, old, random_profile, unique_id, young
+from tests.unit.matcher.reference import score_pair, score_people
 
 
 def engine_with(*people: object) -> MatchingEngine:
@@ -309,7 +310,8 @@ def test_the_first_round_is_within_a_tenth_of_a_percent_of_the_optimum_and_bound
 
     rng = random.Random(12)
     engine = engine_with(*(random_profile(rng, f"q-{i}", max_pairings=1) for i in range(1500)))
-    free = engine.free_capacity()
+    problem = engine.solve_input()
+    free = problem.free
     split = balanced_split(engine.pool.birth[: len(free)], free)
     rows = np.flatnonzero(free > 0)
     young_rows, old_rows = (
@@ -321,8 +323,8 @@ def test_the_first_round_is_within_a_tenth_of_a_percent_of_the_optimum_and_bound
         young_rows,
         old_rows,
         engine.policy,
-        forbidden=engine.forbidden_keys(),
-        chains=engine.chains(),
+        forbidden=problem.forbidden_keys(),
+        chains=problem.chains(),
     )
     n, m = len(free), len(every)
     incidence = coo_matrix(
@@ -347,13 +349,14 @@ def test_after_a_full_solve_no_two_free_people_could_be_paired() -> None:
     engine = engine_with(*people)
     lock_all(engine, engine.solve_full())
 
-    free = engine.free_capacity()
+    problem = engine.solve_input()
+    free = problem.free
     rows = np.flatnonzero(free > 0).tolist()
     for i, a in enumerate(rows):
         for b in rows[i + 1 :]:
             pa, pb = engine.pool.people[a], engine.pool.people[b]
             assert pa is not None and pb is not None
-            assert score_people(pa, pb, engine.policy) is None or not engine.allowed(a, b)
+            assert score_people(pa, pb, engine.policy) is None or not problem.allowed(a, b)
 
 
 def test_a_proposal_broken_before_it_is_locked_is_still_reported() -> None:

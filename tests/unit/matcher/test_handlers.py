@@ -1,37 +1,20 @@
 """The subscribers record and route: profile changes into the read model and on to each program
 they touch, answers on to the owner of the pairing's program."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from services.matcher.adapters.handlers import record_profile_change, route_answer
-from services.matcher.core.lifecycle import PairingState
-from services.matcher.usecases.messages import participant
-from services.matcher.usecases.ports import PairingRecord
 from services.matcher.usecases.work import AnswerGiven, PersonChanged
-from shared.commands import PairingAnswer, RespondToPairing
-from shared.envelope import utc_now
-from shared.events import DeletedProfile, Explanation, ProfileChanged, ProfileDeleted
+from shared.events import DeletedProfile, ProfileDeleted
 from shared.kafka import InvalidMessage
-from shared.profile import ProfileSnapshot
+from tests.builders.matcher import answer, changed, pairing, profile
 from tests.fakes.matcher import FakePairings, FakePeople, RecordingForward
-from tests.helpers import profile_fields
-
-
-def snapshot(person_id: str, *, version: int = 1, program: str = "prog-a") -> ProfileSnapshot:
-    fields = profile_fields(program_id=program).model_dump()
-    return ProfileSnapshot(**fields, id=person_id, version=version, updated_at=utc_now())
-
-
-def changed(person: ProfileSnapshot) -> ProfileChanged:
-    return ProfileChanged(producer="profiles", correlation_id="corr-1", data=person)
 
 
 async def test_a_profile_change_is_stored_and_its_program_told() -> None:
     people, forward = FakePeople(), RecordingForward()
 
-    await record_profile_change(changed(snapshot("p1")), key="p1", people=people, forward=forward)
+    await record_profile_change(changed(profile("p1")), key="p1", people=people, forward=forward)
 
     assert people.people["p1"].version == 1
     assert [(w.data.program_id, w.data.item) for w in forward.sent] == [
@@ -41,25 +24,25 @@ async def test_a_profile_change_is_stored_and_its_program_told() -> None:
 
 
 async def test_moving_to_another_program_tells_both_programs() -> None:
-    people, forward = FakePeople(snapshot("p1")), RecordingForward()
+    people, forward = FakePeople(profile("p1")), RecordingForward()
 
-    moved = changed(snapshot("p1", version=2, program="prog-b"))
+    moved = changed(profile("p1", version=2, program_id="prog-b"))
     await record_profile_change(moved, key="p1", people=people, forward=forward)
 
     assert sorted(w.data.program_id for w in forward.sent) == ["prog-a", "prog-b"]
 
 
 async def test_a_change_the_store_ignores_as_stale_tells_nobody() -> None:
-    people, forward = FakePeople(snapshot("p1", version=3)), RecordingForward()
+    people, forward = FakePeople(profile("p1", version=3)), RecordingForward()
 
-    await record_profile_change(changed(snapshot("p1")), key="p1", people=people, forward=forward)
+    await record_profile_change(changed(profile("p1")), key="p1", people=people, forward=forward)
 
     assert forward.sent == []
     assert people.people["p1"].version == 3
 
 
 async def test_a_deletion_removes_the_person_with_its_version() -> None:
-    people, forward = FakePeople(snapshot("p1")), RecordingForward()
+    people, forward = FakePeople(profile("p1")), RecordingForward()
     deleted = ProfileDeleted(
         producer="profiles", data=DeletedProfile(id="p1", program_id="prog-a", version=2)
     )
@@ -71,7 +54,7 @@ async def test_a_deletion_removes_the_person_with_its_version() -> None:
 
 
 async def test_a_tombstone_removes_whatever_is_stored_under_its_key() -> None:
-    people, forward = FakePeople(snapshot("p1")), RecordingForward()
+    people, forward = FakePeople(profile("p1")), RecordingForward()
 
     await record_profile_change(None, key="p1", people=people, forward=forward)
 
@@ -85,36 +68,6 @@ async def test_a_tombstone_without_a_key_is_ignored() -> None:
     await record_profile_change(None, key=None, people=people, forward=forward)
 
     assert (people.calls, forward.sent) == ([], [])
-
-
-def pairing(pairing_id: str, program: str = "prog-a") -> PairingRecord:
-    now = datetime(2026, 3, 2, tzinfo=UTC)
-    explanation = Explanation(
-        younger_teaches=["social_media"],
-        older_teaches=["leadership"],
-        shared_languages=["en"],
-        common_hours_per_week=3.0,
-        birth_year_gap=30,
-        score=0.8,
-        contributions={"skills": 0.8},
-        summary="They teach each other.",
-    )
-    return PairingRecord(
-        id=pairing_id,
-        program_id=program,
-        younger=participant(snapshot("young")),
-        older=participant(snapshot("old")),
-        explanation=explanation,
-        state=PairingState.PROPOSED,
-        proposed_at=now,
-        expires_at=now + timedelta(days=7),
-        updated_at=now,
-    )
-
-
-def answer(pairing_id: str, person_id: str, decision: str = "accept") -> RespondToPairing:
-    data = PairingAnswer(pairing_id=pairing_id, person_id=person_id, decision=decision)
-    return RespondToPairing(producer="app", correlation_id="corr-9", data=data)
 
 
 async def test_an_answer_goes_to_the_owner_of_the_pairings_program() -> None:

@@ -3,9 +3,9 @@
 import pytest
 
 from services.matcher.core.policy import Policy
-from services.matcher.core.scoring import score_pair, violation
 from shared.profile import ProfileSnapshot
-from tests.unit.matcher.core_samples import WEEK, old, young
+from tests.builders.matcher import WEEK, old, young
+from tests.unit.matcher.reference import score_pair, violation
 
 POLICY = Policy()
 NOBODY: dict[str, str | None] = {}

@@ -10,8 +10,8 @@ from services.notifier.app import create_app
 from services.notifier.settings import NotifierSettings
 from shared.events import PairingActivated
 from shared.kafka import encode
-from tests.unit.notifier.fakes import FakeMailer, FakeStore
-from tests.unit.notifier.samples import BEFORE_EU_DST, cancelled, proposed
+from tests.builders.notifier import BEFORE_EU_DST, cancelled, proposed
+from tests.fakes.notifier import FakeMailer, FakeStore
 
 SETTINGS = NotifierSettings(smtp_security="none", claim_lease_seconds=120)
 

@@ -9,8 +9,8 @@ from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.errors import ClaimHeld, PermanentDeliveryError, TransientDeliveryError
 from services.notifier.invites import invite_uid
 from services.notifier.notify import Notifier
-from tests.unit.notifier.fakes import FakeMailer, FakePublisher, FakeStore
-from tests.unit.notifier.samples import BEFORE_EU_DST, cancelled, new_yorker, proposed
+from tests.builders.notifier import BEFORE_EU_DST, cancelled, new_yorker, proposed
+from tests.fakes.notifier import FakeMailer, FakePublisher, FakeStore
 
 LEASE = timedelta(minutes=3)
 POLICY = MeetingPolicy(
@@ -36,7 +36,8 @@ def notifier(
     return Notifier(
         store=store,
         mailer=mailer,
-        publish=publisher,
+        publisher=publisher,
+        topic="notifications",
         program=Program(mailbox="mentoring@example.org", name="Reverse Mentoring"),
         meetings=POLICY,
         lease=LEASE,

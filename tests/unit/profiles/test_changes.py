@@ -17,7 +17,7 @@ from services.profiles.errors import (
 from services.profiles.records import ProfileRecord
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 
 NOW = datetime(2027, 1, 12, 9, 30, tzinfo=UTC)
 API = Origin(producer="profiles", correlation_id="c-1")

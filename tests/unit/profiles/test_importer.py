@@ -4,7 +4,7 @@ reason for every row that cannot be a profile."""
 import json
 
 from services.profiles.importer import read_rows
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 
 HEADER = "id,program_id,name,email,birth_year,languages,timezone,availability,skills_offered,skills_offered_extras,skills_wanted,opted_in\n"
 

@@ -9,8 +9,8 @@ from services.profiles.sent import SentLog
 from services.profiles.service import now_ms
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
-from tests.helpers import profile_fields
-from tests.unit.profiles.fakes import FakeProfileStore
+from tests.builders.profiles import profile_fields
+from tests.fakes.profiles import FakeProfileStore
 
 API = Origin(producer="profiles")
 

@@ -4,16 +4,20 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Sequence
+from typing import Literal
 
 from services.profiles.changes import Origin
 from services.profiles.locks import KeyedLocks
 from services.profiles.records import ProfileRecord
-from services.profiles.relay import Pass, Relay
+from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
-from tests.helpers import eventually, profile_fields
-from tests.unit.profiles.fakes import FakeProfileStore, FakeSink
+from shared.publisher import Message
+from shared.relay_loop import Pass
+from tests.builders.profiles import profile_fields
+from tests.fakes.profiles import FakeProfileStore, FakeSink
+from tests.helpers import eventually
 
 API = Origin(producer="profiles")
 
@@ -23,7 +27,7 @@ def wired(
 ) -> tuple[FakeProfileStore, ProfileService, Relay]:
     store = store or FakeProfileStore()
     locks = KeyedLocks()
-    relay = Relay(store, sink, locks=locks, sweep_seconds=60, retry_seconds=0.01)
+    relay = Relay(store, sink, topic="profiles", locks=locks, sweep_seconds=60, retry_seconds=0.01)
     return store, ProfileService(store, locks=locks, observer=relay), relay
 
 
@@ -84,10 +88,10 @@ async def test_after_a_failure_midway_only_the_events_not_yet_out_go_out_later()
 
 async def test_a_write_during_publishing_keeps_its_event_and_the_old_one_is_not_repeated() -> None:
     class WritingSink(FakeSink):
-        async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
-            await super().send(key=key, value=value, headers=headers)
+        async def publish(self, message: Message) -> None:
+            await super().publish(message)
             if len(self.sent) == 1:
-                await rename(service, key, "Written meanwhile")
+                await rename(service, message.key.decode(), "Written meanwhile")
 
     sink = WritingSink()
     store, service, relay = wired(sink)
@@ -161,13 +165,28 @@ async def test_a_write_wakes_the_relay_without_waiting_for_the_sweep() -> None:
         await asyncio.wait_for(running, 5)
 
 
+class Gate(asyncio.Event):
+    """A `ready` event that tells whether someone is waiting at it right now."""
+
+    waiting = 0
+
+    async def wait(self) -> Literal[True]:
+        self.waiting += 1
+        try:
+            return await super().wait()
+        finally:
+            self.waiting -= 1
+
+
 async def test_nothing_is_published_until_the_broker_is_connected() -> None:
     sink = FakeSink()
     _, service, relay = wired(sink)
-    ready = asyncio.Event()
+    ready = Gate()
     running = asyncio.create_task(relay.run(ready))
+    await eventually(lambda: ready.waiting, within=5)  # parked before its first pass
     created = await service.create(profile_fields(), API)
-    await asyncio.sleep(0.05)
+    # The write wakes the relay, but it stays parked at the gate: nothing can have gone out.
+    assert ready.waiting
     assert sink.sent == []
 
     ready.set()

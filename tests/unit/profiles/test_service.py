@@ -8,8 +8,8 @@ from services.profiles.locks import KeyedLocks
 from services.profiles.service import ProfileService
 from shared.commands import ProfileChangeRequest
 from shared.profile import ProfilePatch
-from tests.helpers import profile_fields
-from tests.unit.profiles.fakes import FakeProfileStore, RecordingObserver
+from tests.builders.profiles import profile_fields
+from tests.fakes.profiles import FakeProfileStore, RecordingObserver
 
 API = Origin(producer="profiles")
 

@@ -11,7 +11,7 @@ from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.events import PairingEvent, ProfileChanged, ProfileEvent
 from shared.profile import ProfilePatch, ProfileSnapshot, TimeRange
 from shared.topics import Topics
-from tests.helpers import profile_fields
+from tests.builders.profiles import profile_fields
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:

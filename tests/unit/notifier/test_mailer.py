@@ -5,8 +5,9 @@ from email.message import EmailMessage
 import pytest
 
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
-from services.notifier.mailer import RetryingMailer, RetryPolicy
-from tests.unit.notifier.fakes import FakeMailer
+from services.notifier.mailer import RetryingMailer
+from shared.retry import RetryPolicy
+from tests.fakes.notifier import FakeMailer
 
 POLICY = RetryPolicy(attempts=4, base_delay=0.5, max_delay=1.5)
 

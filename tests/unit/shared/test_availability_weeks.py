@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from services.matcher.core.availability import (
+from shared.availability import (
     MINUTES_PER_WEEK,
     coming_monday,
     merge,

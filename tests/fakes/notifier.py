@@ -7,9 +7,16 @@ from email.message import EmailMessage
 from typing import Any
 from uuid import uuid4
 
+from pydantic import TypeAdapter
+
 from services.notifier.compose import NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
-from shared.events import NotificationFailed, NotificationSent
+from services.notifier.mailer import Mailer
+from services.notifier.store import NotificationStore
+from shared.events import NotificationEvent, NotificationFailed, NotificationSent
+from shared.publisher import Message, Publisher
+
+_EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
 
 
 @dataclass
@@ -102,11 +109,19 @@ class FakePublisher:
     published: list[tuple[str, NotificationSent | NotificationFailed]] = field(default_factory=list)
     failures: int = 0
 
-    async def __call__(self, key: str, event: NotificationSent | NotificationFailed) -> None:
+    async def publish(self, message: Message) -> None:
+        """Records the key and the event decoded (a `Publisher`)."""
         if self.failures:
             self.failures -= 1
             raise ConnectionError("broker down")
-        self.published.append((key, event))
+        event = _EVENTS.validate_json(message.value or b"")
+        self.published.append((message.key.decode(), event))
 
     def types(self) -> list[str]:
         return [event.event_type for _, event in self.published]
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_mailer: Mailer = FakeMailer()
+_store: NotificationStore = FakeStore()
+_publisher: Publisher = FakePublisher()

@@ -12,7 +12,7 @@ from services.notifier.compose import MeetingPolicy, Outgoing, Program, Schedule
 from services.notifier.invites import invite_uid
 from services.notifier.letters import address, cancellation_emails, proposal_emails
 from shared.events import PairingCancelled, PairingProposed
-from tests.unit.notifier.samples import BEFORE_EU_DST, berliner, cancelled, new_yorker, proposed
+from tests.builders.notifier import BEFORE_EU_DST, berliner, cancelled, new_yorker, proposed
 
 PROGRAM = Program(mailbox="mentoring@example.org", name="Reverse Mentoring")
 POLICY = MeetingPolicy(

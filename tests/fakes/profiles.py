@@ -4,8 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.profiles.errors import DuplicateEmail
+from services.profiles.outbox import OutboxStore
 from services.profiles.records import OutboxEntry, ProfileRecord
-from services.profiles.store import ProfileQuery
+from services.profiles.service import WriteObserver
+from services.profiles.store import ProfileQuery, ProfileStore
+from shared.publisher import Message, Publisher
 
 
 class FakeProfileStore:
@@ -109,16 +112,17 @@ class Sent:
 
 
 class FakeSink:
-    """Records what the relay publishes; `fail_after` makes every later send fail."""
+    """A `Publisher` that records what the relay publishes; `fail_after` makes every later send
+    fail."""
 
     def __init__(self, *, fail_after: int | None = None) -> None:
         self.sent: list[Sent] = []
         self.fail_after = fail_after
 
-    async def send(self, *, key: str, value: bytes | None, headers: dict[str, str]) -> None:
+    async def publish(self, message: Message) -> None:
         if self.fail_after is not None and len(self.sent) >= self.fail_after:
             raise ConnectionError("the broker is down")
-        self.sent.append(Sent(key, value, headers))
+        self.sent.append(Sent(message.key.decode(), message.value, dict(message.headers)))
 
 
 class RecordingObserver:
@@ -133,3 +137,10 @@ class RecordingObserver:
     def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
         if record is not None:
             self.written.append(record.id)
+
+
+# Each fake stands in for a port: these lines make mypy check that it still fits.
+_store: ProfileStore = FakeProfileStore()
+_outbox: OutboxStore = FakeProfileStore()
+_publisher: Publisher = FakeSink()
+_observer: WriteObserver = RecordingObserver()

@@ -16,44 +16,13 @@ from services.matcher.usecases.ports import Slot, pairing_id
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
 from shared.commands import PairingAnswer
-from shared.envelope import utc_now
 from shared.events import CancelledPairing, PairingCancelled, PairingEvent, PairingProposed
 from shared.profile import ProfileSnapshot
+from tests.builders.matcher import PROGRAM, old, young
 from tests.fakes.matcher import FakePairings, FakePeople, FakeSlots, RecordingPublisher
-from tests.helpers import profile_fields
 
-PROGRAM = "prog-a"
 TTL = timedelta(days=7)
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
-
-
-def person(person_id: str, *, version: int = 1, **fields: Any) -> ProfileSnapshot:
-    base = {"program_id": PROGRAM, "email": f"{person_id}@example.org"} | fields
-    return ProfileSnapshot(
-        **profile_fields(**base).model_dump(), id=person_id, version=version, updated_at=utc_now()
-    )
-
-
-def young(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
-    """Born 1998; teaches `craft`, wants `lore-<craft>`."""
-    defaults: dict[str, Any] = {
-        "birth_year": 1998,
-        "department": "Digital",
-        "skills_offered": {"extras": [craft]},
-        "skills_wanted": {"extras": [f"lore-{craft}"]},
-    }
-    return person(person_id, **(defaults | fields))
-
-
-def old(person_id: str, craft: str, **fields: Any) -> ProfileSnapshot:
-    """Born 1965; teaches `lore-<craft>`, wants `craft`."""
-    defaults: dict[str, Any] = {
-        "birth_year": 1965,
-        "department": "Finance",
-        "skills_offered": {"extras": [f"lore-{craft}"]},
-        "skills_wanted": {"extras": [craft]},
-    }
-    return person(person_id, **(defaults | fields))
 
 
 class World:

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.notifier.slots import earliest_common_slot, free_intervals
+from shared.availability import earliest_common_slot, free_intervals
 from shared.events import Participant
-from tests.unit.notifier.samples import BEFORE_EU_DST, berliner, new_yorker, person
+from tests.builders.notifier import BEFORE_EU_DST, berliner, new_yorker, person
 
 HOUR = timedelta(hours=1)
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")

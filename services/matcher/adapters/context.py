@@ -1,0 +1,32 @@
+"""What the matcher's edges (subscribers and HTTP routes) get of its runtime, and how.
+
+The root builds one runtime in the app's lifespan and hands it over once (`shared.runtime`):
+subscribers take it from FastStream's context (`runtime: Runtime = Context()`), routes through
+`RuntimeDep`. The edges see it through this protocol, so they never import the root.
+"""
+
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from services.matcher.usecases.ports import PairingStore, PeopleStore
+from services.matcher.usecases.work import MatchWork
+from shared.commands import RespondToPairing
+from shared.runtime import runtime_of
+
+
+class Runtime(Protocol):
+    @property
+    def people(self) -> PeopleStore: ...
+    @property
+    def pairings(self) -> PairingStore: ...
+    async def forward(self, work: MatchWork) -> None: ...
+    async def send_answer(self, command: RespondToPairing) -> None: ...
+
+
+async def current_runtime(request: Request) -> Runtime:
+    runtime: Runtime = runtime_of(request.app)
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]

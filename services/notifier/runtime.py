@@ -1,0 +1,81 @@
+"""The notifier's runtime: the store and the notifier with its mailer, built in the app's
+lifespan by `running` and handed over once to the subscriber (FastStream's context) and to the
+readiness checks, before the broker starts consuming."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
+from services.notifier.notify import Notifier
+from services.notifier.settings import NotifierSettings
+from services.notifier.store import MongoNotificationStore, NotificationStore
+from shared.connection import BrokerConnection
+from shared.health import Check
+from shared.mongo import Document, mongo_client
+from shared.publisher import BrokerPublisher
+from shared.runtime import hand_over, runtime_of
+
+
+@dataclass(frozen=True)
+class Runtime:
+    store: NotificationStore
+    notifier: Notifier
+    connection: BrokerConnection
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """What readiness asks: the store and the broker."""
+        return {"store": self.store.ping, "broker": self.connection.alive}
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: NotifierSettings,
+    broker: KafkaBroker,
+    app: FastAPI,
+    *,
+    store: NotificationStore | None,
+    mailer: Mailer | None,
+    clock: Callable[[], datetime],
+) -> AsyncIterator[Runtime]:
+    """Build the runtime, hand it over, start the broker in the background; `store` and
+    `mailer` (the transport: retries are always added) replace the real ones (tests)."""
+    client: AsyncMongoClient[Document] | None = None
+    notifications: NotificationStore
+    if store is None:
+        client = mongo_client(settings.mongodb_uri)
+        notifications = MongoNotificationStore(client[settings.mongodb_database])
+    else:
+        notifications = store
+    notifier = Notifier(
+        store=notifications,
+        mailer=RetryingMailer(mailer or SmtpMailer(settings.smtp), settings.retry),
+        publisher=BrokerPublisher(broker),
+        topic=settings.topics.notifications,
+        program=settings.program,
+        meetings=settings.meetings,
+        lease=settings.claim_lease,
+        clock=clock,
+    )
+    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
+    runtime = Runtime(notifications, notifier, connection)
+    hand_over(runtime, app=app, broker=broker)
+    connection.start()
+    try:
+        yield runtime
+    finally:
+        await connection.stop()
+        if client is not None:
+            await client.close()
+
+
+def current(app: FastAPI) -> Runtime:
+    """The runtime handed over to `app` (for checks that run outside a request's dependencies)."""
+    runtime: Runtime = runtime_of(app)
+    return runtime

@@ -1,0 +1,108 @@
+"""The profiles runtime: what runs besides the HTTP app (the store client, the service, the
+relay and the broker connection), built in the app's lifespan by `running` and handed over once
+to the ingress subscriber (FastStream's context) and to the routes (`RuntimeDep`), before the
+broker starts consuming."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from services.profiles.locks import KeyedLocks
+from services.profiles.metrics import BROKER_UP
+from services.profiles.outbox import MongoOutboxStore, OutboxStore
+from services.profiles.relay import Relay
+from services.profiles.service import ProfileService
+from services.profiles.settings import ProfilesSettings
+from services.profiles.store import MongoProfileStore, ProfileStore
+from shared.connection import BrokerConnection
+from shared.health import Check
+from shared.mongo import Document, mongo_client, ping
+from shared.publisher import BrokerPublisher
+from shared.runtime import hand_over, runtime_of
+
+RELAY_GRACE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: ProfilesSettings
+    client: AsyncMongoClient[Document]
+    service: ProfileService
+    relay: Relay
+    connection: BrokerConnection
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """What readiness asks. Writes still succeed while only Kafka is down: their events wait
+        in the outbox (see the `profiles_outbox_backlog` metric)."""
+        return {"store": lambda: ping(self.client), "broker": self.connection.alive}
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: ProfilesSettings,
+    broker: KafkaBroker,
+    app: FastAPI,
+    *,
+    store: ProfileStore | None = None,
+    outbox: OutboxStore | None = None,
+) -> AsyncIterator[Runtime]:
+    """Build the runtime, hand it over to `app` and its broker, then start it: the broker
+    connects in the background, so the API serves while Kafka is down. `store` and `outbox`
+    replace the MongoDB adapters (tests)."""
+    client = mongo_client(settings.mongodb_uri)
+    database = client[settings.mongodb_database]
+    profiles = store or MongoProfileStore(database)
+    await profiles.ensure_indexes()
+    locks = KeyedLocks()
+    relay = Relay(
+        outbox or MongoOutboxStore(database),
+        BrokerPublisher(broker),
+        topic=settings.topics.profile_changes,
+        locks=locks,
+        sweep_seconds=settings.relay_sweep_seconds,
+        batch_size=settings.relay_batch_size,
+        mark_every=settings.relay_mark_seconds,
+    )
+    connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds, up=BROKER_UP)
+    seen = settings.seen_event_ids_kept
+    service = ProfileService(profiles, locks=locks, observer=relay, seen_kept=seen)
+    runtime = Runtime(settings, client, service, relay, connection)
+    hand_over(runtime, app=app, broker=broker)
+    connection.start()
+    relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
+    try:
+        yield runtime
+    finally:
+        relay.stop()
+        await _finish(relaying, within=RELAY_GRACE_SECONDS)
+        await connection.stop()
+        await client.close()
+
+
+def current(app: FastAPI) -> Runtime:
+    """The runtime handed over to `app` (for what runs outside a request's dependencies)."""
+    runtime: Runtime = runtime_of(app)
+    return runtime
+
+
+async def current_runtime(request: Request) -> Runtime:
+    return current(request.app)
+
+
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
+
+
+async def _finish(task: asyncio.Task[None], *, within: float) -> None:
+    """Let `task` end by itself for `within` seconds, then cancel it."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), within)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,6 +1,6 @@
 """Pipeline benchmark: profile events in, pairings proposed, emails accepted by an SMTP server.
 
-    python -m bench.pipeline_bench [--people 1000] [--rate 200]
+    python -m bench.pipeline_bench [--people 1000] [--rate 200] [--preload 20000] [--profile DIR]
 
 Runs the three services as separate processes on the local stack (started if needed) and reports:
 - the raw baselines in the same run: aiokafka produce -> consume throughput and latency on the same
@@ -10,6 +10,13 @@ Runs the three services as separate processes on the local stack (started if nee
 - a steady stream at `--rate` events per second: latency percentiles from the profile event that
   completed a pair to the email being accepted, batching window included;
 and the ratios of the pipeline's figures to the raw ones.
+
+With `--preload N`, N profiles (in programs of `--program-size`) go through the real path first,
+and the measured phases start once all of them are matched and emailed and the pipeline is idle
+(`bench/preload.py`). Every run also prints the load average at its start, each process's peak
+RSS and CPU per phase (`bench/procwatch.py`), and the store time per operation shape that each
+service saw (`bench/opstats.py`); `--profile DIR` runs each service under py-spy and prints its
+hottest functions (`bench/profiled.py`).
 """
 
 import argparse
@@ -30,8 +37,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pymongo import AsyncMongoClient
 
+from bench import opstats
+from bench.preload import produce_upserts, until_all_arrived, until_idle
+from bench.procwatch import ProcessWatch, load_line, stack_pids
+from bench.profiled import SERVICES, BenchSystem, hot_frames
 from deploy import ops
-from deploy.processes import System, SystemConfig, start_local_stack
+from deploy.processes import SystemConfig, start_local_stack
 from shared.kafka import ensure_topics
 from shared.topics import Topics
 from shared.vocabulary import Skill
@@ -94,9 +105,10 @@ async def raw_kafka(bootstrap: str, topic: str, count: int, rate: float | None) 
     return Figures(count / elapsed, *percentiles(latencies))
 
 
-async def raw_store(uri: str, database: str, count: int) -> tuple[float, float]:
+async def raw_store(uri: str, database: str, count: int) -> tuple[float, float, float]:
     """The store alone, on the same server in the same run: single-document inserts per second,
-    then single-document updates by `_id` per second, one at a time (1 kB documents)."""
+    then single-document updates by `_id` per second, one at a time (1 kB documents); then
+    inserts 8 at a time, as the three services together issue them."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
     collection = client[database]["raw"]
     try:
@@ -108,14 +120,23 @@ async def raw_store(uri: str, database: str, count: int) -> tuple[float, float]:
         for i in range(count):
             await collection.update_one({"_id": str(i)}, {"$set": {"n": 1}})
         updates = count / (time.monotonic() - start)
+        start = time.monotonic()
+        await asyncio.gather(*(_insert_every(collection, k, 8, count) for k in range(8)))
+        concurrent = count / (time.monotonic() - start)
         await client.drop_database(database)
     finally:
         await client.close()
-    return inserts, updates
+    return inserts, updates, concurrent
 
 
-def people(count: int, run: str) -> list[dict[str, Any]]:
-    """Pairs of complementary people (one younger, one older) in one program."""
+async def _insert_every(collection: Any, first: int, step: int, count: int) -> None:
+    for i in range(first, count, step):
+        await collection.insert_one({"_id": f"c{i}", "n": 0, "pad": "x" * 1000})
+
+
+def people(count: int, run: str, program_size: int = 0) -> list[dict[str, Any]]:
+    """Pairs of complementary people (one younger, one older): in one program, or in programs of
+    `program_size` people."""
     young = [Skill.SOCIAL_MEDIA, Skill.AI_TOOLS, Skill.DATA_ANALYSIS]
     old = [Skill.STRATEGY, Skill.LEADERSHIP, Skill.NEGOTIATION]
     out = []
@@ -124,7 +145,7 @@ def people(count: int, run: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": f"{run}-{i}",
-                "program_id": f"bench-{run}",
+                "program_id": f"bench-{run}-{i // program_size if program_size else 0}",
                 "name": f"Person {i}",
                 "email": f"p{i}.{run}@example.org",
                 "birth_year": 1998 if is_young else 1965,
@@ -202,7 +223,7 @@ def report(
     burst: Figures,
     steady: Figures,
     rate: float,
-    store: tuple[float, float],
+    store: tuple[float, float, float],
 ) -> None:
     print(f"{'':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, f in [
@@ -221,21 +242,85 @@ def report(
         f"p99 at steady {rate:g}/s: {steady.p99 * 1e3:.0f} ms  (target < 1000 ms); "
         f"p99 ratio to raw: {steady.p99 / raw_steady.p99:.0f}x"
     )
-    inserts, updates = store
+    inserts, updates, concurrent = store
     print(
         f"raw store, one at a time: {inserts:.0f} inserts/s, {updates:.0f} updates/s; "
+        f"8 at a time: {concurrent:.0f} inserts/s; "
         f"pipeline events per store insert: {burst.throughput / inserts:.3f}"
     )
 
 
-async def measure(
-    config: SystemConfig, topics: Topics, count: int, rate: float, recorder: ArrivalRecorder
+@dataclass
+class Run:
+    """What the measured phases need besides the stack: the run's options and its observers."""
+
+    count: int
+    rate: float
+    preload: int
+    program_size: int
+    preload_within: float
+    watch: ProcessWatch
+    ops_dir: Path
+    pids: list[int]
+
+
+async def preload(
+    config: SystemConfig, topics: Topics, run: Run, recorder: ArrivalRecorder
 ) -> None:
+    """One program at a time, each until its emails are accepted (see `bench/preload.py`), until
+    all are in or `preload_within` seconds have passed."""
+    rows = people(run.preload, "pre" + uuid.uuid4().hex[:6], run.program_size)
+    start = time.monotonic()
+    deadline = start + run.preload_within
+    loaded = 0
+    for first in range(0, len(rows), run.program_size):
+        wave = rows[first : first + run.program_size]
+        await produce_upserts(config.kafka_bootstrap_servers, topics.profile_updates, wave)
+        emails = {str(row["email"]).lower() for row in wave}
+        left = max(deadline - time.monotonic(), 60.0)
+        if await until_all_arrived(emails, lambda: set(recorder.accepted), left) < len(emails):
+            print(f"  preload: program {first // run.program_size} not matched within {left:.0f} s")
+            break
+        loaded += len(wave)
+        if (first // run.program_size) % 10 == 9:
+            print(
+                f"  preload: {loaded:,} matched after {time.monotonic() - start:.0f} s", flush=True
+            )
+        if time.monotonic() > deadline:
+            break
+    matched = time.monotonic() - start
+    lag = await until_idle(config.kafka_bootstrap_servers, config.topic_prefix)
+    print(
+        f"preload: {loaded:,} of {run.preload:,} profiles (programs of {run.program_size}) "
+        f"matched and emailed in {matched:.0f} s ({loaded / matched:.1f} events/s); "
+        f"consumer lag {lag} after {time.monotonic() - start:.0f} s",
+        flush=True,
+    )
+
+
+async def measure(
+    config: SystemConfig, topics: Topics, run: Run, recorder: ArrivalRecorder
+) -> None:
+    count, rate = run.count, run.rate
+    print(load_line(), flush=True)
     store = await raw_store(config.mongodb_uri, f"{config.database_prefix}raw", count)
     raw_burst = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, None)
     raw_steady = await raw_kafka(config.kafka_bootstrap_servers, topics.notifications, count, rate)
-    burst = await drive(config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder)
-    steady = await drive(config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder)
+    if run.preload:
+        opstats.mark_phase(run.ops_dir, "preload", run.pids)
+        with run.watch.phase("preload"):
+            await preload(config, topics, run, recorder)
+    opstats.mark_phase(run.ops_dir, "burst", run.pids)
+    with run.watch.phase("burst"):
+        burst = await drive(
+            config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder
+        )
+    opstats.mark_phase(run.ops_dir, "steady", run.pids)
+    with run.watch.phase("steady"):
+        steady = await drive(
+            config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder
+        )
+    opstats.mark_phase(run.ops_dir, "end", run.pids)
     report(raw_burst, raw_steady, burst, steady, rate, store)
 
 
@@ -248,6 +333,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--smtp-port", type=int, default=11025)
+    parser.add_argument("--preload", type=int, default=0, help="profiles stored before measuring")
+    parser.add_argument(
+        "--program-size", type=int, default=200, help="people per preloaded program"
+    )
+    parser.add_argument("--preload-within", type=float, default=1800.0, help="seconds at most")
+    parser.add_argument("--profile", type=Path, help="run each service under py-spy, samples here")
     args = parser.parse_args()
     endpoints = start_local_stack()
     run = uuid.uuid4().hex[:6]
@@ -268,13 +359,34 @@ def main() -> None:
     recorder = ArrivalRecorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=args.smtp_port)
     controller.start()
-    system = System(config)
+    ops_dir = workdir / "opstats"
+    ops_dir.mkdir()
+    repo = Path(__file__).resolve().parent.parent
+    system = BenchSystem(config, args.profile, opstats.env(ops_dir, repo))
     try:
         system.start()
-        asyncio.run(measure(config, topics, args.people, args.rate, recorder))
+        pids = {name: system.pid(name) for name in SERVICES}
+        watch = ProcessWatch(pids | stack_pids(repo))
+        options = Run(
+            args.people,
+            args.rate,
+            args.preload,
+            args.program_size,
+            args.preload_within,
+            watch,
+            ops_dir,
+            [*pids.values()],
+        )
+        asyncio.run(measure(config, topics, options, recorder))
     finally:
         system.stop()
         controller.stop()
+    print(watch.table())
+    for phase in ("preload", "burst", "steady"):
+        if (ops_dir / phase).exists():
+            print(opstats.summary(ops_dir, phase))
+    for samples in sorted(args.profile.glob("*.txt")) if args.profile else []:
+        print(hot_frames(samples))
     print(json.dumps({"logs": str(config.log_dir)}))
 
 

@@ -35,8 +35,8 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore
 from shared.events import NotificationFailed, NotificationSent, PairingProposed
 from shared.mongo import mongo_client
-from tests.unit.notifier.fakes import FakeStore
-from tests.unit.notifier.samples import BEFORE_EU_DST, berliner, new_yorker, proposed
+from tests.builders.notifier import BEFORE_EU_DST, berliner, new_yorker, proposed
+from tests.fakes.notifier import FakeStore
 
 
 class Accepting:

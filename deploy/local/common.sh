@@ -14,7 +14,7 @@ MONGO_PORT="${LOCAL_MONGO_PORT:-27017}"
 PARTITIONS="${LOCAL_PARTITIONS:-3}"
 
 FERRET_SRC="$REPO_ROOT/deploy/local/ferretdb"
-FERRET_ID="$(cat "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC/main.go" | sha256sum | cut -c1-12)"
+FERRET_ID="$(cat "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC"/*.go | sha256sum | cut -c1-12)"
 FERRET_BIN="$CACHE_DIR/bin/ferretdb-$FERRET_ID"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

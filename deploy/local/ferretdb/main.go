@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -22,6 +23,8 @@ func main() {
 	sqliteParams := flag.String("sqlite-params", "_pragma=synchronous(normal)",
 		"query parameters of the SQLite URL; synchronous(normal) with the WAL journal loses no\n"+
 			"committed write when the process dies, only on a power loss, and avoids an fsync per write")
+	indexEvery := flag.Duration("index-every", 200*time.Millisecond,
+		"how often new collections get the _id index that FerretDB's own point queries use")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
@@ -41,6 +44,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	go newIDIndexer(*dataDir, logger).run(ctx, *indexEvery)
 
 	log.Printf("FerretDB listening on %s, data in %s", *listen, *dataDir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {

@@ -8,7 +8,10 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from faststream.kafka import KafkaBroker
 
+from shared.envelope import Envelope
+from shared.publisher import BrokerPublisher, Message
 from shared.retry import poll
 
 
@@ -61,3 +64,8 @@ async def broker_connected(app: Any, *, within: float = 60.0) -> None:
             return bool((await client.get("/health/ready")).json()["checks"]["broker"])
 
         await eventually(connected, within=within)
+
+
+async def publish(broker: KafkaBroker, topic: str, key: str, event: Envelope) -> None:
+    """Publish one event as a producing team would: keyed, through the services' own publisher."""
+    await BrokerPublisher(broker).publish(Message.of(topic, key, event))

@@ -62,11 +62,6 @@ def encode(event: Envelope) -> bytes:
     return event.model_dump_json().encode()
 
 
-async def publish(broker: KafkaBroker, topic: str, key: str, event: Envelope) -> None:
-    """Publish one event keyed for ordering, with its envelope in the headers too."""
-    await broker.publish(encode(event), topic=topic, key=key.encode(), headers=event.headers())
-
-
 def dead_letter_headers(record: Any, error: BaseException) -> dict[str, str]:
     headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
     reason = str(error).replace("\r", " ").replace("\n", "; ")[:2000]

@@ -10,8 +10,11 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from faststream.kafka import KafkaBroker
 from pymongo.monitoring import CommandListener, CommandStartedEvent
 
+from shared.envelope import Envelope
+from shared.publisher import BrokerPublisher, Message
 from shared.retry import poll
 
 
@@ -80,3 +83,8 @@ class Commands(CommandListener):
 
     def failed(self, event: object) -> None:
         return None
+
+
+async def publish(broker: KafkaBroker, topic: str, key: str, event: Envelope) -> None:
+    """Publish one event as a producing team would: keyed, through the services' own publisher."""
+    await BrokerPublisher(broker).publish(Message.of(topic, key, event))

@@ -9,13 +9,13 @@ from pymongo.errors import DuplicateKeyError
 from shared.commands import ProfileChangeRequest, UpdateProfile
 from shared.envelope import utc_now
 from shared.events import ProfileChanged, ProfileEvent
-from shared.kafka import CONSUMER_DEFAULTS, make_broker, publish
+from shared.kafka import CONSUMER_DEFAULTS, make_broker
 from shared.mongo import Document, insert_markers
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.builders.profiles import profile_fields
-from tests.helpers import read_topic
+from tests.helpers import publish, read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -16,12 +16,12 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.ports import pairing_id
 from shared.envelope import Envelope
 from shared.events import DeletedProfile, PairingEvent, ProfileChanged, ProfileDeleted
-from shared.kafka import make_broker, publish
+from shared.kafka import make_broker
 from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.builders.matcher import old, young
-from tests.helpers import broker_connected, eventually
+from tests.helpers import broker_connected, eventually, publish
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 

@@ -11,11 +11,11 @@ from prometheus_client import REGISTRY
 
 from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.usecases.work import MatchWork, PersonChanged, Work
-from shared.kafka import DeadLetter, dead_letter, make_broker, publish
+from shared.kafka import DeadLetter, dead_letter, make_broker
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.fakes.matcher import RecordingDeadLetters, RecordingSteps
-from tests.helpers import eventually, read_topic
+from tests.helpers import eventually, publish, read_topic
 
 pytestmark = pytest.mark.integration
 

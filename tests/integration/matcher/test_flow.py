@@ -4,10 +4,10 @@ import pytest
 
 from services.matcher.settings import MatcherSettings
 from shared.commands import PairingAnswer, RespondToPairing
-from shared.kafka import make_broker, publish
+from shared.kafka import make_broker
 from shared.topics import Topics
 from tests.builders.matcher import old, young
-from tests.helpers import eventually
+from tests.helpers import eventually, publish
 from tests.integration.matcher.conftest import PairingEvents, Profiles, http, running
 
 pytestmark = pytest.mark.integration

@@ -121,13 +121,14 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
 
 async def insert_markers(collection: AsyncCollection[Document], ids: Iterable[str]) -> None:
     """Insert one `{"_id": id}` document per id in one round trip; ids stored already (by an
-    earlier attempt) are fine. An insert costs the same at any collection size, also on FerretDB
-    v1, where an update reads the whole collection."""
+    earlier attempt) are fine, which is also why it is retried in place (`retried`). An insert
+    costs the same at any collection size, also on FerretDB v1, where an update reads the whole
+    collection."""
     markers = [{"_id": marker_id} for marker_id in ids]
     if not markers:
         return
     try:
-        await collection.insert_many(markers, ordered=False)
+        await retried(lambda: collection.insert_many(markers, ordered=False))
     except BulkWriteError as exc:
         if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
             raise

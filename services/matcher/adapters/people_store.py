@@ -3,6 +3,9 @@
 One writer per profile (the partition of its key), so read-then-conditional-write is safe; the
 write is conditional on the version read, so a concurrent writer's change is never overwritten. A deleted
 person keeps a marker with the version only, so a replayed older change cannot bring them back.
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from collections.abc import Collection, Mapping
@@ -13,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
-from shared.mongo import Document, store_errors
+from shared.mongo import Document, idempotent, store_errors
 from shared.profile import ProfileSnapshot
 
 
@@ -62,11 +65,13 @@ class MongoPeople:
             marker = _marker(version or current["version"], current["program_id"])
             return await self._write(person_id, current, marker)
 
+    @idempotent
     async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
         with store_errors():
             docs = await find_by_ids(self._people, ids, keep=lambda doc: not doc["deleted"])
         return {doc["_id"]: _snapshot(doc) for doc in docs}
 
+    @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         with store_errors():
             cursor = self._people.find({"program_id": program_id, "deleted": False})

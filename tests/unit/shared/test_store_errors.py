@@ -19,7 +19,7 @@ from pymongo.errors import (
 )
 
 from shared.errors import StoreUnavailable
-from shared.mongo import idempotent, is_transient, retried, store_errors
+from shared.mongo import idempotent, insert_markers, is_transient, retried, store_errors
 from shared.retry import STORE_ATTEMPTS
 
 
@@ -136,3 +136,26 @@ async def test_an_idempotent_store_method_is_retried_as_a_whole() -> None:
     assert await store.get("p-1") == {"_id": "p-1"}
     assert store.people.calls == 3
     assert Store.get.__doc__ == "A read."
+
+
+async def test_markers_are_retried_and_those_stored_by_the_lost_try_count_as_done() -> None:
+    class Markers:
+        def __init__(self) -> None:
+            self.stored: set[str] = set()
+            self.calls = 0
+
+        async def insert_many(self, docs: list[dict[str, Any]], *, ordered: bool) -> None:
+            self.calls += 1
+            fresh = [doc["_id"] for doc in docs if doc["_id"] not in self.stored]
+            self.stored |= set(fresh)
+            if self.calls == 1:
+                raise AutoReconnect("connection reset after the write")
+            if len(fresh) < len(docs):
+                errors = [{"index": 0, "code": 11000, "errmsg": "E11000 duplicate key"}]
+                raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": []})
+
+    markers = Markers()
+
+    await insert_markers(markers, ["p-1:1", "p-2:1"])  # type: ignore[arg-type]
+
+    assert markers.stored == {"p-1:1", "p-2:1"} and markers.calls == 2

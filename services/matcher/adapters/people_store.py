@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
+from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, store_errors
 from shared.profile import ProfileSnapshot
 
@@ -23,6 +24,7 @@ from shared.profile import ProfileSnapshot
 class MongoPeople:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._people = db["people"]
+        self._new_people = Inserts(self._people)  # the new people of a poll share round trips
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -82,8 +84,8 @@ class MongoPeople:
         FerretDB too, which scans the collection for every update); nothing when it failed."""
         try:
             if current is None:
-                await self._people.insert_one({"_id": person_id} | doc)
-                return _programs(doc)
+                stored = await self._new_people.insert({"_id": person_id} | doc)
+                return _programs(doc) if stored else []
             done = await self._people.update_one(
                 {"_id": person_id, "version": current["version"]}, {"$set": doc}
             )

@@ -17,6 +17,10 @@ per-key ordering holds exactly as with one record at a time. The contract stays 
 - the batch is committed once every record is handled or dead-lettered; a crash or a given-up
   batch redelivers it, which the handlers tolerate because every consumer here is idempotent.
   (A record dead-lettered in a batch that is then given up is dead-lettered again.)
+
+Handlers of one poll that insert into the same collection at about the same time share their
+round trips through `shared.inserts.Inserts`; each still waits for its own document, so the commit
+still follows every write.
 """
 
 import asyncio

@@ -1,8 +1,18 @@
-"""MongoDB access through PyMongo's async API, limited to what real MongoDB and FerretDB share."""
+"""MongoDB access through PyMongo's async API, limited to what real MongoDB and FerretDB share.
 
-from collections.abc import Iterable, Iterator
+Store errors are translated in one place (`store_errors`): the transient ones become
+`StoreUnavailable`. An operation that is idempotent is retried in place (`retried`, or the
+`idempotent` decorator for a store method that is idempotent as a whole) before that surfaces: in
+a consumer as a redelivery, in the API as a 503. Only idempotent operations are retried, because
+a transient error may hide a write that was done: a point insert with a unique `_id` (a duplicate
+after a retry is an earlier try of this very call, which the caller must treat as done), a point
+`$set` (doing it twice stores the same), and reads. Say in the method's docstring why it is safe.
+"""
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
@@ -14,20 +24,74 @@ from pymongo.errors import (
     PyMongoError,
 )
 
+from shared import retry
 from shared.errors import StoreUnavailable
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+BUSY = ("database is locked", "SQLITE_BUSY")
+"""How FerretDB v1 reports a SQLite write lock it waited for in vain (an OperationFailure)."""
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try soon: a lost, reset or timed-out connection, no primary to talk to
+    (`ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`, `NotPrimaryError` and a failed
+    server selection), an error MongoDB labels `RetryableWriteError` (a stepdown during a write),
+    or a busy SQLite behind FerretDB, also inside a bulk write that failed for nothing else."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    if isinstance(exc, PyMongoError) and exc.has_error_label("RetryableWriteError"):
+        return True
+    if isinstance(exc, BulkWriteError):
+        errors = exc.details.get("writeErrors", [])
+        others = [error for error in errors if error.get("code") != DUPLICATE_KEY]
+        return bool(others) and all(_busy(str(error.get("errmsg"))) for error in others)
+    return isinstance(exc, OperationFailure) and _busy(str(exc))
+
+
+def _busy(message: str) -> bool:
+    return any(sign in message for sign in BUSY)
 
 
 @contextmanager
 def store_errors() -> Iterator[None]:
-    """The one translation of foreign store errors, used by every store at its boundary: a lost
-    connection becomes `StoreUnavailable` (transient: retry later); other errors pass unchanged."""
+    """The one translation of foreign store errors, used by every store at its boundary: a
+    transient one (`is_transient`) becomes `StoreUnavailable` (retry later); others pass unchanged."""
     try:
         yield
-    except ConnectionFailure as exc:
-        raise StoreUnavailable(f"the store is unreachable: {type(exc).__name__}: {exc}") from exc
+    except PyMongoError as exc:
+        if not is_transient(exc):
+            raise
+        raise StoreUnavailable(f"the store is unavailable: {type(exc).__name__}: {exc}") from exc
+
+
+async def retried(operation: Callable[[], Awaitable[T]]) -> T:
+    """Run one idempotent store operation (see the module docstring), translated by
+    `store_errors` and retried in place under `retry.store_calls` while it is unavailable; then
+    `StoreUnavailable` goes up. Other errors go up at once."""
+
+    async def attempt() -> T:
+        with store_errors():
+            return await operation()
+
+    retrying = retry.store_calls(on=StoreUnavailable, before_sleep=retry.logged("store_retrying"))
+    answer: T = await retrying(attempt)
+    return answer
+
+
+def idempotent(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """`retried` for a whole store method: for methods whose every step may be repeated, as
+    their docstrings say. Helpers below such a method only translate (retries never nest)."""
+
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await retried(lambda: method(*args, **kwargs))
+
+    return call
 
 
 def is_unique_violation(exc: OperationFailure) -> bool:
@@ -57,13 +121,14 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
 
 async def insert_markers(collection: AsyncCollection[Document], ids: Iterable[str]) -> None:
     """Insert one `{"_id": id}` document per id in one round trip; ids stored already (by an
-    earlier attempt) are fine. An insert costs the same at any collection size, also on FerretDB
-    v1, where an update reads the whole collection."""
+    earlier attempt) are fine, which is also why it is retried in place (`retried`). An insert
+    costs the same at any collection size, also on FerretDB v1, where an update reads the whole
+    collection."""
     markers = [{"_id": marker_id} for marker_id in ids]
     if not markers:
         return
     try:
-        await collection.insert_many(markers, ordered=False)
+        await retried(lambda: collection.insert_many(markers, ordered=False))
     except BulkWriteError as exc:
         if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
             raise

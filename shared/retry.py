@@ -8,6 +8,9 @@
 - `RetryPolicy.retrying`: bounded attempts with exponential back-off and jitter (the notifier's
   mailer, whose budget must fit the consumer's poll interval).
 - `poll`: waiting, bounded in time, until a condition holds (topic leaders; the tests' `eventually`).
+- `store_calls`: one idempotent store operation after a transient store error (a busy SQLite, a
+  reset connection, a primary stepdown); a few quick tries with jitter, within a small budget, so
+  a blip costs milliseconds, not a redelivery (`shared.mongo.retried`).
 
 Which errors are worth retrying is decided by the callers: these only say how often and how long.
 """
@@ -31,6 +34,7 @@ from tenacity import (
     stop_never,
     wait_exponential,
     wait_fixed,
+    wait_random_exponential,
 )
 
 log = structlog.get_logger(__name__)
@@ -48,12 +52,17 @@ __all__ = [
     "logged",
     "poll",
     "reconnecting",
+    "store_calls",
     "until_stopped",
 ]
 
 RECONNECT_CEILING_SECONDS = 30.0
 ATTEMPTS_IN_PLACE = 5
 """Tries of one record of a batch before its batch is given up and polled again."""
+STORE_ATTEMPTS = 4
+STORE_BUDGET_SECONDS = 2.0
+"""No new try of a store operation once this long has passed since its first try: an outage
+longer than that is the consumer's (redelivery) or the client's (503) to wait out."""
 
 
 def logged(event: str, **fields: Any) -> Hook:
@@ -86,6 +95,22 @@ def in_place(every: float, *, unless: Errors, before_sleep: Hook) -> AsyncRetryi
         wait=wait_fixed(every),
         retry=retry_if_not_exception_type(unless),
         before_sleep=before_sleep,
+        reraise=True,
+    )
+
+
+def store_calls(
+    *, on: Errors, before_sleep: Hook, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> AsyncRetrying:
+    """Errors of the `on` types are retried: up to `STORE_ATTEMPTS` tries, a random pause of up
+    to 50 ms doubling each time (callers that collided on a busy store spread out), none once
+    `STORE_BUDGET_SECONDS` have passed; then the last error goes up. Other errors go up at once."""
+    return AsyncRetrying(
+        stop=stop_after_attempt(STORE_ATTEMPTS) | stop_after_delay(STORE_BUDGET_SECONDS),
+        wait=wait_random_exponential(multiplier=0.05, max=0.5),
+        retry=retry_if_exception_type(on),
+        before_sleep=before_sleep,
+        sleep=sleep,
         reraise=True,
     )
 

@@ -1,14 +1,17 @@
-"""Small helpers the tests share: free ports, reading topics with a raw consumer, polling."""
+"""Small helpers the tests share: free ports, reading topics with a raw consumer, polling,
+counting the commands a store client sends."""
 
 import asyncio
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream.kafka import KafkaBroker
+from pymongo.monitoring import CommandListener, CommandStartedEvent
 
 from shared.envelope import Envelope
 from shared.publisher import BrokerPublisher, Message
@@ -64,6 +67,22 @@ async def broker_connected(app: Any, *, within: float = 60.0) -> None:
             return bool((await client.get("/health/ready")).json()["checks"]["broker"])
 
         await eventually(connected, within=within)
+
+
+class Commands(CommandListener):
+    """Counts the commands a client sends, by (command, collection)."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[tuple[str, str]] = Counter()
+
+    def started(self, event: CommandStartedEvent) -> None:
+        self.sent[(event.command_name, str(event.command.get(event.command_name)))] += 1
+
+    def succeeded(self, event: object) -> None:
+        return None
+
+    def failed(self, event: object) -> None:
+        return None
 
 
 async def publish(broker: KafkaBroker, topic: str, key: str, event: Envelope) -> None:

@@ -11,23 +11,30 @@ any size while an update scans the whole collection. A claim stuck in `sending` 
 (its holder died) is taken over; see `notify.py` for what that means.
 
 Only conditional single-document updates and the `_id` unique index are used, so FerretDB v1
-behaves like MongoDB. Measured on FerretDB v1: reads by `_id` and inserts stay at about 2 ms,
-but every update scans the collection (about 2 ms at 100 records, 35 ms at 5,000), so the
-notifier reads by `_id` and never queries with `$in`.
+behaves like MongoDB. On FerretDB v1 reads by `_id` and inserts cost about 1 ms at any size, and
+anything but a lone `_id` filter scans the collection, so the notifier reads by `_id` and never
+queries with `$in`. The inserts of schedules, claims, outcomes and markers go through `Inserts`:
+the pairing events of one poll, handled concurrently, share each `insert_many`.
+
+Every method is retried in place after a transient store error (`shared.mongo.idempotent`); each
+says why repeating it is safe. A claim's token is drawn once per call, outside the retries, so a
+try that stored it but lost the answer is recognised by its token.
 """
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import uuid4
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from services.notifier.compose import NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
 from shared.events import NotificationFailed, NotificationSent
-from shared.mongo import Document, insert_markers, store_errors
+from shared.inserts import Inserts
+from shared.mongo import Document, idempotent
 
 
 class NotificationStore(Protocol):
@@ -71,94 +78,102 @@ class MongoNotificationStore:
         self._schedules = db["schedules"]
         self._outcomes = db["outcomes"]
         self._published = db["published"]
+        self._new_claims = Inserts(self._notifications)
+        self._new_schedules = Inserts(self._schedules)
+        self._new_outcomes = Inserts(self._outcomes)
+        self._new_markers = Inserts(self._published)
 
+    @idempotent
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
+        """Repeatable: an insert by pairing id, and on a duplicate the stored schedule wins."""
         doc = {"_id": schedule.pairing_id, "sequence": schedule.sequence}
         doc |= {"timezone": schedule.timezone, "start": schedule.start, "end": schedule.end}
-        with store_errors():
-            try:
-                await self._schedules.insert_one(doc)
-                return schedule
-            except DuplicateKeyError:
-                stored = await self.find_schedule(schedule.pairing_id)
-        return stored or schedule
+        if await self._new_schedules.insert(doc):
+            return schedule
+        return await self._schedule(schedule.pairing_id) or schedule
 
+    @idempotent
     async def find_schedule(self, pairing_id: str) -> Schedule | None:
-        with store_errors():
-            doc = await self._schedules.find_one({"_id": pairing_id})
+        """A read."""
+        return await self._schedule(pairing_id)
+
+    async def _schedule(self, pairing_id: str) -> Schedule | None:
+        doc = await self._schedules.find_one({"_id": pairing_id})
         if doc is None:
             return None
         fields = ("sequence", "timezone", "start", "end")
         return Schedule(pairing_id=pairing_id, **{name: doc[name] for name in fields})
 
     async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
-        token = uuid4().hex
-        with store_errors():
-            try:
-                await self._notifications.insert_one(_claimed(key, token, now))
+        return await self._claim(key, uuid4().hex, now=now, lease=lease)
+
+    @idempotent
+    async def _claim(
+        self, key: NotificationKey, token: str, *, now: datetime, lease: timedelta
+    ) -> str | None:
+        """Repeatable for one token: a claim found holding it was stored by an earlier try of
+        this call (an insert, or a take-over conditional on the token it replaced)."""
+        if await self._new_claims.insert(_claimed(key, token, now)):
+            return token
+        if await self._outcomes.find_one({"_id": key.id}) is not None:
+            return None
+        doc = await self._notifications.find_one({"_id": key.id})
+        if doc is not None and doc["token"] == token:
+            return token
+        if doc is not None and (doc["status"] == "released" or doc["claimed_at"] <= now - lease):
+            taken = await self._notifications.update_one(
+                {"_id": key.id, "token": doc["token"], "status": {"$in": ["sending", "released"]}},
+                {
+                    "$set": {"status": "sending", "token": token, "claimed_at": now},
+                    "$inc": {"claims": 1},
+                },
+            )
+            if taken.modified_count == 1:
                 return token
-            except DuplicateKeyError:
-                if await self._outcomes.find_one({"_id": key.id}) is not None:
-                    return None
-                doc = await self._notifications.find_one({"_id": key.id})
-            if doc is not None and (
-                doc["status"] == "released" or doc["claimed_at"] <= now - lease
-            ):
-                taken = await self._notifications.update_one(
-                    {
-                        "_id": key.id,
-                        "token": doc["token"],
-                        "status": {"$in": ["sending", "released"]},
-                    },
-                    {
-                        "$set": {"status": "sending", "token": token, "claimed_at": now},
-                        "$inc": {"claims": 1},
-                    },
-                )
-                if taken.modified_count == 1:
-                    return token
         raise ClaimHeld(key.id)
 
+    @idempotent
     async def release(self, key: NotificationKey, token: str) -> None:
-        with store_errors():
-            await self._notifications.update_one(
-                {"_id": key.id, "token": token, "status": "sending"},
-                {"$set": {"status": "released"}},
-            )
+        """Repeatable: conditional on the token still sending, which a done release is not."""
+        await self._notifications.update_one(
+            {"_id": key.id, "token": token, "status": "sending"},
+            {"$set": {"status": "released"}},
+        )
 
+    @idempotent
     async def finish(
         self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
     ) -> bool:
+        """Repeatable: an outcome stored already that carries this token is this call's own."""
         status = "sent" if isinstance(event, NotificationSent) else "failed"
         outcome: Document = {"_id": key.id, "status": status, "token": token}
         outcome |= {"detail": event.data.detail}
         outcome |= {"finished_at": event.occurred_at, "event": event.model_dump_json()}
-        with store_errors():
-            claim = await self._notifications.find_one({"_id": key.id})
-            if claim is None or claim["token"] != token or claim["status"] != "sending":
-                return False
-            try:
-                await self._outcomes.insert_one(outcome)
-            except DuplicateKeyError:
-                return False
-        return True
+        claim = await self._notifications.find_one({"_id": key.id})
+        if claim is None or claim["token"] != token or claim["status"] != "sending":
+            return False
+        if await self._new_outcomes.insert(outcome):
+            return True
+        stored = await self._outcomes.find_one({"_id": key.id})
+        return stored is not None and stored["token"] == token
 
+    @idempotent
     async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
-        # One `_id` lookup per key: FerretDB v1 answers `_id` equality from its index but scans
-        # the whole collection for `$in`.
+        """Reads. One `_id` lookup per key: FerretDB v1 answers `_id` equality from its index
+        but scans the whole collection for `$in`."""
         events = []
-        with store_errors():
-            for key in keys:
-                doc = await self._outcomes.find_one({"_id": key.id})
-                if doc is None:
-                    continue
-                if await self._published.find_one({"_id": key.id}) is None:
-                    events.append(str(doc["event"]))
+        for key in keys:
+            doc = await self._outcomes.find_one({"_id": key.id})
+            if doc is None:
+                continue
+            if await self._published.find_one({"_id": key.id}) is None:
+                events.append(str(doc["event"]))
         return events
 
+    @idempotent
     async def mark_published(self, keys: Sequence[NotificationKey]) -> None:
-        with store_errors():
-            await insert_markers(self._published, [key.id for key in keys])
+        """Repeatable: a marker stored already is as good as a new one."""
+        await asyncio.gather(*(self._new_markers.insert({"_id": key.id}) for key in keys))
 
     async def ping(self) -> bool:
         try:

@@ -2,6 +2,9 @@
 
 Same collection as `store.py`, a separate port: the relay never changes a profile, only removes
 outbox entries it has published (and tombstones whose deletion it has published).
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from collections import defaultdict
@@ -12,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION
-from shared.mongo import Document, store_errors
+from shared.mongo import Document, idempotent, store_errors
 
 PENDING = {"outbox.0": {"$exists": True}}
 
@@ -36,11 +39,13 @@ class MongoOutboxStore:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._profiles = database[COLLECTION]
 
+    @idempotent
     async def get(self, profile_id: str) -> ProfileRecord | None:
         with store_errors():
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
 
+    @idempotent
     async def pending(self, *, limit: int) -> list[ProfileRecord]:
         with store_errors():
             cursor = self._profiles.find(PENDING).limit(limit)

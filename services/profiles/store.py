@@ -4,6 +4,9 @@ One document per profile (see `records.py`). Every write is one single-document 
 insert that relies on the unique `_id` and the unique (program_id, email) index, or an update
 conditional on the version that was read. New events are `$push`ed onto the embedded outbox, so a
 writer never overwrites what the relay is doing with older entries.
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from services.profiles.records import (
     state_of,
     to_document,
 )
-from shared.mongo import Document, is_unique_violation, store_errors
+from shared.mongo import Document, idempotent, is_unique_violation, store_errors
 from shared.vocabulary import Skill
 
 COLLECTION = "profiles"
@@ -73,6 +76,7 @@ class MongoProfileStore:
                 [("program_id", ASCENDING), ("email", ASCENDING)], unique=True, name=EMAIL_INDEX
             )
 
+    @idempotent
     async def get(self, profile_id: str) -> ProfileRecord | None:
         with store_errors():
             document = await self._profiles.find_one({"_id": profile_id})
@@ -110,6 +114,7 @@ class MongoProfileStore:
             raise
         return result.matched_count == 1
 
+    @idempotent
     async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]:
         with store_errors():
             cursor = self._profiles.find(query.filter()).sort("_id", ASCENDING).limit(limit)

@@ -8,6 +8,9 @@ command behind it is redelivered. `relay` publishes the entries, then inserts a 
 ever added) are out, so an entry added meanwhile stays pending. The marker is an insert because
 FerretDB v1 reads the whole collection for every update and every query but a single `_id`
 lookup; `outbox_pending` is cleared later, in bulk (`settle`), so the sweep stops finding it.
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from collections.abc import Collection, Mapping
@@ -23,7 +26,7 @@ from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.kafka import encode
-from shared.mongo import Document, insert_markers, store_errors
+from shared.mongo import Document, idempotent, insert_markers, store_errors
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 
@@ -40,11 +43,13 @@ class MongoPairings:
             await self._pairings.create_index([("state", ASCENDING), ("expires_at", ASCENDING)])
             await self._pairings.create_index("outbox_pending")
 
+    @idempotent
     async def get(self, pairing_id: str) -> PairingRecord | None:
         with store_errors():
             doc = await self._pairings.find_one({"_id": pairing_id})  # no projection: a point read
         return _record(doc) if doc else None
 
+    @idempotent
     async def find(
         self,
         *,
@@ -96,6 +101,7 @@ class MongoPairings:
             )
         return result.matched_count == 1
 
+    @idempotent
     async def unpublished(
         self, program_id: str, ids: Collection[str] | None = None
     ) -> list[Unpublished]:
@@ -151,6 +157,7 @@ class MongoPairings:
         payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries[done - first :]]
         return Unpublished(pairing_id=doc["_id"], start=done, payloads=payloads)
 
+    @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
         expired = {"state": {"$in": [s.value for s in AWAITING]}, "expires_at": {"$lt": now}}
@@ -159,6 +166,7 @@ class MongoPairings:
             found = await self._pairings.distinct("program_id", {"$or": [expired, stuck]})
         return {str(program) for program in found}
 
+    @idempotent
     async def count_by_state(self) -> dict[str, int]:
         with store_errors():
             cursor = await self._pairings.aggregate(

@@ -3,6 +3,9 @@
 One writer per profile (the partition of its key), so read-then-conditional-write is safe; the
 write is conditional on the version read, so a concurrent writer's change is never overwritten. A deleted
 person keeps a marker with the version only, so a replayed older change cannot bring them back.
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from collections.abc import Collection, Mapping
@@ -13,13 +16,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
-from shared.mongo import Document, store_errors
+from shared.inserts import Inserts
+from shared.mongo import Document, idempotent, store_errors
 from shared.profile import ProfileSnapshot
 
 
 class MongoPeople:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._people = db["people"]
+        self._new_people = Inserts(self._people)  # the new people of a poll share round trips
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -62,11 +67,13 @@ class MongoPeople:
             marker = _marker(version or current["version"], current["program_id"])
             return await self._write(person_id, current, marker)
 
+    @idempotent
     async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
         with store_errors():
             docs = await find_by_ids(self._people, ids, keep=lambda doc: not doc["deleted"])
         return {doc["_id"]: _snapshot(doc) for doc in docs}
 
+    @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         with store_errors():
             cursor = self._people.find({"program_id": program_id, "deleted": False})
@@ -77,8 +84,8 @@ class MongoPeople:
         FerretDB too, which scans the collection for every update); nothing when it failed."""
         try:
             if current is None:
-                await self._people.insert_one({"_id": person_id} | doc)
-                return _programs(doc)
+                stored = await self._new_people.insert({"_id": person_id} | doc)
+                return _programs(doc) if stored else []
             done = await self._people.update_one(
                 {"_id": person_id, "version": current["version"]}, {"$set": doc}
             )

@@ -3,6 +3,9 @@
 A slot's id is `person#k` with k below the person's capacity, and `_id` is unique, so at most
 `capacity` live pairings can hold a slot of one person whichever process claims them. A slot
 names the pairing that holds it; a terminal pairing releases its slots.
+
+Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
+repeated read changes nothing.
 """
 
 from collections.abc import Collection
@@ -12,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.usecases.ports import Slot
-from shared.mongo import Document, store_errors
+from shared.mongo import Document, idempotent, store_errors
 
 
 class MongoSlots:
@@ -53,6 +56,7 @@ class MongoSlots:
         with store_errors():
             await self._slots.delete_many({"pairing_id": pairing_id})
 
+    @idempotent
     async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
         with store_errors():
             found = await self._slots.distinct(
@@ -60,6 +64,7 @@ class MongoSlots:
             )
         return {str(program) for program in found}
 
+    @idempotent
     async def of_program(self, program_id: str) -> list[Slot]:
         with store_errors():
             cursor = self._slots.find({"program_id": program_id})

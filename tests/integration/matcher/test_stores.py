@@ -4,6 +4,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.adapters.pairing_store import MongoPairings
@@ -14,6 +15,7 @@ from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.messages import event_for
 from shared.mongo import Document
 from tests.builders.matcher import NOW, pairing, profile
+from tests.helpers import Commands
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +50,24 @@ async def test_replaying_the_stored_version_names_its_programs_again(people: Mon
     assert await people.apply(profile("p1", version=2, program_id="b")) == ["b", "a"]
     assert [p.id for p in await people.of_program("b")] == ["p1"]
     assert await people.of_program("a") == []
+
+
+async def test_new_people_of_one_poll_share_their_inserts(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    people = MongoPeople(client[mongo_db])
+    snapshots = [profile(f"p{i}", program_id=f"prog{i % 2}") for i in range(40)]
+    try:
+        # As the batched consumer runs the keys of one poll: concurrently.
+        programs = await asyncio.gather(*(people.apply(snapshot) for snapshot in snapshots))
+    finally:
+        await client.close()
+
+    assert programs == [[f"prog{i % 2}"] for i in range(40)]
+    assert await mongo.people.count_documents({}) == 40
+    assert commands.sent[("insert", "people")] <= 40 / 4
 
 
 async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back(

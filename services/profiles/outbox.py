@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
 
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
@@ -25,7 +26,7 @@ class OutboxStore(Protocol):
     this process's writes), by id and version, or one profile's remaining entries."""
 
     async def get(self, profile_id: str) -> ProfileRecord | None: ...
-    async def pending(self, *, limit: int) -> list[ProfileRecord]: ...
+    async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]: ...
     async def clear_stamped(self, stamp: str) -> int: ...
     async def purge_stamped(self, stamp: str) -> int: ...
     async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int: ...
@@ -46,9 +47,11 @@ class MongoOutboxStore:
         return from_document(document) if document is not None else None
 
     @idempotent
-    async def pending(self, *, limit: int) -> list[ProfileRecord]:
+    async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]:
+        """Up to `limit` records with pending events, in id order, with ids above `after`."""
+        query = PENDING if after is None else PENDING | {"_id": {"$gt": after}}
         with store_errors():
-            cursor = self._profiles.find(PENDING).limit(limit)
+            cursor = self._profiles.find(query).sort("_id", ASCENDING).limit(limit)
             return [from_document(document) async for document in cursor]
 
     async def clear_stamped(self, stamp: str) -> int:

@@ -36,6 +36,8 @@ class ProfileOutbox:
         self._sent = SentLog()
         self._marks = EpochMarks(store, locks, self._sent, every=mark_every)
         self._writes = self._backlog = 0
+        self._after: str | None = None  # where the sweep round goes on; None: from the start
+        self._round_backlog = self._round_writes = 0
 
     def begin(self) -> str:
         """A write is about to be made: the stamp to store with it (see marks.py)."""
@@ -76,13 +78,24 @@ class ProfileOutbox:
         return records, True
 
     async def _sweep(self) -> tuple[list[ProfileRecord], bool]:
-        self._hinted.clear()
-        writes = self._writes
-        records = await self._store.pending(limit=self._batch)
-        # Writes during the read may or may not be in it: counted, so an over-count at worst,
-        # corrected by the next sweep.
-        self._count_backlog(sum(len(self._sent.unsent(r)) for r in records) + self._writes - writes)
-        return records, len(records) < self._batch
+        """One batch of a sweep round, in id order, starting where the round's last batch ended.
+
+        A round reaches every pending record however many wait. Without the cursor, a backlog
+        larger than a batch stalled: the first batch kept returning records already published but
+        not yet marked (their epoch waits for records beyond the batch), so nothing else was ever
+        published."""
+        if self._after is None:
+            self._hinted.clear()  # a round from the start covers what writes handed over
+            self._round_backlog, self._round_writes = 0, self._writes
+        records = await self._store.pending(limit=self._batch, after=self._after)
+        complete = len(records) < self._batch
+        self._after = None if complete else records[-1].id
+        self._round_backlog += sum(len(self._sent.unsent(r)) for r in records)
+        if complete:
+            # Writes during the round may or may not be in it: counted, so an over-count at
+            # worst, corrected by the next round.
+            self._count_backlog(self._round_backlog + self._writes - self._round_writes)
+        return records, complete
 
     def _pending(self, record: ProfileRecord) -> Pending[ProfileRecord]:
         entries = [self._entry(record.id, entry) for entry in self._sent.unsent(record)]

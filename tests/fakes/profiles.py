@@ -66,8 +66,9 @@ class FakeProfileStore:
         )
         return [r for r in found if query.program_id in (None, r.program_id)][:limit]
 
-    async def pending(self, *, limit: int) -> list[ProfileRecord]:
-        return [r for r in self.records.values() if r.outbox][:limit]
+    async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]:
+        found = sorted((r for r in self.records.values() if r.outbox), key=lambda r: r.id)
+        return [r for r in found if after is None or r.id > after][:limit]
 
     async def clear_stamped(self, stamp: str) -> int:
         matched = [r for r in self.records.values() if r.stamp == stamp and not r.deleted]

@@ -146,9 +146,9 @@ async def test_a_write_wakes_the_relay_without_waiting_for_the_sweep() -> None:
     class CountingStore(FakeProfileStore):
         sweeps = 0
 
-        async def pending(self, *, limit: int) -> list[ProfileRecord]:
+        async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]:
             self.sweeps += 1
-            return await super().pending(limit=limit)
+            return await super().pending(limit=limit, after=after)
 
     sink, store = FakeSink(), CountingStore()
     _, service, relay = wired(sink, store)  # sweeps every 60 s
@@ -193,3 +193,26 @@ async def test_nothing_is_published_until_the_broker_is_connected() -> None:
     await eventually(lambda: versions(sink) == [(created.id, 1)], within=5)
     relay.stop()
     await asyncio.wait_for(running, 5)
+
+
+async def test_a_sweep_goes_past_a_batch_of_records_published_but_not_yet_marked() -> None:
+    class UnmarkedStore(FakeProfileStore):
+        """Marks nothing: every outbox stays as it is, as while an epoch is still open."""
+
+        async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
+            return 0
+
+        async def clear_stamped(self, stamp: str) -> int:
+            return 0
+
+    store = UnmarkedStore()
+    _, writer, _ = wired(FakeSink(), store)  # another process wrote them: nothing handed over
+    people = [profile_fields(email=f"person{i}@example.org") for i in range(5)]
+    created = [await writer.create(fields, API) for fields in people]
+    sink = FakeSink()
+    relay = Relay(store, sink, topic="profiles", locks=KeyedLocks(), batch_size=2)
+
+    passes = [await relay.pass_once(sweep=True) for _ in range(4)]
+
+    assert passes[:3] == [Pass.MORE, Pass.MORE, Pass.DONE]
+    assert sorted(key for key, _ in versions(sink)) == sorted(record.id for record in created)

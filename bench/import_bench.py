@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench import opstats
 from bench.procwatch import ProcessWatch, load_line, stack_pids
-from bench.profiled import BenchSystem, hot_frames, spy_command
+from bench.profiled import BenchSystem, hot_frames, profiled_pid, spy_command
 from bench.profiles_bench import fields, stored_record
 from deploy.processes import SystemConfig, start_local_stack
 from services.profiles.records import to_document
@@ -105,16 +104,6 @@ async def published(consumer: AIOKafkaConsumer, topic: str) -> int:
     return sum((await consumer.end_offsets(partitions)).values())
 
 
-def below(pid: int) -> int:
-    """The process py-spy started (the CLI itself), once it exists."""
-    for _ in range(100):
-        children = psutil.Process(pid).children()
-        if children:
-            return int(children[0].pid)
-        time.sleep(0.05)
-    return pid
-
-
 def write_rows(path: Path, numbers: range, run: str, department: str) -> None:
     with path.open("w") as out:
         for n in numbers:
@@ -136,7 +125,7 @@ async def import_until_published(
     cli = await asyncio.create_subprocess_exec(
         *command, *args, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    job.watch.pids["import-cli"] = below(cli.pid) if job.profile else cli.pid
+    job.watch.pids["import-cli"] = profiled_pid(cli.pid) if job.profile else cli.pid
     exited = 0.0
     count = 0
     offsets = AIOKafkaConsumer(bootstrap_servers=job.config.kafka_bootstrap_servers)

@@ -69,14 +69,7 @@ class BenchSystem(System):
     def pid(self, name: str) -> int:
         """The service's own process, below py-spy when profiled."""
         pid = self.processes[name].pid
-        if self.profile_dir is None:
-            return pid
-        for _ in range(100):
-            children = psutil.Process(pid).children()
-            if children:
-                return int(children[0].pid)
-            time.sleep(0.05)
-        return pid
+        return pid if self.profile_dir is None else profiled_pid(pid)
 
     def stop_service(self, name: str, *, within: float = 30.0) -> None:
         process = self.processes.get(name)
@@ -87,6 +80,16 @@ class BenchSystem(System):
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=within)
         super().stop_service(name, within=within)
+
+
+def profiled_pid(pid: int) -> int:
+    """The process py-spy (at `pid`) started and samples, once it exists."""
+    for _ in range(100):
+        children = psutil.Process(pid).children()
+        if children:
+            return int(children[0].pid)
+        time.sleep(0.05)
+    return pid
 
 
 def spy_command(out: Path) -> list[str]:

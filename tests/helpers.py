@@ -57,11 +57,15 @@ async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: f
     raise AssertionError(f"condition not met within {within} s")
 
 
+def asgi_client(app: Any, *, base_url: str = "http://app") -> httpx.AsyncClient:
+    """An HTTP client that calls the app in-process (no server, no port)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+
+
 async def broker_connected(app: Any, *, within: float = 60.0) -> None:
     """Wait until the app's readiness says its broker answers: services connect to Kafka in the
     background (`shared.connection`), so their lifespan returns before that."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+    async with asgi_client(app) as client:
 
         async def connected() -> bool:
             return bool((await client.get("/health/ready")).json()["checks"]["broker"])

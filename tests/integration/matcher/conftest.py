@@ -21,7 +21,7 @@ from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.builders.matcher import old, young
-from tests.helpers import broker_connected, eventually, publish
+from tests.helpers import asgi_client, broker_connected, eventually, publish
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
 
@@ -57,7 +57,7 @@ async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
 
 
 def http(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://matcher")
+    return asgi_client(app, base_url="http://matcher")
 
 
 class Profiles:

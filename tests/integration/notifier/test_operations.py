@@ -1,12 +1,11 @@
 """Health and metrics endpoints of the running app, with the real store and broker."""
 
-import httpx
 import pytest
 
 from services.notifier.settings import NotifierSettings
 from shared.topics import Topics
 from tests.builders.notifier import proposed
-from tests.helpers import eventually
+from tests.helpers import asgi_client, eventually
 from tests.integration.notifier.conftest import SmtpServer, publish_event, running
 
 pytestmark = pytest.mark.integration
@@ -16,7 +15,7 @@ async def test_ready_when_store_and_broker_answer_and_metrics_count_sent_emails(
     kafka_bootstrap: str, topics: Topics, settings: NotifierSettings, smtp: SmtpServer
 ) -> None:
     async with running(settings) as app:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        client = asgi_client(app, base_url="http://t")
         async with client:
             live = await client.get("/health/live")
             ready = await client.get("/health/ready")
@@ -42,7 +41,7 @@ async def test_not_ready_when_the_store_is_unreachable(
         update={"mongodb_uri": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"}
     )
     async with running(unreachable) as app:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        client = asgi_client(app, base_url="http://t")
         async with client:
             ready = await client.get("/health/ready")
 

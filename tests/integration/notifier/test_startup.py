@@ -13,14 +13,14 @@ from services.notifier.settings import NotifierSettings
 from shared.topics import Topics
 from tests.builders.notifier import BEFORE_EU_DST, proposed
 from tests.conftest import KafkaControl
-from tests.helpers import broker_connected, eventually
+from tests.helpers import asgi_client, broker_connected, eventually
 from tests.integration.notifier.conftest import SmtpServer, publish_event
 
 pytestmark = pytest.mark.integration
 
 
 def http(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifier")
+    return asgi_client(app, base_url="http://notifier")
 
 
 async def test_the_notifier_starts_and_serves_while_kafka_is_unreachable(

@@ -11,6 +11,7 @@ from services.matcher.core.lifecycle import PairingState
 from shared.commands import RespondToPairing
 from tests.builders.matcher import answer, pairing
 from tests.fakes.matcher import FakePairings
+from tests.helpers import asgi_client
 
 
 class Sent:
@@ -27,8 +28,7 @@ async def client_with(state: PairingState) -> tuple[httpx.AsyncClient, Sent]:
     app = FastAPI()
     app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=sent)
     api.install(app)
-    transport = httpx.ASGITransport(app=app)
-    return httpx.AsyncClient(transport=transport, base_url="http://matcher"), sent
+    return asgi_client(app, base_url="http://matcher"), sent
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,13 @@ import httpx
 from fastapi import FastAPI
 
 from shared.health import Check, health_router
+from tests.helpers import asgi_client
 
 
 def client(checks: dict[str, Check], *, within: float = 2.0) -> httpx.AsyncClient:
     app = FastAPI()
     app.include_router(health_router(checks, within=within))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return asgi_client(app, base_url="http://t")
 
 
 async def up() -> bool:
@@ -58,8 +59,7 @@ async def test_checks_can_be_given_when_asked_for_what_a_lifespan_builds() -> No
     app = FastAPI()
     app.include_router(health_router(lambda: built))
     built["store"] = down
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+    async with asgi_client(app, base_url="http://t") as http:
         ready = await http.get("/health/ready")
 
     assert ready.status_code == 503 and ready.json()["checks"] == {"store": False}

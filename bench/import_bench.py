@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +29,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench import opstats
 from bench.procwatch import ProcessWatch, load_line, stack_pids
-from bench.profiled import BenchSystem, hot_frames, profiled_pid, spy_command
+from bench.profiled import BenchSystem, fresh_run, hot_frames, profiled_pid, spy_command
 from bench.profiles_bench import fields, stored_record
-from deploy.processes import SystemConfig, start_local_stack
+from deploy.processes import SystemConfig
 from services.profiles.records import to_document
 from services.profiles.store import COLLECTION, MongoProfileStore
 from shared.kafka import ensure_topics
@@ -188,16 +187,8 @@ def main() -> None:
     parser.add_argument("--within", type=float, default=1800.0, help="seconds allowed per phase")
     parser.add_argument("--profile", type=Path, help="run the service and CLI under py-spy")
     args = parser.parse_args()
-    endpoints = start_local_stack()
-    run = uuid.uuid4().hex[:6]
-    workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
-    config = SystemConfig(
-        kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
-        mongodb_uri=endpoints["MONGODB_URI"],
-        log_dir=workdir / "logs",
-        mail_dir=workdir / "mail",
-        topic_prefix=f"bench{run}.",
-        database_prefix=f"bench{run}_",
+    config, workdir, run = fresh_run(
+        "import",
         ports={"profiles": 18011, "matcher": 18012, "notifier": 18013},
     )
     topics = Topics(prefix=config.topic_prefix)

@@ -25,7 +25,6 @@ import json
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -40,9 +39,9 @@ from pymongo import AsyncMongoClient
 from bench import opstats
 from bench.preload import produce_upserts, until_all_arrived, until_idle
 from bench.procwatch import ProcessWatch, load_line, stack_pids
-from bench.profiled import SERVICES, BenchSystem, hot_frames
+from bench.profiled import SERVICES, BenchSystem, fresh_run, hot_frames
 from deploy import ops
-from deploy.processes import SystemConfig, start_local_stack
+from deploy.processes import SystemConfig
 from shared.kafka import ensure_topics
 from shared.topics import Topics
 from shared.vocabulary import Skill
@@ -340,16 +339,8 @@ def main() -> None:
     parser.add_argument("--preload-within", type=float, default=1800.0, help="seconds at most")
     parser.add_argument("--profile", type=Path, help="run each service under py-spy, samples here")
     args = parser.parse_args()
-    endpoints = start_local_stack()
-    run = uuid.uuid4().hex[:6]
-    workdir = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
-    config = SystemConfig(
-        kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
-        mongodb_uri=endpoints["MONGODB_URI"],
-        log_dir=workdir / "logs",
-        mail_dir=workdir / "mail",
-        topic_prefix=f"bench{run}.",
-        database_prefix=f"bench{run}_",
+    config, workdir, _ = fresh_run(
+        "pipeline",
         smtp_port=args.smtp_port + 1,
         ports={"profiles": 18001, "matcher": 18002, "notifier": 18003},
         extra_env={"NOTIFIER_SMTP_PORT": str(args.smtp_port)},

@@ -13,13 +13,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import psutil
 
-from deploy.processes import System, SystemConfig
+from deploy.processes import System, SystemConfig, start_local_stack
 
 SERVICES = ("profiles", "matcher", "notifier")
 OWN = re.compile(r"[(/](services|shared)/")
@@ -80,6 +83,24 @@ class BenchSystem(System):
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=within)
         super().stop_service(name, within=within)
+
+
+def fresh_run(name: str, **settings: Any) -> tuple[SystemConfig, Path, str]:
+    """A run of its own on the local stack (started if needed): its own topics and databases
+    (prefixed by a new run id), and a working folder for logs, mail and figures."""
+    endpoints = start_local_stack()
+    run = uuid.uuid4().hex[:6]
+    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-bench-"))
+    config = SystemConfig(
+        kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
+        mongodb_uri=endpoints["MONGODB_URI"],
+        log_dir=workdir / "logs",
+        mail_dir=workdir / "mail",
+        topic_prefix=f"bench{run}.",
+        database_prefix=f"bench{run}_",
+        **settings,
+    )
+    return config, workdir, run
 
 
 def profiled_pid(pid: int) -> int:

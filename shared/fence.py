@@ -76,11 +76,12 @@ class Fenced:
     ) -> None:
         self._documents, self._fences, self._field = documents, fences, field
         self._lease, self._clock = lease, clock
-        self._conditional = False
+        self._conditional: bool | None = None  # learnt by `prepare`, at the latest on first use
         self._group: GroupCommit[Write, Outcome] = GroupCommit(self._send, limit=BATCH_LIMIT)
 
     async def prepare(self) -> None:
-        """Learn whether the store also takes the conditional filter at point cost."""
+        """Learn whether the store also takes the conditional filter at point cost (done by
+        the first write if not called before)."""
         self._conditional = await retried(lambda: answers_filters_by_index(self._documents))
 
     async def write(self, write: Write) -> bool:
@@ -100,6 +101,8 @@ class Fenced:
         return await retried(lambda: self._attempt(writes))
 
     async def _attempt(self, writes: list[Write]) -> list[Outcome]:
+        if self._conditional is None:
+            self._conditional = await answers_filters_by_index(self._documents)
         won = await self._insert_fences(writes)
         outcomes: list[Outcome | None] = [None] * len(writes)
         applied = await self._apply([writes[index] for index in won])

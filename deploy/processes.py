@@ -37,6 +37,7 @@ class SystemConfig:
     topic_prefix: str = ""
     database_prefix: str = ""
     smtp_port: int = 1025
+    inbound_port: int = 2524
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     api_key: str = "demo-admin-key"
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class SystemConfig:
                 "NOTIFIER_SMTP_HOST": "127.0.0.1",
                 "NOTIFIER_SMTP_PORT": str(self.smtp_port),
                 "NOTIFIER_SMTP_SECURITY": "none",  # the local sink has no TLS
+                "NOTIFIER_INBOUND_PORT": str(self.inbound_port),  # calendar replies, over LMTP
+                "NOTIFIER_INVITE_KEY": f"{self.database_prefix}local-invite-key",
             }
             | self.extra_env
         )

@@ -51,7 +51,14 @@ def proposal_emails(
     series = schedule.series(policy)
     sequence = event.data.sequence
     invite = (
-        pairing_invite(event, method="REQUEST", sequence=sequence, program=program, series=series)
+        pairing_invite(
+            event,
+            method="REQUEST",
+            sequence=sequence,
+            program=program,
+            series=series,
+            uid=schedule.uid,
+        )
         if series
         else None
     )
@@ -77,14 +84,18 @@ def cancellation_emails(
 ) -> list[Draft]:
     """One short email per person saying why (or, for an ended pairing, thanking them); a CANCEL
     for the series if an invite went out."""
-    series = schedule.series(policy) if schedule else None
-    # SEQUENCE must exceed the REQUEST's, whatever the producer sent.
-    sequence = max(event.data.sequence, schedule.sequence + 1) if schedule else 0
-    invite = (
-        pairing_invite(event, method="CANCEL", sequence=sequence, program=program, series=series)
-        if series
-        else None
-    )
+    invite = None
+    if schedule and (series := schedule.series(policy)):
+        # SEQUENCE must exceed the REQUEST's, whatever the producer sent.
+        sequence = max(event.data.sequence, schedule.sequence + 1)
+        invite = pairing_invite(
+            event,
+            method="CANCEL",
+            sequence=sequence,
+            program=program,
+            series=series,
+            uid=schedule.uid,
+        )
     drafts = []
     for me, partner in people(event):
         wording = wording_for(me.languages)

@@ -28,6 +28,7 @@ from services.notifier.compose import (
     NotificationKey,
     Outgoing,
     Program,
+    invitation,
     plan_schedule,
 )
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
@@ -65,15 +66,19 @@ class Notifier:
         program: Program,
         meetings: MeetingPolicy,
         lease: timedelta,
+        invite_key: bytes,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store, self._mailer = store, mailer
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
+        self._invite_key = invite_key
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
-        planned = plan_schedule(event.data, self._meetings, self._clock())
+        planned = plan_schedule(event.data, self._meetings, self._clock(), uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
+        if schedule.series(self._meetings):
+            await self._store.keep_invitation(invitation(event.data, schedule))
         drafts = proposal_emails(event, schedule, program=self._program, policy=self._meetings)
         await self._notify(event, drafts)
 

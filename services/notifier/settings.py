@@ -1,5 +1,6 @@
 """The notifier's settings, read from `NOTIFIER_*` variables (shared endpoints have no prefix)."""
 
+import secrets
 from datetime import timedelta
 from typing import Literal, Self
 
@@ -43,6 +44,25 @@ class NotifierSettings(CommonSettings):
     retry_max_delay_seconds: float = Field(default=4.0, ge=0)
     claim_lease_seconds: float = Field(
         default=180.0, gt=0, description="A claim older than this is taken over (crash recovery)."
+    )
+
+    invite_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_hex(32)),
+        description=(
+            "Key of the invite UIDs (a keyed hash of the pairing id). Set it so that every "
+            "replica and restart names a pairing's invite alike; the UID is stored with the "
+            "pairing's schedule, so a new key changes only the UIDs of new pairings."
+        ),
+    )
+    inbound_host: str = Field(default="127.0.0.1", description="Where calendar replies arrive.")
+    inbound_port: int | None = Field(
+        default=None,
+        gt=0,
+        lt=65536,
+        description="Port of the inbound LMTP/SMTP endpoint for calendar replies; unset: none.",
+    )
+    inbound_protocol: Literal["lmtp", "smtp"] = Field(
+        default="lmtp", description="LMTP behind a mail server (recommended), or plain SMTP."
     )
 
     meeting_minutes: int = Field(

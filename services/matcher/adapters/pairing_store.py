@@ -1,8 +1,9 @@
 """Pairing documents in MongoDB, each with its outbox embedded (`outbox_docs`).
 
-A state change is one conditional single-document update: the new state, a `sequence` check
-against the state it was computed from, and the event it emits pushed onto `outbox` with its id
-onto `outbox_unsent`. Either all of that is stored or none of it, so a change yields exactly one
+A state change is one single-document update, fenced on `sequence` (`shared.fence`: the fence
+`<pairing>#<sequence>` is inserted first, so of two writers computing from the same sequence only
+one moves it on; on MongoDB the update stays conditional on the sequence read as well): the new
+state, and the event it emits pushed onto `outbox` with its id onto `outbox_unsent`. Either all of that is stored or none of it, so a change yields exactly one
 outbox entry however often the command behind it is redelivered. `relay` publishes the entries of
 the pairings a step wrote, read by `_id`, then pulls their ids from `outbox_unsent`, by `_id`:
 point operations only, which FerretDB v1 answers from its index (any other filter reads the whole
@@ -27,6 +28,7 @@ from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
+from shared.fence import Fenced, Write
 from shared.mongo import Document, idempotent, store_errors
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
@@ -35,7 +37,8 @@ _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 class MongoPairings:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._pairings = db["pairings"]
-        self._published = db["published"]
+        self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
+        self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -44,6 +47,7 @@ class MongoPairings:
             await self._pairings.create_index([("state", ASCENDING), ("expires_at", ASCENDING)])
             await self._pairings.create_index("outbox_unsent")
             await outbox_docs.upgrade_legacy(self._pairings, self._published)
+        await self._changes.prepare()
 
     @idempotent
     async def get(self, pairing_id: str) -> PairingRecord | None:
@@ -87,16 +91,17 @@ class MongoPairings:
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
     ) -> bool:
-        """Store a change computed from `expected_sequence`; False when the pairing moved on."""
+        """Store a change computed from `expected_sequence` (it moves `sequence` on); False when
+        another change from that sequence was stored, or the pairing is gone. Concurrent saves
+        share round trips, and a retry recognises its own earlier try."""
         update: Document = {"$set": _status(record)}
         if event is not None:
             added = outbox_docs.push(event, at=record.updated_at)
             update = added | {"$set": _status(record) | added["$set"]}
-        with store_errors():
-            result = await self._pairings.update_one(
-                {"_id": record.id, "sequence": expected_sequence}, update
-            )
-        return result.matched_count == 1
+        change = Write(
+            key=record.id, expected=expected_sequence, new=record.sequence, update=update
+        )
+        return await self._changes.write(change)
 
     @idempotent
     async def unpublished(

@@ -4,8 +4,8 @@ A slot's id is `person#k` with k below the person's capacity, and `_id` is uniqu
 `capacity` live pairings can hold a slot of one person whichever process claims them. A slot
 names the pairing that holds it, and the pairing names its slots (`PairingRecord.slots`), so a
 terminal pairing releases exactly those: point deletes by `_id`, all in one round trip. On
-MongoDB each delete is also conditional on the pairing (`prepare` asks the store whether such a
-filter costs a point lookup), so a release repeated by a stale replica after the slot was claimed
+MongoDB each delete is also conditional on the pairing (`ensure_indexes` asks the store whether
+such a filter costs a point lookup), so a release repeated by a stale replica after the slot was claimed
 again frees nothing. FerretDB v1 would read the whole collection for that filter; there the
 delete is by `_id` alone, which the local stack, one replica per program, does not race.
 
@@ -21,21 +21,20 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.usecases.ports import Slot
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
 
 class MongoSlots:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._db, self._slots = db, db["slots"]
-        self._conditional = False
+        self._slots = db["slots"]
+        self._conditional = False  # learnt in `ensure_indexes`
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._slots.create_index("pairing_id")
             await self._slots.create_index("program_id")
             await self._slots.create_index("claimed_at")
-            info = await self._db.client.admin.command("buildInfo")
-        self._conditional = "ferretdbVersion" not in info  # real MongoDB: by index at any filter
+            self._conditional = await answers_filters_by_index(self._slots)
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str

@@ -38,6 +38,7 @@ class CommonSettings(BaseSettings):
     http_port: int = Field(default=8000, gt=0, lt=65536)
     api_keys: dict[str, frozenset[Scope]] = Field(
         default_factory=dict,
+        repr=False,  # settings printed or logged never show a key
         description='JSON: {"<key>": ["read", "write", "respond", "admin"]}; several at once for '
         "rotation. No keys: every request but health and metrics gets 401.",
     )

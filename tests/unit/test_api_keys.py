@@ -102,6 +102,7 @@ async def test_a_missing_or_unknown_key_gets_401_and_a_wrong_scope_403(
         assert refused.headers["www-authenticate"] == CHALLENGE
         assert refused.headers["content-type"] == PROBLEM
         assert refused.json()["status"] == 401 and refused.json()["title"] == "Unauthorized"
+    assert "not-a-configured-key" not in unknown.text
     assert {s: r.status_code for s, r in wrong.items()} == dict.fromkeys(wrong, 403)
     assert all(r.json()["detail"] == f"this key lacks the {needed} scope" for r in wrong.values())
 

@@ -44,6 +44,12 @@ def test_a_short_key_is_refused_without_being_echoed() -> None:
     assert "abc" not in str(caught.value)
 
 
+def test_settings_never_show_their_keys() -> None:
+    settings = ProfilesSettings(api_keys={"secret-key-0001": ["admin"]})
+
+    assert "secret-key-0001" not in f"{settings!r} {settings!s}"
+
+
 @pytest.mark.parametrize(
     ("settings", "variable"),
     [

@@ -9,7 +9,7 @@ So are the API keys (`PROFILES_API_KEYS`, ...): each service trusts only the key
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.auth import MIN_KEY_LENGTH, Scope
+from shared.auth.keys import MIN_KEY_LENGTH, Scope
 from shared.topics import Topics
 
 

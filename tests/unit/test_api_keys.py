@@ -66,13 +66,17 @@ def operations(app: FastAPI) -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, item in paths.items() for method in item}
 
 
-async def call(service: str, method: str, path: str, key: str | None) -> httpx.Response:
-    """One request with an empty body and made-up path parameters."""
+async def call(
+    service: str, method: str, path: str, key: str | None, body: bytes = b""
+) -> httpx.Response:
+    """One request with made-up path parameters and, unless given, an empty body."""
     transport = httpx.ASGITransport(APPS[service], raise_app_exceptions=False)
     headers = {"X-API-Key": key} if key is not None else {}
+    if body:
+        headers["Content-Type"] = "application/json"
     url = path.replace("{", "").replace("}", "-1")  # {profile_id} -> profile_id-1
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.request(method, url, headers=headers)
+        return await client.request(method, url, headers=headers, content=body)
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
@@ -115,6 +119,23 @@ async def test_the_routes_scope_and_admin_and_a_rotated_key_are_let_through(
     codes = [(await call(service, method, path, key)).status_code for key in keys]
 
     assert not {401, 403} & set(codes)
+
+
+WITH_BODY = sorted(route for route in SCOPES if route[1] in {"POST", "PUT", "PATCH"})
+
+
+@pytest.mark.parametrize(("service", "method", "path"), WITH_BODY)
+async def test_a_body_that_does_not_parse_is_refused_by_key_before_it_is_judged(
+    service: str, method: str, path: str
+) -> None:
+    needed = SCOPES[service, method, path]
+    wrong = next(s for s in Scope if s not in (needed, ADMIN))
+    codes = [
+        (await call(service, method, path, key, body=b'{"broken')).status_code
+        for key in (None, "not-a-configured-key", KEY[wrong], KEY[needed])
+    ]
+
+    assert codes == [401, 401, 403, 422]
 
 
 @pytest.mark.parametrize("service", sorted(APPS))

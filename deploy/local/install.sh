@@ -15,6 +15,14 @@ if ((${#need_apt[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The browser tests drive Debian's headless Chromium with its chromium-driver (no browser download
+# at run time). Optional: where the packages cannot be installed, those tests skip and say why.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing the browser for the browser tests: chromium, chromium-driver"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+      chromium-driver >/dev/null; } || log "chromium not installed: the browser tests will skip"
+fi
+
 stamp="$VENV/.installed-$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -c1-12)"
 if [[ ! -f "$stamp" ]]; then
   log "creating virtualenv $VENV and installing Python packages"

@@ -62,6 +62,7 @@ async def running(
         meetings=settings.meetings,
         lease=settings.claim_lease,
         clock=clock,
+        links=settings.answer_links(),
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
     runtime = Runtime(notifications, notifier, connection)

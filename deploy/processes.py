@@ -4,6 +4,7 @@ Each process gets the shared endpoints through its environment, logs to `<log_di
 and counts as up once its readiness endpoint answers 200.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -39,6 +40,7 @@ class SystemConfig:
     smtp_port: int = 1025
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     api_key: str = "demo-admin-key"
+    answer_link_key: str = "demo-answer-link-key-not-for-production"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, service: str) -> dict[str, str]:
@@ -56,6 +58,8 @@ class SystemConfig:
                 "NOTIFIER_SMTP_HOST": "127.0.0.1",
                 "NOTIFIER_SMTP_PORT": str(self.smtp_port),
                 "NOTIFIER_SMTP_SECURITY": "none",  # the local sink has no TLS
+                "ANSWER_LINK_KEYS": json.dumps([self.answer_link_key]),
+                "ANSWER_LINK_BASE_URL": self.url("matcher"),
             }
             | self.extra_env
         )

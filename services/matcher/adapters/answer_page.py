@@ -29,6 +29,7 @@ class Page:
     partner_teaches: tuple[str, ...] = ()
     state: str = ""
     form_action: str = ""  # where the button posts to: the page's own path
+    partner_accepted: bool = False
 
 
 _PAGE = """<!DOCTYPE html>
@@ -52,7 +53,7 @@ _PAGE = """<!DOCTYPE html>
 {% if page.kind == "ask" %}
 <form method="post" action="{{ page.form_action }}">
 {% if page.action == "decline" %}
-<label for="reason" style="display:block;font-weight:600">{{ w.reason }}</label>
+<label for="reason" style="display:block;font-weight:600">{{ reason }}</label>
 <textarea id="reason" name="reason" maxlength="200" rows="3"
  style="width:100%;box-sizing:border-box;margin:.3rem 0 1rem"></textarea>{% endif %}
 <button id="answer" type="submit" style="font:inherit;font-weight:600;padding:.7rem 1.4rem;
@@ -75,6 +76,8 @@ def render(page: Page) -> str:
     action = page.action or "accept"
     title = w[f"title.{action}"] if page.action else w["notice"]
     message = w[f"{page.kind}.{action}"] if page.kind in ("ask", "sent") else w[page.kind]
+    if page.kind == "sent" and action == "accept" and page.partner_accepted:
+        message = w["sent.accept.both"]
     state = w.get(f"state.{page.state}", page.state)
     return _ENV.get_template("page.html").render(
         page=page,
@@ -83,5 +86,6 @@ def render(page: Page) -> str:
         message=message.format(partner=partner, state=state),
         partner_teaches=w["partner_teaches"].format(partner=partner),
         button=w[f"button.{action}"],
+        reason=w["reason"].format(partner=partner),
         colour=_COLOURS[action],
     )

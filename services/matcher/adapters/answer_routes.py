@@ -108,6 +108,7 @@ def _view_page(view: LinkView, *, form_action: str) -> Page:
         partner_teaches=tuple(_label(skill) for skill in theirs),
         state=record.state.value,
         form_action=form_action,
+        partner_accepted=partner.id in record.accepted_by,
     )
 
 

@@ -17,12 +17,14 @@ ENGLISH: Mapping[str, str] = {
     "button.accept": "Accept the pairing",
     "button.decline": "Decline the pairing",
     "button.end": "End the pairing",
-    "reason": "Reason (optional)",
+    "reason": "Reason (optional; {partner} will read it)",
     "ask.accept": "Press the button to accept. Nothing happens until you do.",
     "ask.decline": "Press the button to decline. Nothing happens until you do.",
     "ask.end": "Has the pairing run its course? Press the button to end it.",
     "sent.accept": "Thank you: your acceptance is recorded. When {partner} accepts too, the "
     "pairing starts.",
+    "sent.accept.both": "Thank you: your acceptance is recorded. {partner} accepted too, so the "
+    "pairing starts; you will both receive an email.",
     "sent.decline": "Your answer is recorded: the pairing is declined. We will look for "
     "another partner for you.",
     "sent.end": "Your answer is recorded: the pairing is ended. Thank you for taking part.",
@@ -54,12 +56,14 @@ GERMAN: Mapping[str, str] = {
     "button.accept": "Tandem annehmen",
     "button.decline": "Tandem ablehnen",
     "button.end": "Tandem beenden",
-    "reason": "Grund (freiwillig)",
+    "reason": "Grund (freiwillig; {partner} wird ihn lesen)",
     "ask.accept": "Drücken Sie die Schaltfläche, um anzunehmen. Vorher geschieht nichts.",
     "ask.decline": "Drücken Sie die Schaltfläche, um abzulehnen. Vorher geschieht nichts.",
     "ask.end": "Hat das Tandem seinen Zweck erfüllt? Dann beenden Sie es hier.",
     "sent.accept": "Vielen Dank: Ihre Zusage ist gespeichert. Sobald {partner} ebenfalls "
     "annimmt, beginnt das Tandem.",
+    "sent.accept.both": "Vielen Dank: Ihre Zusage ist gespeichert. {partner} hat bereits "
+    "angenommen, also beginnt das Tandem; Sie beide erhalten eine E-Mail.",
     "sent.decline": "Ihre Antwort ist gespeichert: Das Tandem ist abgelehnt. Wir suchen ein "
     "anderes Tandem für Sie.",
     "sent.end": "Ihre Antwort ist gespeichert: Das Tandem ist beendet. Vielen Dank fürs Mitmachen.",

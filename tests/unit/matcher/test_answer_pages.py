@@ -179,6 +179,7 @@ async def test_the_partner_can_still_accept_after_one_side_did() -> None:
         response = await client.post(link("accept", sequence=0))
 
     assert response.status_code == 200
+    assert "Yuki accepted too, so the pairing starts" in response.text
     assert decisions(sent) == [("old", "accept", None)]
 
 

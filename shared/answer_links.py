@@ -3,12 +3,13 @@
 The notifier issues the tokens, the matcher reads them; both hold the same keys. A token binds
 one pairing, one person, one action and the pairing's sequence when the email went out, with the
 email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal).
-`itsdangerous` signs it (HMAC-SHA1 over a derived key, salted for this one use, compared in
-constant time); several keys can be valid at once, newest last: it signs with the newest and
+`itsdangerous` signs it (HMAC-SHA256 over a key derived for this one use, compared in constant
+time); several keys can be valid at once, newest last: it signs with the newest and
 accepts any, so a key is rotated by adding the new one, then dropping the old one once the links
 signed with it have expired.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -65,7 +66,9 @@ class AnswerLinks:
     def __init__(self, keys: Sequence[str], *, base_url: str) -> None:
         if not keys:
             raise ValueError("at least one signing key is needed")
-        self._serializer = URLSafeSerializer(list(keys), salt=_SALT)
+        self._serializer = URLSafeSerializer(
+            list(keys), salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        )
         self.base_url = base_url.rstrip("/")
 
     def token(self, claims: AnswerClaims) -> str:

@@ -17,10 +17,15 @@ fi
 
 # The browser tests drive Debian's headless Chromium with its chromium-driver (no browser download
 # at run time). Optional: where the packages cannot be installed, those tests skip and say why.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+# A failed attempt is remembered (delete the marker to try again), so runs do not retry apt-get.
+no_browser="$CACHE_DIR/.no-chromium"
+if { ! command -v chromium || ! command -v chromedriver; } >/dev/null && [[ ! -f "$no_browser" ]]; then
   log "installing the browser for the browser tests: chromium, chromium-driver"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-      chromium-driver >/dev/null; } || log "chromium not installed: the browser tests will skip"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+      chromium-driver >/dev/null; }; then
+    mkdir -p "$CACHE_DIR" && touch "$no_browser"
+    log "chromium not installed: the browser tests will skip (rm $no_browser to try again)"
+  fi
 fi
 
 stamp="$VENV/.installed-$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -c1-12)"

@@ -39,6 +39,7 @@ class Letter:
     method: str = "REQUEST"
     references: str | None = None
     links: Mapping[str, str] = field(default_factory=dict)  # value name -> mailto: address
+    buttons: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # name -> (label, URL)
 
 
 def one_line(text: str) -> str:
@@ -91,8 +92,15 @@ def build_email(letter: Letter) -> EmailMessage:
 
 
 def render_text(letter: Letter) -> str:
-    paragraphs = (p.substitute(letter.values) for p in letter.paragraphs)
+    buttons = {key: f"{label}:\n{url}" for key, (label, url) in letter.buttons.items()}
+    paragraphs = (p.substitute({**letter.values, **buttons}) for p in letter.paragraphs)
     return "\n\n".join(p for p in paragraphs if p.strip()) + "\n"
+
+
+_BUTTON = (
+    '<a href="{href}" style="display:inline-block;margin:4px 0;padding:10px 18px;'
+    'border-radius:6px;background:#1f4f8a;color:#ffffff;text-decoration:none">{label}</a>'
+)
 
 
 def render_html(letter: Letter) -> str:
@@ -100,6 +108,8 @@ def render_html(letter: Letter) -> str:
     for key, address in letter.links.items():
         href = html.escape(f"mailto:{address}", quote=True)
         values[key] = f'<a href="{href}">{values[key]}</a>'
+    for key, (label, url) in letter.buttons.items():
+        values[key] = _BUTTON.format(href=html.escape(url, quote=True), label=html.escape(label))
     paragraphs = (p.substitute(values) for p in letter.paragraphs)
     body = "\n".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
     title = html.escape(letter.subject)

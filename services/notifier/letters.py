@@ -4,10 +4,11 @@ Each person gets their own email in their own language, with times in their own 
 calendar invite is the same for both (one UID, one anchor timezone), so their calendars agree.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from string import Template
 
+from services.notifier.buttons import NO_BUTTONS, Buttons, answer_buttons
 from services.notifier.compose import (
     MeetingPolicy,
     NotificationKey,
@@ -28,7 +29,8 @@ from services.notifier.emails import (
 from services.notifier.errors import InvalidAddress
 from services.notifier.lang import wording_for
 from services.notifier.wording import Wording
-from shared.events import PairingCancelled, PairingProposed, Participant
+from shared.answer_links import AnswerLinks
+from shared.events import PairingActivated, PairingCancelled, PairingProposed, Participant
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,19 @@ class Draft:
     values: dict[str, str]
     invite: bytes | None
     references: str | None = None
+    buttons: Buttons = field(default_factory=dict)
 
 
 def proposal_emails(
-    event: PairingProposed, schedule: Schedule, *, program: Program, policy: MeetingPolicy
+    event: PairingProposed,
+    schedule: Schedule,
+    *,
+    program: Program,
+    policy: MeetingPolicy,
+    links: AnswerLinks | None = None,
 ) -> list[Draft]:
-    """One email per person, introducing the partner, with the invite when a slot was found."""
+    """One email per person, introducing the partner, with the invite when a slot was found and
+    links to accept or decline until the proposal expires."""
     series = schedule.series(policy)
     sequence = event.data.sequence
     invite = (
@@ -72,8 +81,54 @@ def proposal_emails(
                 recipient=me,
                 subject=wording.proposal_subject.substitute(partner=values["partner"]),
                 paragraphs=wording.proposal,
-                values=values | {"program": program.name},
+                values=values | {"program": program.name} | NO_BUTTONS,
                 invite=invite,
+                buttons=answer_buttons(
+                    links,
+                    pairing_id=event.data.pairing_id,
+                    me=me,
+                    actions=("accept", "decline"),
+                    sequence=sequence,
+                    expires_at=event.data.expires_at,
+                ),
+            )
+        )
+    return drafts
+
+
+def activation_emails(
+    event: PairingActivated,
+    *,
+    program: Program,
+    policy: MeetingPolicy,
+    links: AnswerLinks | None = None,
+) -> list[Draft]:
+    """Both accepted: one email per person saying so, with a link to end the pairing, valid for
+    the program's length. None for an event without the people (published before it had them)."""
+    data = event.data
+    if data.younger is None or data.older is None:
+        return []
+    lasts = timedelta(weeks=policy.interval_weeks * policy.count)
+    drafts = []
+    for me, partner in [(data.younger, data.older), (data.older, data.younger)]:
+        wording = wording_for(me.languages)
+        values = {"name": safe_display_name(me.name), "partner": safe_display_name(partner.name)}
+        drafts.append(
+            Draft(
+                key=NotificationKey(data.pairing_id, "active", me.id),
+                recipient=me,
+                subject=wording.activated_subject.substitute(partner=values["partner"]),
+                paragraphs=wording.activated,
+                values=values | {"program": program.name} | NO_BUTTONS,
+                invite=None,
+                buttons=answer_buttons(
+                    links,
+                    pairing_id=data.pairing_id,
+                    me=me,
+                    actions=("end",),
+                    sequence=data.sequence,
+                    expires_at=event.occurred_at + lasts,
+                ),
             )
         )
     return drafts
@@ -142,6 +197,7 @@ def address(draft: Draft, *, program: Program, now: datetime) -> Outgoing:
         method="CANCEL" if draft.key.state == "cancelled" else "REQUEST",
         references=draft.references,
         links={"partner_email": contact} if "@" in contact else {},
+        buttons=draft.buttons,
     )
     return Outgoing(key=draft.key, message=build_email(letter))
 

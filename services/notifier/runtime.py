@@ -65,6 +65,7 @@ async def running(
         lease=settings.claim_lease,
         invite_key=settings.invite_key.get_secret_value().encode(),
         clock=clock,
+        links=settings.answer_links(),
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
     runtime = Runtime(notifications, notifier, connection)

@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.mailer import SmtpConfig
+from shared.answer_links import AnswerLinkSettings
 from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
 from shared.retry import RetryPolicy
 from shared.settings import CommonSettings
@@ -18,7 +19,7 @@ MAX_POLL_INTERVAL_SECONDS = 300.0
 EMAILS_PER_EVENT = 2
 
 
-class NotifierSettings(CommonSettings):
+class NotifierSettings(CommonSettings, AnswerLinkSettings):
     model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="NOTIFIER_")
 
     mongodb_database: str = "notifier"

@@ -36,6 +36,9 @@ class Wording:
     ended_subject: Template  # a participant ended an active pairing: it ran its course
     ended: tuple[Template, ...]
     calendar_removed: str
+    activated_subject: Template
+    activated: tuple[Template, ...]  # both accepted; `$end` is the link to end it
+    answer_labels: dict[str, str]  # the answer links' words, by action
     reasons: dict[str, str]
     conjunction: str
     skills: Mapping[Skill, str] = field(default_factory=dict)  # English: the vocabulary's labels

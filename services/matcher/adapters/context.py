@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.work import MatchWork
+from shared.answer_links import AnswerLinks
 from shared.commands import RespondToPairing
 from shared.runtime import runtime_of
 
@@ -22,6 +23,8 @@ class Runtime(Protocol):
     def pairings(self) -> PairingStore: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
+    @property
+    def answer_links(self) -> AnswerLinks | None: ...
 
 
 async def current_runtime(request: Request) -> Runtime:

@@ -35,6 +35,7 @@ GERMAN = Wording(
         Template("So erreichen Sie $partner: $partner_email"),
         Template("$meeting"),
         Template("Bitte nehmen Sie das Tandem bis $expires an oder lehnen Sie es ab."),
+        Template("$accept\n$decline"),
         Template("Viele Grüße\n$program"),
     ),
     meeting=Template(
@@ -63,6 +64,20 @@ GERMAN = Wording(
         Template("Viele Grüße\n$program"),
     ),
     calendar_removed="Die Termine werden aus Ihrem Kalender entfernt.",
+    activated_subject=Template("Ihr Reverse-Mentoring-Tandem mit $partner hat begonnen"),
+    activated=(
+        Template("Hallo $name,"),
+        Template(
+            "Sie und $partner haben beide angenommen: Ihr Reverse-Mentoring-Tandem ist aktiv."
+        ),
+        Template("$end"),
+        Template("Viele Grüße\n$program"),
+    ),
+    answer_labels={
+        "accept": "Tandem annehmen",
+        "decline": "Tandem ablehnen (gern mit Grund)",
+        "end": "Hat das Tandem seinen Zweck erfüllt? Hier beenden Sie es",
+    },
     reasons={
         "declined": "einer von Ihnen hat abgelehnt",
         "expired": "es wurde nicht rechtzeitig bestätigt",

@@ -34,6 +34,7 @@ ENGLISH = Wording(
         Template("How to reach $partner: $partner_email"),
         Template("$meeting"),
         Template("Please accept or decline the pairing by $expires."),
+        Template("$accept\n$decline"),
         Template("Best regards,\n$program"),
     ),
     meeting=Template(
@@ -62,6 +63,18 @@ ENGLISH = Wording(
         Template("Best regards,\n$program"),
     ),
     calendar_removed="The meetings are removed from your calendar.",
+    activated_subject=Template("Your reverse-mentoring pairing with $partner has started"),
+    activated=(
+        Template("Hello $name,"),
+        Template("you and $partner both accepted: your reverse-mentoring pairing is active."),
+        Template("$end"),
+        Template("Best regards,\n$program"),
+    ),
+    answer_labels={
+        "accept": "Accept the pairing",
+        "decline": "Decline the pairing (you can give a reason)",
+        "end": "When the pairing has run its course, end it here",
+    },
     reasons={
         "declined": "one of you declined it",
         "expired": "it was not confirmed in time",

@@ -47,7 +47,7 @@ def wire(drafts: list[Draft]) -> list[EmailMessage]:
 
 
 def proposal_mail(event: PairingProposed, links: AnswerLinks | None = LINKS) -> list[EmailMessage]:
-    schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST, uid_key=b"invite-key")
     return wire(proposal_emails(event, schedule, program=PROGRAM, policy=POLICY, links=links))
 
 
@@ -129,6 +129,7 @@ async def test_the_notifier_sends_the_activation_once_to_each_person() -> None:
         program=PROGRAM,
         meetings=POLICY,
         lease=timedelta(minutes=3),
+        invite_key=b"invite-key",
         clock=lambda: BEFORE_EU_DST,
         links=LINKS,
     )

@@ -39,6 +39,3 @@ def answer_buttons(
         )
         buttons[action] = (labels[action], links.url(claims))
     return buttons
-
-
-NO_BUTTONS = {"accept": "", "decline": "", "end": ""}  # the values when there are no links

@@ -6,9 +6,9 @@ calendar invite is the same for both (one UID, one anchor timezone), so their ca
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from string import Template
 
-from services.notifier.buttons import NO_BUTTONS, Buttons, answer_buttons
+from services.notifier.blocks import Blocks, Content
+from services.notifier.buttons import Buttons, answer_buttons
 from services.notifier.compose import (
     MeetingPolicy,
     NotificationKey,
@@ -28,6 +28,7 @@ from services.notifier.emails import (
 )
 from services.notifier.errors import InvalidAddress
 from services.notifier.lang import wording_for
+from services.notifier.lang.en import ENGLISH
 from services.notifier.wording import Wording
 from shared.answer_links import AnswerLinks
 from shared.events import PairingActivated, PairingCancelled, PairingProposed, Participant
@@ -40,11 +41,12 @@ class Draft:
     key: NotificationKey
     recipient: Participant
     subject: str
-    paragraphs: tuple[Template, ...]
+    blocks: Blocks
     values: dict[str, str]
     invite: bytes | None
     references: str | None = None
     buttons: Buttons = field(default_factory=dict)
+    wording: Wording = ENGLISH  # the frame: the footer and the page's language
 
 
 def proposal_emails(
@@ -80,9 +82,10 @@ def proposal_emails(
                 key=NotificationKey(event.data.pairing_id, "proposed", me.id),
                 recipient=me,
                 subject=wording.proposal_subject.substitute(partner=values["partner"]),
-                paragraphs=wording.proposal,
-                values=values | {"program": program.name} | NO_BUTTONS,
+                blocks=wording.proposal,
+                values=values | {"program": program.name},
                 invite=invite,
+                wording=wording,
                 buttons=answer_buttons(
                     links,
                     pairing_id=event.data.pairing_id,
@@ -118,9 +121,10 @@ def activation_emails(
                 key=NotificationKey(data.pairing_id, "active", me.id),
                 recipient=me,
                 subject=wording.activated_subject.substitute(partner=values["partner"]),
-                paragraphs=wording.activated,
-                values=values | {"program": program.name} | NO_BUTTONS,
+                blocks=wording.activated,
+                values=values | {"program": program.name},
                 invite=None,
+                wording=wording,
                 buttons=answer_buttons(
                     links,
                     pairing_id=data.pairing_id,
@@ -163,16 +167,17 @@ def cancellation_emails(
             "program": program.name,
         }
         proposal = NotificationKey(event.data.pairing_id, "proposed", me.id)
-        subject, paragraphs = wording.cancellation(event.data.reason_code)
+        subject, blocks = wording.cancellation(event.data.reason_code)
         drafts.append(
             Draft(
                 key=NotificationKey(event.data.pairing_id, "cancelled", me.id),
                 recipient=me,
                 subject=subject.substitute(partner=values["partner"]),
-                paragraphs=paragraphs,
+                blocks=blocks,
                 values=values,
                 invite=invite,
                 references=message_id_for(proposal.id, program.mailbox),
+                wording=wording,
             )
         )
     return drafts
@@ -185,19 +190,25 @@ def address(draft: Draft, *, program: Program, now: datetime) -> Outgoing:
     except InvalidAddress:
         return Outgoing(key=draft.key, message=None, problem="invalid recipient address")
     contact = draft.values.get("partner_email", "")
+    content = Content(
+        subject=draft.subject,
+        blocks=draft.blocks,
+        values=draft.values,
+        links={"partner_email": contact} if "@" in contact else {},
+        buttons=draft.buttons,
+        header=program.name,
+        footer=draft.wording.footer,
+        language=draft.wording.locale,
+    )
     letter = Letter(
         sender=program.sender,
         recipient=recipient,
-        subject=draft.subject,
-        paragraphs=draft.paragraphs,
-        values=draft.values,
+        content=content,
         message_id=message_id_for(draft.key.id, program.mailbox),
         date=now,
         invite=draft.invite,
         method="CANCEL" if draft.key.state == "cancelled" else "REQUEST",
         references=draft.references,
-        links={"partner_email": contact} if "@" in contact else {},
-        buttons=draft.buttons,
     )
     return Outgoing(key=draft.key, message=build_email(letter))
 
@@ -217,10 +228,9 @@ def _proposal_values(
     partner_name = safe_display_name(partner.name)
     if schedule.start and schedule.end:
         when = wording.span(schedule.start, schedule.end, me.timezone)
-        meeting = wording.meeting.substitute(
-            when=when, interval=policy.interval_weeks, count=policy.count
-        )
+        meeting = wording.meeting.substitute(interval=policy.interval_weeks, count=policy.count)
     else:
+        when = wording.not_scheduled
         meeting = wording.no_meeting.substitute(days=policy.horizon.days, partner=partner_name)
     contact = invite_person(partner)
     return {
@@ -230,6 +240,7 @@ def _proposal_values(
         "partner_teaches": wording.skill_list(theirs),
         "languages": wording.language_list(why.shared_languages),
         "partner_email": contact.email if contact else "-",
+        "when": when,
         "meeting": meeting,
         "expires": wording.moment(event.data.expires_at, me.timezone),
     }

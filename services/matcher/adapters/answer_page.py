@@ -2,6 +2,8 @@
 
 Jinja2 with autoescape: every name and skill is escaped, whatever a profile holds. The page has
 no script and loads nothing: its style is inline, so it works under a strict content policy.
+Vocabulary skills are named in the page's language (`shared.vocabulary`), as in the email the
+link came from; free-text extras are shown as written.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 
 from services.matcher.adapters.answer_wording import wording_for
 from shared.answer_links import Action
+from shared.vocabulary import skill_name
 
 Kind = Literal[
     "ask", "sent", "recorded", "closed", "foreign", "invalid", "expired", "missing", "unavailable"
@@ -25,7 +28,7 @@ class Page:
     language: str = "en"
     action: Action | None = None
     partner: str = ""
-    you_teach: tuple[str, ...] = ()
+    you_teach: tuple[str, ...] = ()  # as the explanation has them; `render` names them
     partner_teaches: tuple[str, ...] = ()
     state: str = ""
     form_action: str = ""  # where the button posts to: the page's own path
@@ -45,9 +48,9 @@ _PAGE = """<!DOCTYPE html>
 <dl style="margin:0 0 1rem">
 <dt style="font-weight:600">{{ w.partner }}</dt><dd style="margin:0 0 .5rem">{{ page.partner }}</dd>
 <dt style="font-weight:600">{{ w.you_teach }}</dt>
-<dd style="margin:0 0 .5rem">{{ page.you_teach | join(", ") or "-" }}</dd>
+<dd style="margin:0 0 .5rem">{{ you_teach | join(", ") or "-" }}</dd>
 <dt style="font-weight:600">{{ partner_teaches }}</dt>
-<dd style="margin:0 0 .5rem">{{ page.partner_teaches | join(", ") or "-" }}</dd>
+<dd style="margin:0 0 .5rem">{{ they_teach | join(", ") or "-" }}</dd>
 </dl>{% endif %}
 <p id="message">{{ message }}</p>
 {% if page.kind == "ask" %}
@@ -88,4 +91,6 @@ def render(page: Page) -> str:
         button=w[f"button.{action}"],
         reason=w["reason"].format(partner=partner),
         colour=_COLOURS[action],
+        you_teach=[skill_name(skill, w["lang"]) for skill in page.you_teach],
+        they_teach=[skill_name(skill, w["lang"]) for skill in page.partner_teaches],
     )

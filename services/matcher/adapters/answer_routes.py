@@ -104,8 +104,8 @@ def _view_page(view: LinkView, *, form_action: str) -> Page:
         language=view.claims.language,
         action=view.claims.action,
         partner=partner.name,
-        you_teach=tuple(_label(skill) for skill in mine),
-        partner_teaches=tuple(_label(skill) for skill in theirs),
+        you_teach=tuple(mine),
+        partner_teaches=tuple(theirs),
         state=record.state.value,
         form_action=form_action,
         partner_accepted=partner.id in record.accepted_by,
@@ -114,10 +114,6 @@ def _view_page(view: LinkView, *, form_action: str) -> Page:
 
 def _about(claims: AnswerClaims, kind: Kind) -> Page:
     return Page(kind=kind, language=claims.language, action=claims.action)
-
-
-def _label(skill: str) -> str:
-    return skill.replace("_", " ")
 
 
 async def _reason(request: Request) -> str | None:

@@ -2,6 +2,7 @@
 that is not current (tampered, expired, foreign, answered, out of date) changes nothing."""
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -90,6 +91,33 @@ async def test_opening_a_link_shows_the_partner_and_one_button_and_changes_nothi
     assert response.text.count("<button") == 1
     assert response.headers["referrer-policy"] == "no-referrer"
     assert sent.commands == []
+
+
+async def test_a_german_link_names_the_vocabulary_skills_in_german() -> None:
+    client, _ = await app_with()
+    async with client:
+        response = await client.get(link(language="de"))
+
+    assert response.status_code == 200
+    assert "Social Media" in response.text and "Führung" in response.text
+    assert "leadership" not in response.text
+
+
+def test_the_page_names_skills_in_its_language_and_keeps_extras_as_written() -> None:
+    page = Page(
+        kind="ask",
+        action="accept",
+        partner="Robert",
+        you_teach=("ai_tools", "Works Council Relations"),
+        partner_teaches=("strategy", "public speaking"),
+    )
+
+    german = render(replace(page, language="de"))
+    english = render(page)
+
+    assert "KI-Werkzeuge, Works Council Relations" in german
+    assert "Strategie, freies Sprechen" in german
+    assert "ai tools, Works Council Relations" in english and "strategy, public speaking" in english
 
 
 async def test_pressing_the_button_sends_the_answer_through_the_lifecycle() -> None:

@@ -63,3 +63,17 @@ def screenshot(browser: WebDriver, name: str) -> Path:
     browser.save_screenshot(str(path))
     print(f"screenshot: {path}")
     return path
+
+
+def show_at(browser: WebDriver, url: str, *, width: int, phone: bool) -> None:
+    """Open `url` as a screen `width` CSS pixels wide (a phone's viewport when `phone`), as tall
+    as the page, so a screenshot holds all of it. `at_default` undoes it."""
+    metrics = {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": phone}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    browser.get(url)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics | {"height": height})
+
+
+def at_default(browser: WebDriver) -> None:
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

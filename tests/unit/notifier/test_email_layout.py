@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from services.notifier.letters import activation_emails
+from services.notifier.compose import Program, plan_schedule
+from services.notifier.letters import activation_emails, address, proposal_emails
 from shared.events import PairingProposed
-from tests.builders.notifier import berliner, new_yorker, proposed
+from tests.builders.notifier import BEFORE_EU_DST, berliner, new_yorker, proposed
 from tests.unit.notifier.test_answer_buttons import LINKS, URL, activated, proposal_mail, wire
 from tests.unit.notifier.test_letters import POLICY, PROGRAM, part, text
 
@@ -164,3 +165,17 @@ def test_hostile_names_and_skills_are_escaped_in_every_part_of_the_layout() -> N
         assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&quot;&gt;&lt;script&gt;" in source
         assert HOSTILE.split()[0] in " ".join(reading.words)  # shown as written, as text
         assert bare(reading.words) == words(text(message))
+
+
+def test_the_programs_name_in_the_header_and_footer_is_escaped() -> None:
+    program = Program(mailbox="mentoring@example.org", name='<b>Mentoring</b> & "Friends"')
+    event = proposed()
+    schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST, uid_key=b"invite-key")
+    drafts = proposal_emails(event, schedule, program=program, policy=POLICY, links=LINKS)
+    jana = address(drafts[0], program=program, now=BEFORE_EU_DST).message
+    assert jana is not None
+
+    source = html(jana)
+    assert "<b>" not in source
+    assert source.count("&lt;b&gt;Mentoring&lt;/b&gt; &amp; ") == 3  # header, sign-off, footer
+    assert read(jana).words[:2] == ["<b>Mentoring</b>", "&"]

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import OperationFailure
 
 from services.profiles.errors import DuplicateEmail
 from services.profiles.records import (
@@ -24,6 +24,7 @@ from services.profiles.records import (
     state_of,
     to_document,
 )
+from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, is_unique_violation, store_errors
 from shared.vocabulary import Skill
 
@@ -69,6 +70,7 @@ class ProfileStore(Protocol):
 class MongoProfileStore:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._profiles = database[COLLECTION]
+        self._new = Inserts(self._profiles)
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -82,19 +84,20 @@ class MongoProfileStore:
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
 
+    @idempotent
     async def insert(self, record: ProfileRecord) -> bool:
-        try:
-            with store_errors():
-                await self._profiles.insert_one(to_document(record))
-        except DuplicateKeyError as exc:
-            if (exc.details or {}).get("keyPattern") == {"_id": 1} or await self._exists(record.id):
-                return False
-            raise DuplicateEmail(record.program_id) from exc
-        return True
-
-    async def _exists(self, profile_id: str) -> bool:
+        """Inserts of concurrent writers (the profiles of one ingress poll or import chunk)
+        share their round trips (`Inserts`). A refused insert is told apart by a point read:
+        the id is stored (by another writer, or by this very record's earlier try whose answer
+        was lost: then it is done), or the email is taken in the program. So a retry is safe."""
+        if await self._new.insert(to_document(record)):
+            return True
         with store_errors():
-            return await self._profiles.find_one({"_id": profile_id}, {"_id": 1}) is not None
+            document = await self._profiles.find_one({"_id": record.id})
+        if document is None:
+            raise DuplicateEmail(record.program_id)
+        ours = record.outbox[-1].event_id
+        return any(entry.get("event_id") == ours for entry in document.get("outbox", []))
 
     async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
         change: Document = {

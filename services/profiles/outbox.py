@@ -18,7 +18,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
-from services.profiles.store import COLLECTION
+from services.profiles.store import COLLECTION, FENCES
 from shared.mongo import Document, idempotent, store_errors
 
 PENDING = {"outbox.0": {"$exists": True}}
@@ -41,7 +41,7 @@ class MongoOutboxStore:
     a tombstone is removed by one conditional delete instead of a read and a delete by `_id`."""
 
     def __init__(self, database: AsyncDatabase[Document], *, precise: bool = False) -> None:
-        self._profiles = database[COLLECTION]
+        self._profiles, self._fences = database[COLLECTION], database[FENCES]
         self._precise = precise
 
     @idempotent
@@ -88,28 +88,22 @@ class MongoOutboxStore:
 
     @idempotent
     async def _purge_one(self, profile_id: str, version: int) -> int:
-        """A conditional delete where the store serves it at point cost; otherwise a point read,
-        then a delete by `_id` (the caller holds the profile's lock, so no write of this process
-        comes between)."""
+        """A point read, then a delete by `_id`: conditional on the version as well where the
+        store serves that at point cost (the caller holds the profile's lock, so no write of this
+        process comes between). The profile's fences go first: they hold its personal data, and
+        an id created again counts its versions from 1, which must not collide with them."""
         condition = {"_id": profile_id, "version": version, "deleted": True}
+        document = await self._profiles.find_one({"_id": profile_id})
+        if document is None or any(document.get(k) != v for k, v in condition.items()):
+            return 0
         if not self._precise:
-            document = await self._profiles.find_one({"_id": profile_id})
-            if document is None or any(document.get(k) != v for k, v in condition.items()):
-                return 0
             condition = {"_id": profile_id}
-        with store_errors():
-            result = await self._profiles.delete_one(condition)
+        for taken in range(2, version + 2):  # a version above: a writer that died on the way
+            await self._fences.delete_one({"_id": f"{profile_id}#{taken}"})
+        result = await self._profiles.delete_one(condition)
         return result.deleted_count
 
 
 def _stored(entries: Sequence[OutboxEntry]) -> list[Document]:
     """The entries exactly as `records.to_document` stores them, so `$pullAll` finds them."""
     return [entry.model_dump() for entry in entries]
-
-
-async def serves_compound_filters(database: AsyncDatabase[Document]) -> bool:
-    """Whether a filter on more than `_id` costs a point operation: real MongoDB, not FerretDB
-    (which names itself in `buildInfo`)."""
-    with store_errors():
-        info = await database.command("buildInfo")
-    return "ferretdbVersion" not in info

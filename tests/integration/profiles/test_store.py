@@ -196,3 +196,39 @@ async def test_hints_are_read_oldest_first_and_removed_by_id(
 
     assert sorted(id for hint in found for id in hint.profile_ids) == ["p1", "p2", "p3"]
     assert len(await hints.oldest(limit=10)) == 1
+
+
+async def test_an_update_refused_for_its_email_leaves_the_version_free(
+    store: MongoProfileStore,
+) -> None:
+    await store.insert(change(None, upsert("p1", program_id="x", email="a@example.org")))
+    other = change(None, upsert("p2", program_id="x", email="b@example.org"))
+    await store.insert(other)
+
+    with pytest.raises(DuplicateEmail):
+        await store.update(
+            change(other, upsert("p2", program_id="x", email="a@example.org")), expected_version=1
+        )
+    renamed = change(other, rename("p2", "Renamed"))
+
+    assert await store.update(renamed, expected_version=1)
+    assert await store.get("p2") == renamed
+
+
+async def test_an_id_purged_and_created_again_is_written_like_a_new_one(
+    store: MongoProfileStore, outbox: MongoOutboxStore
+) -> None:
+    first = change(None, upsert("p1", name="First life"))
+    await store.insert(first)
+    renamed = change(first, rename("p1", "Renamed"))
+    await store.update(renamed, expected_version=1)
+    deleted = change(renamed, ProfileChangeRequest(op="delete", profile_id="p1"))
+    await store.update(deleted, expected_version=2)
+    assert await outbox.purge([("p1", 3)]) == 1
+
+    again = change(None, upsert("p1", name="Second life"))
+    assert await store.insert(again)
+    second = change(again, rename("p1", "Second life, renamed"))
+
+    assert await store.update(second, expected_version=1)
+    assert await store.get("p1") == second

@@ -32,6 +32,11 @@ from shared.fence import Fenced, Write
 from shared.mongo import Document, idempotent, store_errors
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
+UPDATES_PER_COMMAND = 32
+"""At most this many point updates per `update` command. FerretDB v1 keeps the query of every
+statement of an update command open until the command ends, one SQLite connection each, from a
+pool of 100 per database: a command of 100 statements (or several concurrent ones adding up to
+that) waits for a connection forever, and so does every later command on that database."""
 
 
 class MongoPairings:
@@ -129,9 +134,10 @@ class MongoPairings:
             for pid, ids in sorted(sent.items())
             if ids
         ]
-        if writes:
+        for start in range(0, len(writes), UPDATES_PER_COMMAND):
             with store_errors():
-                await self._pairings.bulk_write(writes, ordered=False)
+                chunk = writes[start : start + UPDATES_PER_COMMAND]
+                await self._pairings.bulk_write(chunk, ordered=False)
 
     @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:

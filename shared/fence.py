@@ -30,6 +30,7 @@ from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 from shared.batching import GroupCommit
 from shared.inserts import is_duplicate
 from shared.mongo import (
+    UPDATES_PER_COMMAND,
     Document,
     answers_filters_by_index,
     is_unique_violation,
@@ -92,7 +93,7 @@ class Fenced:
         return outcome
 
     async def write_many(self, writes: Sequence[Write]) -> list[Outcome]:
-        """Apply writes to distinct keys: one insert of fences, one bulk update."""
+        """Apply writes to distinct keys: one insert of fences, then bulk updates."""
         return list(await self._send(list(writes)))
 
     async def _send(self, writes: list[Write]) -> list[Outcome]:
@@ -105,7 +106,13 @@ class Fenced:
             self._conditional = await answers_filters_by_index(self._documents)
         won = await self._insert_fences(writes)
         outcomes: list[Outcome | None] = [None] * len(writes)
-        applied = await self._apply([writes[index] for index in won])
+        applied = [
+            outcome
+            for start in range(0, len(won), UPDATES_PER_COMMAND)
+            for outcome in await self._apply(
+                [writes[i] for i in won[start : start + UPDATES_PER_COMMAND]]
+            )
+        ]
         for index, outcome in zip(won, applied, strict=True):
             outcomes[index] = outcome
         lost = sorted(set(range(len(writes))) - set(won))
@@ -132,7 +139,8 @@ class Fenced:
         return list(range(len(writes)))
 
     async def _apply(self, writes: list[Write]) -> list[Outcome]:
-        """The point updates of the fences won, in one bulk write. Where fewer matched than
+        """The point updates of the fences won, in one bulk write (of at most
+        `UPDATES_PER_COMMAND`: the local store hangs on larger update commands). Where fewer matched than
         were sent, each document is read to learn which (rare: a document that is gone)."""
         if not writes:
             return []

@@ -19,12 +19,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION, FENCES
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, idempotent, store_errors, update_points
 
 PENDING = {"outbox.0": {"$exists": True}}
-BULK_LIMIT = 32
-"""Point updates per round trip. FerretDB v1 takes longer per statement as an update command
-grows (2 ms each up to about 30, 4 ms each at 96), and one of 100 never answered at all."""
 
 
 class OutboxStore(Protocol):
@@ -62,21 +59,14 @@ class MongoOutboxStore:
     @idempotent
     async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
         """Remove these published entries from their profiles' outboxes, in round trips of
-        `BULK_LIMIT` point updates; returns how many profiles matched. Repeating it changes
+        `UPDATES_PER_COMMAND` point updates; returns how many profiles matched. Repeating it changes
         nothing."""
         updates = [
             UpdateOne({"_id": profile_id}, {"$pullAll": {"outbox": _stored(entries)}})
             for profile_id, entries in published.items()
             if entries
         ]
-        matched = 0
-        for start in range(0, len(updates), BULK_LIMIT):
-            with store_errors():
-                result = await self._profiles.bulk_write(
-                    updates[start : start + BULK_LIMIT], ordered=False
-                )
-            matched += result.matched_count
-        return matched
+        return await update_points(self._profiles, updates)
 
     async def purge(self, published: Sequence[tuple[str, int]]) -> int:
         """Remove tombstones whose deletion is published, unless the id was written again since.

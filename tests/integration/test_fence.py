@@ -147,7 +147,7 @@ async def counted(
         await client.close()
 
 
-async def test_a_batch_is_one_insert_and_one_update_and_answers_each_write(
+async def test_a_batch_is_one_insert_and_few_updates_and_answers_each_write(
     counted: tuple[AsyncDatabase[Document], Commands],
 ) -> None:
     db, commands = counted
@@ -164,7 +164,7 @@ async def test_a_batch_is_one_insert_and_one_update_and_answers_each_write(
 
     assert outcomes == [False] + [True] * 49  # k0 was at version 4 already
     assert commands.sent[("insert", "fences")] == 1
-    assert commands.sent[("update", "docs")] == 1
+    assert commands.sent[("update", "docs")] == 2  # 49 updates, in commands of 32
     counts = {doc["_id"]: doc["n"] async for doc in db.docs.find({})}
     assert counts == {"k0": 0} | {f"k{i}": 1 for i in range(1, 50)}
 
@@ -186,3 +186,20 @@ async def test_concurrent_single_writes_share_round_trips(
 
     assert answers == [True] * 40
     assert commands.sent[("insert", "fences")] < 40 / 5
+
+
+async def test_a_batch_larger_than_an_update_command_takes_goes_out_in_commands_of_32(
+    counted: tuple[AsyncDatabase[Document], Commands],
+) -> None:
+    db, commands = counted  # FerretDB v1 never answers an update command of 100 statements
+    await db.docs.insert_many([{"_id": f"k{i}", "version": 1} for i in range(150)])
+    fences = await fenced(db)
+    commands.sent.clear()
+
+    outcomes = await fences.write_many(
+        [Write(key=f"k{i}", expected=1, new=2, update={"$set": {"version": 2}}) for i in range(150)]
+    )
+
+    assert outcomes == [True] * 150
+    assert commands.sent[("update", "docs")] == 5  # 150 / 32, rounded up
+    assert {doc["version"] async for doc in db.docs.find({})} == {2}

@@ -29,14 +29,9 @@ from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.fence import Fenced, Write
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
-UPDATES_PER_COMMAND = 32
-"""At most this many point updates per `update` command. FerretDB v1 keeps the query of every
-statement of an update command open until the command ends, one SQLite connection each, from a
-pool of 100 per database: a command of 100 statements (or several concurrent ones adding up to
-that) waits for a connection forever, and so does every later command on that database."""
 
 
 class MongoPairings:
@@ -128,16 +123,13 @@ class MongoPairings:
     @idempotent
     async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:
         """Record that these entries (event ids by pairing) are published: one point update per
-        pairing, all in one round trip. An entry added meanwhile stays unsent."""
+        pairing, 32 to a command (`update_points`). An entry added meanwhile stays unsent."""
         writes = [
             UpdateOne({"_id": pid}, outbox_docs.pull(sorted(ids)))
             for pid, ids in sorted(sent.items())
             if ids
         ]
-        for start in range(0, len(writes), UPDATES_PER_COMMAND):
-            with store_errors():
-                chunk = writes[start : start + UPDATES_PER_COMMAND]
-                await self._pairings.bulk_write(chunk, ordered=False)
+        await update_points(self._pairings, writes)
 
     @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:

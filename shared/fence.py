@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bson
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 
@@ -95,6 +95,16 @@ class Fenced:
     async def write_many(self, writes: Sequence[Write]) -> list[Outcome]:
         """Apply writes to distinct keys: one insert of fences, then bulk updates."""
         return list(await self._send(list(writes)))
+
+    async def forget(self, key: str, *, up_to: int) -> None:
+        """Delete the fences of `key`'s versions 2 to `up_to` + 1 (one above: a writer that died
+        on the way), in one command: fences carry their updates, so a record that is removed
+        (and may hold personal data) takes its history with it, and an id created again counts
+        its versions afresh. Repeatable, and not retried here: the caller's method is."""
+        deletes = [DeleteOne({"_id": f"{key}#{version}"}) for version in range(2, up_to + 2)]
+        if deletes:
+            with store_errors():
+                await self._fences.bulk_write(deletes, ordered=False)
 
     async def _send(self, writes: list[Write]) -> list[Outcome]:
         """Repeatable as a whole: a repeated fence collides with its own earlier try, which is

@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION, FENCES
+from shared.fence import Fenced
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 PENDING = {"outbox.0": {"$exists": True}}
@@ -38,7 +39,8 @@ class MongoOutboxStore:
     a tombstone is removed by one conditional delete instead of a read and a delete by `_id`."""
 
     def __init__(self, database: AsyncDatabase[Document], *, precise: bool = False) -> None:
-        self._profiles, self._fences = database[COLLECTION], database[FENCES]
+        self._profiles = database[COLLECTION]
+        self._fenced = Fenced(self._profiles, database[FENCES], field="version")
         self._precise = precise
 
     @idempotent
@@ -88,8 +90,7 @@ class MongoOutboxStore:
             return 0
         if not self._precise:
             condition = {"_id": profile_id}
-        for taken in range(2, version + 2):  # a version above: a writer that died on the way
-            await self._fences.delete_one({"_id": f"{profile_id}#{taken}"})
+        await self._fenced.forget(profile_id, up_to=version)
         result = await self._profiles.delete_one(condition)
         return result.deleted_count
 

@@ -203,3 +203,18 @@ async def test_a_batch_larger_than_an_update_command_takes_goes_out_in_commands_
     assert outcomes == [True] * 150
     assert commands.sent[("update", "docs")] == 5  # 150 / 32, rounded up
     assert {doc["version"] async for doc in db.docs.find({})} == {2}
+
+
+async def test_forgetting_a_key_deletes_its_fences_so_a_new_life_starts_afresh(
+    db: AsyncDatabase[Document],
+) -> None:
+    fences = await fenced(db)
+    for version in (1, 2, 3):
+        assert await fences.write(bump(version, name="Jana"))
+    await db.docs.delete_one({"_id": "d"})
+
+    await fences.forget("d", up_to=4)
+
+    assert [fence async for fence in db.fences.find({})] == []
+    await db.docs.insert_one({"_id": "d", "version": 1, "n": 0})
+    assert await fences.write(bump(1, name="someone else")) is True

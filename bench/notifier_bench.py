@@ -33,8 +33,9 @@ from services.notifier.mailer import RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore
-from shared.events import NotificationFailed, NotificationSent, PairingProposed
+from shared.events import PairingProposed
 from shared.mongo import mongo_client
+from shared.publisher import Message
 from tests.builders.notifier import BEFORE_EU_DST, berliner, new_yorker, proposed
 from tests.fakes.notifier import FakeStore
 
@@ -61,8 +62,11 @@ class Recording:
         self.messages.append(message)
 
 
-async def no_publish(key: str, event: NotificationSent | NotificationFailed) -> None:
-    return None
+class NoPublisher:
+    """Publishes nothing: the benchmark measures composing, storing and sending."""
+
+    async def publish(self, message: Message) -> None:
+        return None
 
 
 def free_port() -> int:
@@ -94,10 +98,12 @@ async def service_round(
     notifier = Notifier(
         store=store,
         mailer=RetryingMailer(recording, settings.retry),
-        publish=no_publish,
+        publisher=NoPublisher(),
+        topic="notifications",
         program=settings.program,
         meetings=settings.meetings,
         lease=settings.claim_lease,
+        invite_key=b"bench-invite-key",
         clock=lambda: BEFORE_EU_DST,
     )
     try:
@@ -122,7 +128,7 @@ def render_round(settings: NotifierSettings, batch: list[PairingProposed]) -> fl
     """Rendering alone (pure), for where the time goes."""
     started, rendered = time.perf_counter(), 0
     for event in batch:
-        schedule = plan_schedule(event.data, settings.meetings, BEFORE_EU_DST)
+        schedule = plan_schedule(event.data, settings.meetings, BEFORE_EU_DST, uid_key=b"bench")
         for draft in proposal_emails(
             event, schedule, program=settings.program, policy=settings.meetings
         ):

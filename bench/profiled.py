@@ -11,6 +11,7 @@ import contextlib
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,7 @@ def fresh_run(name: str, **settings: Any) -> tuple[SystemConfig, Path, str]:
     endpoints = start_local_stack()
     run = uuid.uuid4().hex[:6]
     workdir = Path(tempfile.mkdtemp(prefix=f"{name}-bench-"))
+    settings.setdefault("inbound_port", _free_port())  # never the demo's calendar-reply port
     config = SystemConfig(
         kafka_bootstrap_servers=endpoints["KAFKA_BOOTSTRAP_SERVERS"],
         mongodb_uri=endpoints["MONGODB_URI"],
@@ -152,3 +154,9 @@ def _short(frame: str) -> str:
             path = path.split(root, 1)[1]
             break
     return f"{name} ({path})"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

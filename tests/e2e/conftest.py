@@ -27,6 +27,7 @@ async def answering(
         topic_prefix=f"e2e{run.name}.",
         database_prefix=f"e2e{run.name.replace('-', '')}_",
         smtp_port=free_port(),
+        inbound_port=free_port(),
         ports={name: free_port() for name in ("profiles", "matcher", "notifier")},
         extra_env={"MATCHER_BATCH_WINDOW_MS": "100"},
     )

@@ -1,0 +1,130 @@
+"""A full solve over every feasible pair, whatever the ages: the optimal b-matching of the free
+capacity, existing pairs locked (they hold their capacity and are never proposed again).
+
+A person born in 1980 can be the older one in one pair and the younger one in another, so the
+younger-against-older split (`rounds`) can miss the best pairs; this solve has no sides. Up to
+`EXACT_PEOPLE` people it is exact (`solver.exact`). Above, the split's assignment is run on the
+double cover (`solver.cover`: everyone on both sides, so it solves the LP relaxation of the
+general problem, with the same candidates and pricing as the split), rounded, and improved by
+exact re-solves of the neighbourhoods where a better matching may be (`solver.improve`).
+
+Deterministic: people are numbered by id, not by pool row (rows follow arrival order), and
+edges are listed by those numbers, so every tie inside the solvers breaks the same way for the
+same people, policy and history.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.matcher.engine.candidates import Edges, feasible
+from services.matcher.engine.rounds import Round, SolveStats, optimal_assignment
+from services.matcher.engine.solve_input import SolveInput
+from services.matcher.solver.arrays import Bools, Floats, Ints
+from services.matcher.solver.cover import doubled, rounded
+from services.matcher.solver.exact import exact_b_matching
+from services.matcher.solver.improve import improved
+
+EXACT_PEOPLE = 5000
+"""Up to this many people with free capacity, the solve is exact (about a second at most)."""
+COVER_EPS = 1e-3
+"""The auction's tolerance on the double cover (see `rounds.optimal_assignment`)."""
+REACH = 0.1
+"""Edges within this fraction of the largest score of improving start neighbourhoods."""
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Every feasible pair among the people with free capacity, numbered by person id."""
+
+    rows: Ints
+    """Pool row of each person, in id order."""
+    a: Ints
+    b: Ints
+    """The two ends of each pair (a < b), pairs sorted by (a, b)."""
+    minutes: Ints
+    score: Floats
+    cap: Ints
+
+
+def solve_general(
+    problem: SolveInput, stats: SolveStats, *, exact_up_to: int = EXACT_PEOPLE
+) -> list[tuple[int, int, int]]:
+    """(younger row, older row, common minutes) of the new pairs for the free capacity."""
+    started = time.perf_counter()
+    graph = feasible_graph(problem)
+    generated = time.perf_counter()
+    if len(graph.rows) <= exact_up_to:
+        found = exact_b_matching(graph.a, graph.b, graph.score, cap=graph.cap)
+        chosen, bound, kind = found.chosen, found.relaxed, "exact"
+    else:
+        chosen, bound = improved_cover(graph, problem.policy.max_candidates)
+        kind = "improved"
+    total = float(graph.score[chosen].sum())
+    spent = time.perf_counter() - generated
+    stats.rounds.append(
+        Round(kind, None, int(chosen.sum()), total, max(bound, total), generated - started, spent)
+    )
+    return _oriented(problem, graph, np.flatnonzero(chosen))
+
+
+def feasible_graph(problem: SolveInput) -> Graph:
+    """Every allowed pair of people with free capacity, scored, in the canonical order."""
+    pool = problem.pool
+    rows = np.flatnonzero(problem.free > 0)
+    ids = np.array([_id_of(problem, row) for row in rows.tolist()], dtype=object)
+    rows = rows[np.argsort(ids, kind="stable")] if len(rows) else rows
+    every = feasible(
+        pool,
+        rows,
+        rows,
+        problem.policy,
+        forbidden=problem.forbidden_keys(),
+        chains=problem.chains(),
+        either_way=True,
+    )
+    number = np.full(len(problem.free), -1, np.int64)
+    number[rows] = np.arange(len(rows))
+    y, o = number[every.young], number[every.old]
+    a, b = np.minimum(y, o), np.maximum(y, o)
+    order = np.lexsort((b, a))
+    return Graph(
+        rows, a[order], b[order], every.minutes[order], every.score[order], problem.free[rows]
+    )
+
+
+def improved_cover(graph: Graph, k: int) -> tuple[Bools, float]:
+    """The large-program path: the double cover's assignment, rounded, then improved; with an
+    upper bound on the optimum (half the cover's certified bound)."""
+    if len(graph.score) == 0:
+        return np.zeros(0, bool), 0.0
+    left, right, weight = doubled(graph.a, graph.b, graph.score)
+    zeros = np.zeros(len(left), np.int64)
+    cover = Edges(left, right, zeros, weight)
+    picked, bound = optimal_assignment(cover, graph.cap, k, eps=COVER_EPS)
+    n = len(graph.rows)
+    keys = graph.a * n + graph.b  # ascending: pairs are sorted by (a, b)
+    taken = np.searchsorted(
+        keys, np.minimum(picked.young, picked.old) * n + np.maximum(picked.young, picked.old)
+    )
+    chosen = rounded(graph.a, graph.b, graph.score, cap=graph.cap, taken=taken)
+    reach = REACH * float(graph.score.max())
+    chosen = improved(graph.a, graph.b, graph.score, cap=graph.cap, chosen=chosen, reach=reach)
+    return chosen, bound / 2
+
+
+def _oriented(problem: SolveInput, graph: Graph, edges: Ints) -> list[tuple[int, int, int]]:
+    """The chosen pairs as pool rows, younger first (same birth year: the lower id first)."""
+    first, second = graph.rows[graph.a[edges]], graph.rows[graph.b[edges]]
+    birth = problem.pool.birth
+    swap = birth[second] > birth[first]
+    younger, older = np.where(swap, second, first), np.where(swap, first, second)
+    minutes = graph.minutes[edges]
+    return list(zip(younger.tolist(), older.tolist(), minutes.tolist(), strict=True))
+
+
+def _id_of(problem: SolveInput, row: int) -> str:
+    person = problem.pool.people[row]
+    assert person is not None  # free capacity: in the pool
+    return person.id

@@ -3,9 +3,9 @@ capacity, existing pairs locked (they hold their capacity and are never proposed
 
 A person born in 1980 can be the older one in one pair and the younger one in another, so the
 younger-against-older split (`rounds`) can miss the best pairs; this solve has no sides. Up to
-`EXACT_PEOPLE` people it is exact (`solver.exact`). Above, the split's assignment is run on the
+`EXACT_PEOPLE` people it is exact (`solver.exact`). Above, the split's auction is run on the
 double cover (`solver.cover`: everyone on both sides, so it solves the LP relaxation of the
-general problem, with the same candidates and pricing as the split), rounded, and improved by
+general problem, with candidates and pricing as for the split), rounded, and improved by
 exact re-solves of the neighbourhoods where a better matching may be (`solver.improve`).
 
 Deterministic: people are numbered by id, not by pool row (rows follow arrival order), and
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.matcher.engine.candidates import Edges, feasible
-from services.matcher.engine.rounds import Round, SolveStats, optimal_assignment
+from services.matcher.engine.rounds import Round, SolveStats
 from services.matcher.engine.solve_input import SolveInput
 from services.matcher.solver.arrays import Bools, Floats, Ints
-from services.matcher.solver.cover import doubled, rounded
+from services.matcher.solver.cover import cover_assignment, rounded
 from services.matcher.solver.exact import exact_b_matching
 from services.matcher.solver.improve import improved
 
@@ -71,19 +71,10 @@ def solve_general(
 
 def feasible_graph(problem: SolveInput) -> Graph:
     """Every allowed pair of people with free capacity, scored, in the canonical order."""
-    pool = problem.pool
     rows = np.flatnonzero(problem.free > 0)
     ids = np.array([_id_of(problem, row) for row in rows.tolist()], dtype=object)
     rows = rows[np.argsort(ids, kind="stable")] if len(rows) else rows
-    every = feasible(
-        pool,
-        rows,
-        rows,
-        problem.policy,
-        forbidden=problem.forbidden_keys(),
-        chains=problem.chains(),
-        either_way=True,
-    )
+    every = _every_pair(problem, rows)
     number = np.full(len(problem.free), -1, np.int64)
     number[rows] = np.arange(len(rows))
     y, o = number[every.young], number[every.old]
@@ -94,24 +85,40 @@ def feasible_graph(problem: SolveInput) -> Graph:
     )
 
 
+def _every_pair(problem: SolveInput, rows: Ints) -> Edges:
+    """The pairs across the split at the median birth year, each found once, then those within
+    each side (found from both ends and deduplicated, which costs twice as much per pair)."""
+    birth = problem.pool.birth[rows]
+    split = int(np.median(birth)) if len(rows) else 0
+    young, old = rows[birth > split], rows[birth <= split]
+    forbidden, chains = problem.forbidden_keys(), problem.chains()
+    found = [
+        feasible(
+            problem.pool,
+            *sides,
+            problem.policy,
+            forbidden=forbidden,
+            chains=chains,
+            either_way=sides[0] is sides[1],
+        )
+        for sides in ((young, old), (young, young), (old, old))
+    ]
+    return Edges(*(np.concatenate([getattr(e, f) for e in found]) for f in _FIELDS))
+
+
+_FIELDS = ("young", "old", "minutes", "score")
+
+
 def improved_cover(graph: Graph, k: int) -> tuple[Bools, float]:
     """The large-program path: the double cover's assignment, rounded, then improved; with an
-    upper bound on the optimum (half the cover's certified bound)."""
+    upper bound on the optimum."""
     if len(graph.score) == 0:
         return np.zeros(0, bool), 0.0
-    left, right, weight = doubled(graph.a, graph.b, graph.score)
-    zeros = np.zeros(len(left), np.int64)
-    cover = Edges(left, right, zeros, weight)
-    picked, bound = optimal_assignment(cover, graph.cap, k, eps=COVER_EPS)
-    n = len(graph.rows)
-    keys = graph.a * n + graph.b  # ascending: pairs are sorted by (a, b)
-    taken = np.searchsorted(
-        keys, np.minimum(picked.young, picked.old) * n + np.maximum(picked.young, picked.old)
-    )
-    chosen = rounded(graph.a, graph.b, graph.score, cap=graph.cap, taken=taken)
-    reach = REACH * float(graph.score.max())
-    chosen = improved(graph.a, graph.b, graph.score, cap=graph.cap, chosen=chosen, reach=reach)
-    return chosen, bound / 2
+    a, b, score, cap = graph.a, graph.b, graph.score, graph.cap
+    relaxed = cover_assignment(a, b, score, cap=cap, k=k, eps=COVER_EPS)
+    chosen = rounded(a, b, score, cap=cap, taken=relaxed.taken)
+    reach = REACH * float(score.max())
+    return improved(a, b, score, cap=cap, chosen=chosen, reach=reach), relaxed.bound
 
 
 def _oriented(problem: SolveInput, graph: Graph, edges: Ints) -> list[tuple[int, int, int]]:

@@ -24,8 +24,6 @@ MAX_OPTIMAL_ROUNDS = 8
 PRICING_GAP = 5e-4
 """Price pairs in while those left out could add more than this fraction (by the prices)."""
 PRICING_PASSES = 2
-EPS = 3e-3
-"""The auction's tolerance, per slot, as a fraction of the largest weight."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def _round(
         )
         bound = float(picked.score.sum())
     else:
-        picked, bound = optimal_assignment(every, free, k)
+        picked, bound = _optimal(every, free, k)
     np.subtract.at(free, picked.young, 1)
     np.subtract.at(free, picked.old, 1)
     forbidden = np.union1d(forbidden, vectors.pair_key(picked.young, picked.old))
@@ -118,9 +116,7 @@ def _round(
     return picked, forbidden
 
 
-def optimal_assignment(
-    every: Edges, free: Ints, k: int, *, eps: float = EPS
-) -> tuple[Edges, float]:
+def _optimal(every: Edges, free: Ints, k: int) -> tuple[Edges, float]:
     """The optimal assignment over everyone's best `k` candidates, then priced: the auction's
     prices show which feasible pairs left out could still improve the solution; while what
     they could add is not small, the best of them join the candidates and the auction resumes
@@ -132,13 +128,7 @@ def optimal_assignment(
     for _ in range(PRICING_PASSES + 1):
         edges = every.take(order)
         solution = assign(
-            edges.young,
-            edges.old,
-            edges.score,
-            left_cap=free,
-            right_cap=free,
-            eps=eps,
-            warm=solution,
+            edges.young, edges.old, edges.score, left_cap=free, right_cap=free, warm=solution
         )
         if solution.price is None:  # solved exactly: small, so every pair was a candidate
             return edges.take(solution.chosen), solution.bound

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared.fence import Fenced, Write
 from shared.mongo import Document, mongo_client
 
 PAD = "x" * 1400
@@ -45,10 +46,25 @@ class Collection:
         self.size = to
 
 
-def patterns(grown: Collection, markers: AsyncCollection[Document]) -> dict[str, Op]:
+def patterns(
+    grown: Collection, markers: AsyncCollection[Document], fences: AsyncCollection[Document]
+) -> dict[str, Op]:
     """Every access pattern of the services, each a function of a running sample number."""
     fresh = itertools.count()
     docs, key = grown.docs, grown.key
+    fenced = Fenced(docs, fences, field="version")
+
+    async def bump(doc_id: str) -> Write:
+        version = int((await docs.find_one({"_id": doc_id}) or {}).get("version", 1))
+        update = {"$set": {"version": version + 1}}
+        return Write(key=doc_id, expected=version, new=version + 1, update=update)
+
+    async def fenced_one(n: int) -> object:
+        return await fenced.write(await bump(key(n)))
+
+    async def fenced_many(n: int) -> object:
+        writes = [await bump(key(n * 50 + i)) for i in range(50)]
+        return await fenced.write_many(writes)
 
     async def conditional(n: int) -> object:
         doc = await docs.find_one({"_id": key(n)}, {"version": 1})
@@ -69,6 +85,8 @@ def patterns(grown: Collection, markers: AsyncCollection[Document]) -> dict[str,
         "find one by _id": lambda n: docs.find_one({"_id": key(n)}),
         "update one by _id": lambda n: docs.update_one({"_id": key(n)}, {"$set": {"seen": n}}),
         "update {_id, version} (CAS)": conditional,
+        "fenced write (read, fence insert, update by _id)": fenced_one,
+        "50 fenced writes (50 reads, write_many)": fenced_many,
         "50 updates by _id (bulk_write)": bulk_points,
         "find by a field": lambda n: docs.find_one({"program": "p7", "n": n % 100}),
         "delete + insert by _id": lambda n: _reinsert(docs, key(n)),
@@ -76,8 +94,9 @@ def patterns(grown: Collection, markers: AsyncCollection[Document]) -> dict[str,
 
 
 async def _reinsert(docs: AsyncCollection[Document], doc_id: str) -> object:
+    """Versions only grow, as in the services: a fence of an older version never blocks."""
     await docs.delete_one({"_id": doc_id})
-    return await docs.insert_one(_doc(doc_id, 0))
+    return await docs.insert_one(_doc(doc_id, 0) | {"version": time.time_ns()})
 
 
 def _doc(doc_id: str, n: int) -> Document:
@@ -103,7 +122,7 @@ async def main(sizes: list[int], seconds: float) -> None:
     db = client[name]
     try:
         grown = Collection(db["docs"])
-        ops = patterns(grown, db["markers"])
+        ops = patterns(grown, db["markers"], db["fences"])
         table: dict[str, list[float]] = {label: [] for label in ops}
         for size in sizes:
             await grown.grow(size)

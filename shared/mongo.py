@@ -132,3 +132,11 @@ async def insert_markers(collection: AsyncCollection[Document], ids: Iterable[st
     except BulkWriteError as exc:
         if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
             raise
+
+
+async def answers_filters_by_index(collection: AsyncCollection[Document]) -> bool:
+    """Whether the server answers a filter on `_id` and another field from an index, at the
+    cost of a point read: real MongoDB does; FerretDB v1 (which names itself in `buildInfo`)
+    reads and decodes the whole collection for any filter but a lone `_id`."""
+    info = await collection.database.client.admin.command("buildInfo")
+    return "ferretdbVersion" not in info

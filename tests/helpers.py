@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream.kafka import KafkaBroker
 from pymongo.monitoring import CommandListener, CommandStartedEvent
 
+from bench.opstats import shape
 from shared.envelope import Envelope
 from shared.publisher import BrokerPublisher, Message
 from shared.retry import poll
@@ -81,6 +82,23 @@ class Commands(CommandListener):
 
     def started(self, event: CommandStartedEvent) -> None:
         self.sent[(event.command_name, str(event.command.get(event.command_name)))] += 1
+
+    def succeeded(self, event: object) -> None:
+        return None
+
+    def failed(self, event: object) -> None:
+        return None
+
+
+class Shapes(CommandListener):
+    """The shape of every command a client sends, as `bench.opstats.shape` names it (command,
+    collection, the filter's field names): it shows which filter the store had to serve."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def started(self, event: CommandStartedEvent) -> None:
+        self.seen[shape(event.command_name, event.command)] += 1
 
     def succeeded(self, event: object) -> None:
         return None

@@ -10,8 +10,10 @@ Outcomes and markers are inserts, not updates, because on FerretDB v1 an insert 
 any size while an update scans the whole collection. A claim stuck in `sending` past its lease
 (its holder died) is taken over; see `notify.py` for what that means.
 
-Only conditional single-document updates and the `_id` unique index are used, so FerretDB v1
-behaves like MongoDB. On FerretDB v1 reads by `_id` and inserts cost about 1 ms at any size, and
+A claim changes (taken over, released) through `shared.fence`: a unique fence insert per
+`version` of the claim guards it, because FerretDB v1 answers a conditional update by reading the
+whole collection, and not atomically. Only point operations, inserts and the `_id` unique index
+are used, so FerretDB v1 behaves like MongoDB. On FerretDB v1 reads by `_id` and inserts cost about 1 ms at any size, and
 anything but a lone `_id` filter scans the collection, so the notifier reads by `_id` and never
 queries with `$in`. The inserts of schedules, claims, outcomes and markers go through `Inserts`:
 the pairing events of one poll, handled concurrently, share each `insert_many`.
@@ -33,6 +35,7 @@ from pymongo.errors import PyMongoError
 from services.notifier.compose import NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
 from shared.events import NotificationFailed, NotificationSent
+from shared.fence import Fenced, Write
 from shared.inserts import Inserts
 from shared.mongo import Document, idempotent
 
@@ -79,6 +82,7 @@ class MongoNotificationStore:
         self._outcomes = db["outcomes"]
         self._published = db["published"]
         self._new_claims = Inserts(self._notifications)
+        self._claims = Fenced(self._notifications, db["notification_fences"], field="version")
         self._new_schedules = Inserts(self._schedules)
         self._new_outcomes = Inserts(self._outcomes)
         self._new_markers = Inserts(self._published)
@@ -121,24 +125,18 @@ class MongoNotificationStore:
         if doc is not None and doc["token"] == token:
             return token
         if doc is not None and (doc["status"] == "released" or doc["claimed_at"] <= now - lease):
-            taken = await self._notifications.update_one(
-                {"_id": key.id, "token": doc["token"], "status": {"$in": ["sending", "released"]}},
-                {
-                    "$set": {"status": "sending", "token": token, "claimed_at": now},
-                    "$inc": {"claims": 1},
-                },
-            )
-            if taken.modified_count == 1:
+            change = {"status": "sending", "token": token, "claimed_at": now}
+            if await self._claims.write(_next(doc, {"$set": change, "$inc": {"claims": 1}})):
                 return token
         raise ClaimHeld(key.id)
 
     @idempotent
     async def release(self, key: NotificationKey, token: str) -> None:
-        """Repeatable: conditional on the token still sending, which a done release is not."""
-        await self._notifications.update_one(
-            {"_id": key.id, "token": token, "status": "sending"},
-            {"$set": {"status": "released"}},
-        )
+        """Repeatable: only a claim that still holds the token and is sending is released,
+        which a done release is not."""
+        doc = await self._notifications.find_one({"_id": key.id})
+        if doc is not None and doc["token"] == token and doc["status"] == "sending":
+            await self._claims.write(_next(doc, {"$set": {"status": "released"}}))
 
     @idempotent
     async def finish(
@@ -193,4 +191,12 @@ def _claimed(key: NotificationKey, token: str, now: datetime) -> Document:
         "token": token,
         "claimed_at": now,
         "claims": 1,
+        "version": 1,
     }
+
+
+def _next(claim: Document, update: Document) -> Write:
+    """A change of a claim from the version read: its take-over or its release."""
+    version = int(claim["version"])
+    update["$set"] = update["$set"] | {"version": version + 1}
+    return Write(key=claim["_id"], expected=version, new=version + 1, update=update)

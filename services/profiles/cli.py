@@ -1,10 +1,11 @@
 """`python -m services.profiles.cli import FILE`: bulk import of profiles from CSV or JSON Lines.
 
 Rows go through the same `ProfileService` as API and ingress writes, straight into MongoDB (Kafka
-is not needed): each row is an upsert by its `id`, and a row whose profile is already stored as
-it is changes nothing, so running the same file again writes nothing and emits nothing. Each
-change's event waits in the profile's outbox; the running service's relay publishes it on its
-next sweep (`PROFILES_RELAY_SWEEP_SECONDS`), or when the service next starts.
+is not needed), in concurrent chunks (`bulk.py`): each row is an upsert by its `id`, and a row
+whose profile is already stored as it is changes nothing, so running the same file again writes
+nothing and emits nothing. Each change's event waits in the profile's outbox; every chunk leaves
+a hint, and the running service's relay publishes the hinted profiles' events within
+`PROFILES_RELAY_SWEEP_SECONDS`, or when the service next starts.
 
 Exit status: 0 when every row was imported or unchanged, 1 when any row was rejected, 2 when the
 file cannot be read.
@@ -20,14 +21,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from services.profiles.bulk import Written, apply_rows
 from services.profiles.changes import Origin
-from services.profiles.errors import REJECTED
+from services.profiles.hints import MongoHints
 from services.profiles.importer import Row, read_rows
 from services.profiles.locks import KeyedLocks
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import MongoProfileStore
-from shared.commands import ProfileChangeRequest
 from shared.mongo import mongo_client
 
 app = typer.Typer(help="Operator commands of the profiles service.", no_args_is_help=True)
@@ -61,37 +62,25 @@ async def _import(
 ) -> tuple[Counter[str], list[Row]]:
     client = mongo_client(settings.mongodb_uri)
     try:
-        store = MongoProfileStore(client[settings.mongodb_database])
+        database = client[settings.mongodb_database]
+        store = MongoProfileStore(database)
         await store.ensure_indexes()
-        service = ProfileService(store, locks=KeyedLocks())
+        written = Written()
+        service = ProfileService(store, locks=KeyedLocks(), observer=written)
         origin = Origin(producer=settings.producer, correlation_id=f"import:{source}"[:128])
         counts: Counter[str] = Counter()
         rejected: list[Row] = []
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("importing", total=len(rows))
-            for row in rows:
-                outcome = await _one(service, row, origin)
-                counts[outcome if isinstance(outcome, str) else "rejected"] += 1
-                if isinstance(outcome, Row):
-                    rejected.append(outcome)
-                progress.advance(task)
+            async for outcomes in apply_rows(service, written, MongoHints(database), rows, origin):
+                for outcome in outcomes:
+                    counts[outcome if isinstance(outcome, str) else "rejected"] += 1
+                    if isinstance(outcome, Row):
+                        rejected.append(outcome)
+                progress.advance(task, len(outcomes))
         return counts, rejected
     finally:
         await client.close()
-
-
-async def _one(service: ProfileService, row: Row, origin: Origin) -> str | Row:
-    """What became of one row: created, updated, unchanged, or the row with its reason."""
-    if row.fields is None or row.profile_id is None:
-        return row
-    request = ProfileChangeRequest(op="upsert", profile_id=row.profile_id, profile=row.fields)
-    try:
-        outcome = await service.apply(request, origin)
-    except REJECTED as error:
-        return Row(row.line, row.profile_id, reason=str(error))
-    if outcome.skipped is not None:
-        return "unchanged"
-    return "created" if outcome.record and outcome.record.version == 1 else "updated"
 
 
 def _report(counts: Counter[str], rejected: list[Row]) -> None:

@@ -56,9 +56,6 @@ class ProfileRecord(BaseModel):
     last_ingress_at: datetime | None = None
     seen_event_ids: list[str] = Field(default_factory=list)
     outbox: list[OutboxEntry] = Field(default_factory=list)
-    stamp: str | None = Field(
-        default=None, description="Which relay batch the last write belongs to (see marks.py)."
-    )
 
     @property
     def deleted(self) -> bool:
@@ -87,7 +84,6 @@ def state_of(record: ProfileRecord) -> dict[str, Any]:
         "last_ingress_at": record.last_ingress_at,
         "seen_event_ids": record.seen_event_ids,
         "deleted": record.deleted,
-        "outbox_stamp": record.stamp,
     }
     if record.fields is None:
         return state | {"email": tombstone_email(record.id)}
@@ -110,7 +106,6 @@ def from_document(document: dict[str, Any]) -> ProfileRecord:
         last_ingress_at=document.get("last_ingress_at"),
         seen_event_ids=document.get("seen_event_ids", []),
         outbox=[OutboxEntry.model_validate(e) for e in document.get("outbox", [])],
-        stamp=document.get("outbox_stamp"),
     )
 
 

@@ -1,9 +1,12 @@
 """The profiles relay: the shared relay loop (`shared.relay_loop`) over the outboxes embedded in
 profile documents, publishing in version order per profile.
 
-Every write hands the relay the record it stored (`end`), so the usual path publishes without
-reading the store; published outboxes are then emptied in batches (`marks.py`). The loop also
-sweeps the whole collection every `sweep_seconds` (see `shared.relay_loop`).
+Every write of this process hands the relay the record it stored (`written`), so the usual path
+publishes without reading the store; a key that failed to go out is kept and tried again. Writes
+of a process without a relay (the bulk import) leave hints (`hints.py`): their profiles are read
+by `_id`. Published entries leave their outboxes in batches of point updates (`marks.py`). Only
+the recovery sweep reads the whole collection: at start-up (events left by a crash or by a writer
+that died before its hint) and then every `recover_seconds`.
 
 On top of the shared relay's guarantees (`shared.outbox`), this process remembers what it has
 published (`SentLog`), so a record handed over again before its outbox was emptied never makes it
@@ -12,10 +15,12 @@ a crash between publishing and marking, the same event (same `event_id` and `ver
 again: consumers drop any event whose version is not newer than what they hold.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from services.profiles.finds import Finds
+from services.profiles.hints import HintStore
 from services.profiles.locks import KeyedLocks
-from services.profiles.marks import EpochMarks
+from services.profiles.marks import Marks
 from services.profiles.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_FAILURES
 from services.profiles.outbox import OutboxStore
 from services.profiles.records import OutboxEntry, ProfileRecord
@@ -26,34 +31,49 @@ from shared.relay_loop import RelayLoop
 
 
 class ProfileOutbox:
-    """The relay's port: pending records (handed over, or swept), marked sent by `EpochMarks`."""
+    """The relay's port: records handed over, hinted or swept; marked sent by `Marks`."""
 
     def __init__(
-        self, store: OutboxStore, *, topic: str, locks: KeyedLocks, batch: int, mark_every: float
+        self,
+        store: OutboxStore,
+        *,
+        topic: str,
+        locks: KeyedLocks,
+        batch: int,
+        mark_every: float,
+        hints: HintStore | None = None,
+        recover_every: float = 300.0,
     ) -> None:
-        self._store, self._topic, self._batch = store, topic, batch
-        self._hinted: dict[str, ProfileRecord] = {}
+        self._topic = topic
+        self._handed: dict[str, ProfileRecord] = {}  # written (or failed to go out), not taken
+        self._taken: list[ProfileRecord] = []
         self._sent = SentLog()
-        self._marks = EpochMarks(store, locks, self._sent, every=mark_every)
-        self._writes = self._backlog = 0
-        self._after: str | None = None  # where the sweep round goes on; None: from the start
-        self._round_backlog = self._round_writes = 0
+        self._marks = Marks(store, locks, self._sent, every=mark_every)
+        self._finds = Finds(
+            store,
+            hints,
+            self._sent,
+            batch=batch,
+            recover_every=recover_every,
+            backlog=self._count_backlog,
+        )
+        self._backlog = 0
 
-    def begin(self) -> str:
-        """A write is about to be made: the stamp to store with it (see marks.py)."""
-        return self._marks.begin()
-
-    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
-        """The write stamped `stamp` stored `record` (None: nothing); publish its event soon."""
-        self._marks.end(stamp, record, certain=certain)
-        if record is not None:
-            self._hinted[record.id] = record
-            self._writes += 1
+    def written(self, record: ProfileRecord) -> None:
+        """`record` is stored, or was read with events that may wait: publish them soon."""
+        if self._sent.unsent(record):
+            self._hand(record)
             self._count_backlog(self._backlog + 1)
 
     async def take(self, scope: bool) -> Taken[ProfileRecord]:
-        """`scope` True: sweep the store for any record with pending events."""
-        records, complete = await self._sweep() if scope else self._take_hinted()
+        """`scope` False: what writes handed over. True: also hinted profiles, and a batch of
+        the recovery sweep when one is due or under way."""
+        records, complete = list(self._handed.values()), True
+        self._handed = {}
+        if scope:
+            found, complete = await self._finds.find()
+            records = _newest([*records, *found])
+        self._taken = records
         return Taken([self._pending(record) for record in records], complete)
 
     def sent(self, entry: Entry) -> None:
@@ -64,8 +84,15 @@ class ProfileOutbox:
     async def record(
         self, sent: Sequence[Pending[ProfileRecord]], *, scope: bool, whole: bool
     ) -> None:
-        for pending in sent:
-            self._marks.published(pending.source)
+        out = {pending.key for pending in sent}
+        for record in self._taken:
+            if record.id in out:
+                self._marks.published(record)
+            else:
+                self._hand(record)  # tried again on the next pass
+        self._taken = []
+        if scope:
+            await self._finds.done(whole=whole)
 
     def settle_in(self) -> float | None:
         return self._marks.due_in()
@@ -73,29 +100,10 @@ class ProfileOutbox:
     async def settle(self) -> None:
         await self._marks.flush()
 
-    def _take_hinted(self) -> tuple[list[ProfileRecord], bool]:
-        records, self._hinted = list(self._hinted.values()), {}
-        return records, True
-
-    async def _sweep(self) -> tuple[list[ProfileRecord], bool]:
-        """One batch of a sweep round, in id order, starting where the round's last batch ended.
-
-        A round reaches every pending record however many wait. Without the cursor, a backlog
-        larger than a batch stalled: the first batch kept returning records already published but
-        not yet marked (their epoch waits for records beyond the batch), so nothing else was ever
-        published."""
-        if self._after is None:
-            self._hinted.clear()  # a round from the start covers what writes handed over
-            self._round_backlog, self._round_writes = 0, self._writes
-        records = await self._store.pending(limit=self._batch, after=self._after)
-        complete = len(records) < self._batch
-        self._after = None if complete else records[-1].id
-        self._round_backlog += sum(len(self._sent.unsent(r)) for r in records)
-        if complete:
-            # Writes during the round may or may not be in it: counted, so an over-count at
-            # worst, corrected by the next round.
-            self._count_backlog(self._round_backlog + self._writes - self._round_writes)
-        return records, complete
+    def _hand(self, record: ProfileRecord) -> None:
+        held = self._handed.get(record.id)
+        if held is None or held.version <= record.version:
+            self._handed[record.id] = record
 
     def _pending(self, record: ProfileRecord) -> Pending[ProfileRecord]:
         entries = [self._entry(record.id, entry) for entry in self._sent.unsent(record)]
@@ -113,6 +121,16 @@ class ProfileOutbox:
         OUTBOX_BACKLOG.set(max(events, 0))
 
 
+def _newest(records: Iterable[ProfileRecord]) -> list[ProfileRecord]:
+    """One record per profile: the newest version seen."""
+    newest: dict[str, ProfileRecord] = {}
+    for record in records:
+        held = newest.get(record.id)
+        if held is None or held.version <= record.version:
+            newest[record.id] = record
+    return list(newest.values())
+
+
 class Relay(RelayLoop[ProfileRecord]):
     """The relay loop over profile outboxes; the service tells it about every write."""
 
@@ -123,13 +141,21 @@ class Relay(RelayLoop[ProfileRecord]):
         *,
         topic: str,
         locks: KeyedLocks,
+        hints: HintStore | None = None,
         sweep_seconds: float = 5.0,
+        recover_seconds: float = 300.0,
         batch_size: int = 500,
         retry_seconds: float = 1.0,
         mark_every: float = 1.0,
     ) -> None:
         self.outbox = ProfileOutbox(
-            store, topic=topic, locks=locks, batch=batch_size, mark_every=mark_every
+            store,
+            topic=topic,
+            locks=locks,
+            batch=batch_size,
+            mark_every=mark_every,
+            hints=hints,
+            recover_every=recover_seconds,
         )
         super().__init__(
             self.outbox,
@@ -139,13 +165,10 @@ class Relay(RelayLoop[ProfileRecord]):
             on_failure=RELAY_FAILURES.inc,
         )
 
-    def begin(self) -> str:
-        return self.outbox.begin()
-
-    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
-        self.outbox.end(stamp, record, certain=certain)
-        if record is not None:
-            self.wake()
+    def written(self, record: ProfileRecord) -> None:
+        """`record` is stored (or was read with events that may wait): publish them now."""
+        self.outbox.written(record)
+        self.wake()
 
     async def flush(self) -> None:
         """Mark everything published so far (on stop, and in tests)."""

@@ -13,16 +13,17 @@ from fastapi import Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from services.profiles.hints import MongoHints
 from services.profiles.locks import KeyedLocks
 from services.profiles.metrics import BROKER_UP
 from services.profiles.outbox import MongoOutboxStore, OutboxStore
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
-from services.profiles.store import MongoProfileStore, ProfileStore
+from services.profiles.store import COLLECTION, MongoProfileStore, ProfileStore
 from shared.connection import BrokerConnection
 from shared.health import Check
-from shared.mongo import Document, mongo_client, ping
+from shared.mongo import Document, answers_filters_by_index, mongo_client, ping, retried
 from shared.publisher import BrokerPublisher
 from shared.runtime import hand_over, runtime_of
 
@@ -61,12 +62,15 @@ async def running(
     profiles = store or MongoProfileStore(database)
     await profiles.ensure_indexes()
     locks = KeyedLocks()
+    precise = await retried(lambda: answers_filters_by_index(database[COLLECTION]))
     relay = Relay(
-        outbox or MongoOutboxStore(database),
+        outbox or MongoOutboxStore(database, precise=precise),
         BrokerPublisher(broker),
         topic=settings.topics.profile_changes,
         locks=locks,
+        hints=MongoHints(database),
         sweep_seconds=settings.relay_sweep_seconds,
+        recover_seconds=settings.relay_recover_seconds,
         batch_size=settings.relay_batch_size,
         mark_every=settings.relay_mark_seconds,
     )

@@ -12,7 +12,7 @@ from typing import Protocol
 from uuid import uuid4
 
 from services.profiles.changes import SEEN_KEPT, Origin, Skipped, decide
-from services.profiles.errors import DuplicateEmail, ProfileNotFound, WriteConflict
+from services.profiles.errors import ProfileNotFound, WriteConflict
 from services.profiles.locks import KeyedLocks
 from services.profiles.records import ProfileRecord
 from services.profiles.store import ProfileQuery, ProfileStore
@@ -30,20 +30,17 @@ def now_ms() -> datetime:
 
 
 class WriteObserver(Protocol):
-    """Told about every write: the relay, which stamps writes and publishes their events."""
+    """Told about every record stored (the relay, which publishes its events), and about a record
+    that a repeated ingress request finds with events still in its outbox: they may have been
+    stored by an earlier try whose answer was lost."""
 
-    def begin(self) -> str | None: ...
-    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None: ...
+    def written(self, record: ProfileRecord) -> None: ...
 
 
 class Unobserved:
-    """For writers without a relay of their own (the bulk import): the running service's relay
-    finds their events on its next sweep."""
+    """For writers that tell nobody (tests)."""
 
-    def begin(self) -> str | None:
-        return None
-
-    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
+    def written(self, record: ProfileRecord) -> None:
         return None
 
 
@@ -112,6 +109,8 @@ class ProfileService:
                     seen_kept=self._seen_kept,
                 )
                 if decision.record is None:
+                    if decision.skipped is Skipped.DUPLICATE and current and current.outbox:
+                        self._observer.written(current)  # perhaps stored by a lost answer's try
                     return Outcome(_live(current), decision.skipped)
                 if saved := await self._save(current, decision.record):
                     return Outcome(_live(saved))
@@ -120,28 +119,15 @@ class ProfileService:
     async def _save(
         self, current: ProfileRecord | None, record: ProfileRecord
     ) -> ProfileRecord | None:
-        """Store `record` stamped by the observer; None if another writer got there first."""
-        stamp = self._observer.begin()
-        record = record.model_copy(update={"stamp": stamp})
-        try:
-            if current is None:
-                saved = await self._store.insert(record)
-            else:
-                saved = await self._store.update(record, expected_version=current.version)
-        except DuplicateEmail:
-            self._end(stamp, None)
-            raise
-        except BaseException:
-            self._end(stamp, None, certain=False)  # it may have been stored all the same
-            raise
-        self._end(stamp, record if saved else None)
-        return record if saved else None
-
-    def _end(
-        self, stamp: str | None, record: ProfileRecord | None, *, certain: bool = True
-    ) -> None:
-        if stamp is not None:
-            self._observer.end(stamp, record, certain=certain)
+        """Store `record`; None if another writer got there first."""
+        if current is None:
+            saved = await self._store.insert(record)
+        else:
+            saved = await self._store.update(record, expected_version=current.version)
+        if not saved:
+            return None
+        self._observer.written(record)
+        return record
 
 
 def _live(record: ProfileRecord | None) -> ProfileRecord | None:

@@ -32,7 +32,16 @@ class ProfilesSettings(CommonSettings):
     )
     max_body_bytes: int = Field(default=64 * 1024, gt=0, description="Larger bodies get 413.")
     relay_sweep_seconds: float = Field(
-        default=5.0, gt=0, description="How often the relay looks for any pending event."
+        default=5.0,
+        gt=0,
+        description="How often the relay looks for writes of other processes (the bulk import's "
+        "hints) and tries again what failed to go out.",
+    )
+    relay_recover_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often the relay sweeps the whole collection for events nothing told it "
+        "about (left by a crash); it also sweeps at start-up.",
     )
     relay_batch_size: int = Field(default=500, gt=0)
     relay_mark_seconds: float = Field(

@@ -1,9 +1,11 @@
 """Where profiles live: a small port and its MongoDB implementation.
 
-One document per profile (see `records.py`). Every write is one single-document operation: an
-insert that relies on the unique `_id` and the unique (program_id, email) index, or an update
-conditional on the version that was read. New events are `$push`ed onto the embedded outbox, so a
-writer never overwrites what the relay is doing with older entries.
+One document per profile (see `records.py`). Every write is a point operation: an insert that
+relies on the unique `_id` and the unique (program_id, email) index, or an update by `_id` fenced
+on the version that was read (`shared.fence`: the fence `<id>#<version>` is inserted first, so of
+two writers only one takes a version; on MongoDB the update stays conditional on the version read
+as well). New events are `$push`ed onto the embedded outbox, so a writer never overwrites what the
+relay is doing with older entries.
 
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
@@ -14,7 +16,7 @@ from typing import Protocol
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import WriteError
 
 from services.profiles.errors import DuplicateEmail
 from services.profiles.records import (
@@ -24,10 +26,13 @@ from services.profiles.records import (
     state_of,
     to_document,
 )
-from shared.mongo import Document, idempotent, is_unique_violation, store_errors
+from shared.fence import Fenced, Write
+from shared.inserts import Inserts
+from shared.mongo import DUPLICATE_KEY, Document, idempotent, is_unique_violation, store_errors
 from shared.vocabulary import Skill
 
 COLLECTION = "profiles"
+FENCES = "profile_fences"
 EMAIL_INDEX = "email_per_program"
 
 
@@ -69,12 +74,15 @@ class ProfileStore(Protocol):
 class MongoProfileStore:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._profiles = database[COLLECTION]
+        self._new = Inserts(self._profiles)
+        self._changes = Fenced(self._profiles, database[FENCES], field="version")
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._profiles.create_index(
                 [("program_id", ASCENDING), ("email", ASCENDING)], unique=True, name=EMAIL_INDEX
             )
+        await self._changes.prepare()
 
     @idempotent
     async def get(self, profile_id: str) -> ProfileRecord | None:
@@ -82,37 +90,38 @@ class MongoProfileStore:
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
 
+    @idempotent
     async def insert(self, record: ProfileRecord) -> bool:
-        try:
-            with store_errors():
-                await self._profiles.insert_one(to_document(record))
-        except DuplicateKeyError as exc:
-            if (exc.details or {}).get("keyPattern") == {"_id": 1} or await self._exists(record.id):
-                return False
-            raise DuplicateEmail(record.program_id) from exc
-        return True
-
-    async def _exists(self, profile_id: str) -> bool:
+        """Inserts of concurrent writers (the profiles of one ingress poll or import chunk)
+        share their round trips (`Inserts`). A refused insert is told apart by a point read:
+        the id is stored (by another writer, or by this very record's earlier try whose answer
+        was lost: then it is done), or the email is taken in the program. So a retry is safe."""
+        if await self._new.insert(to_document(record)):
+            return True
         with store_errors():
-            return await self._profiles.find_one({"_id": profile_id}, {"_id": 1}) is not None
+            document = await self._profiles.find_one({"_id": record.id})
+        if document is None:
+            raise DuplicateEmail(record.program_id)
+        ours = record.outbox[-1].event_id
+        return any(entry.get("event_id") == ours for entry in document.get("outbox", []))
 
     async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
+        """A fenced point update (`shared.fence`) from `expected_version` to the record's
+        version. Concurrent updates (the changed profiles of one ingress poll or import chunk)
+        share one insert of fences and one bulk write."""
         change: Document = {
             "$set": state_of(record),
             "$push": {"outbox": record.outbox[-1].model_dump()},
         }
         if record.deleted:
             change["$unset"] = removed_by_deletion()
+        write = Write(key=record.id, expected=expected_version, new=record.version, update=change)
         try:
-            with store_errors():
-                result = await self._profiles.update_one(
-                    {"_id": record.id, "version": expected_version}, change
-                )
-        except OperationFailure as exc:
-            if is_unique_violation(exc):
+            return await self._changes.write(write)
+        except WriteError as exc:
+            if exc.code == DUPLICATE_KEY or is_unique_violation(exc):
                 raise DuplicateEmail(record.program_id) from exc
             raise
-        return result.matched_count == 1
 
     @idempotent
     async def find(self, query: ProfileQuery, *, limit: int) -> list[ProfileRecord]:

@@ -58,7 +58,10 @@ class FakePeople:
 class _Doc:
     record: PairingRecord
     outbox: list[Envelope] = field(default_factory=list)
-    published: int = 0
+    published: set[str] = field(default_factory=set)  # event ids
+
+    def unsent(self) -> list[tuple[int, Envelope]]:
+        return [(n, e) for n, e in enumerate(self.outbox) if str(e.event_id) not in self.published]
 
 
 class FakePairings:
@@ -112,29 +115,22 @@ class FakePairings:
         self, program_id: str, ids: Collection[str] | None = None
     ) -> list[Unpublished]:
         return [
-            Unpublished(
-                pid, d.published, [(encode(e), e.headers()) for e in d.outbox[d.published :]]
-            )
+            Unpublished(pid, unsent[0][0], [(encode(e), e.headers()) for _, e in unsent])
             for pid, d in sorted(self.docs.items())
             if d.record.program_id == program_id
             and (ids is None or pid in ids)
-            and len(d.outbox) > d.published
+            and (unsent := d.unsent())
         ]
 
-    async def settle(self, program_id: str) -> None:
-        """Nothing to clear: `unpublished` and `due_programs` read `published` directly."""
-
-    async def mark_published(self, counts: Mapping[str, int]) -> None:
-        for pairing_id, count in counts.items():
-            doc = self.docs[pairing_id]
-            doc.published = max(doc.published, count)
+    async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:
+        for pairing_id, event_ids in sent.items():
+            self.docs[pairing_id].published |= set(event_ids)
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         return {
             d.record.program_id
             for d in self.docs.values()
-            if (d.record.state in AWAITING and d.record.expires_at < now)
-            or len(d.outbox) > d.published
+            if (d.record.state in AWAITING and d.record.expires_at < now) or d.unsent()
         }
 
     async def count_by_state(self) -> dict[str, int]:
@@ -158,9 +154,10 @@ class FakeSlots:
                 return slot_id
         return None
 
-    async def release(self, slot_ids: Collection[str]) -> None:
+    async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:
         for slot_id in slot_ids:
-            self.slots.pop(slot_id, None)
+            if slot_id in self.slots and self.slots[slot_id][0].pairing_id == pairing_id:
+                del self.slots[slot_id]
 
     async def release_pairing(self, pairing_id: str) -> None:
         for slot_id in [s for s, (slot, _) in self.slots.items() if slot.pairing_id == pairing_id]:

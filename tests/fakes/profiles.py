@@ -1,9 +1,10 @@
 """In-memory stand-ins for the profiles service's ports, recording what was done to them."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.profiles.errors import DuplicateEmail
+from services.profiles.hints import Hint, HintStore
 from services.profiles.outbox import OutboxStore
 from services.profiles.records import OutboxEntry, ProfileRecord
 from services.profiles.service import WriteObserver
@@ -70,29 +71,14 @@ class FakeProfileStore:
         found = sorted((r for r in self.records.values() if r.outbox), key=lambda r: r.id)
         return [r for r in found if after is None or r.id > after][:limit]
 
-    async def clear_stamped(self, stamp: str) -> int:
-        matched = [r for r in self.records.values() if r.stamp == stamp and not r.deleted]
-        for record in matched:
-            self.records[record.id] = record.model_copy(update={"outbox": []})
+    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
+        matched = [profile_id for profile_id in published if profile_id in self.records]
+        for profile_id in matched:
+            gone = {entry.event_id for entry in published[profile_id]}
+            record = self.records[profile_id]
+            outbox = [entry for entry in record.outbox if entry.event_id not in gone]
+            self.records[profile_id] = record.model_copy(update={"outbox": outbox})
         return len(matched)
-
-    async def purge_stamped(self, stamp: str) -> int:
-        doomed = [r.id for r in self.records.values() if r.stamp == stamp and r.deleted]
-        for profile_id in doomed:
-            del self.records[profile_id]
-        return len(doomed)
-
-    async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
-        matched = [(i, v) for i, v in published if self._at(i, v)]
-        for profile_id, _ in matched:
-            self.records[profile_id] = self.records[profile_id].model_copy(update={"outbox": []})
-        return len(matched)
-
-    async def set_outbox(self, profile_id: str, version: int, outbox: list[OutboxEntry]) -> bool:
-        if not self._at(profile_id, version):
-            return False
-        self.records[profile_id] = self.records[profile_id].model_copy(update={"outbox": outbox})
-        return True
 
     async def purge(self, published: Sequence[tuple[str, int]]) -> int:
         doomed = [i for i, v in published if self._at(i, v) and self.records[i].deleted]
@@ -103,6 +89,22 @@ class FakeProfileStore:
     def _at(self, profile_id: str, version: int) -> bool:
         record = self.records.get(profile_id)
         return record is not None and record.version == version
+
+
+class FakeHints:
+    """Hints kept in a list, oldest first."""
+
+    def __init__(self) -> None:
+        self.hints: list[Hint] = []
+
+    async def add(self, profile_ids: Sequence[str]) -> None:
+        self.hints.append(Hint(f"h{len(self.hints)}", list(profile_ids)))
+
+    async def oldest(self, *, limit: int) -> list[Hint]:
+        return self.hints[:limit]
+
+    async def remove(self, hint_ids: Sequence[str]) -> None:
+        self.hints = [hint for hint in self.hints if hint.id not in hint_ids]
 
 
 @dataclass(frozen=True)
@@ -127,21 +129,18 @@ class FakeSink:
 
 
 class RecordingObserver:
-    """Stamps every write "s" and records the ids of the records written."""
+    """Records the ids of the records it is told about, in `ids`."""
 
-    def __init__(self) -> None:
-        self.written: list[str] = []
+    def __init__(self, ids: list[str] | None = None) -> None:
+        self.ids: list[str] = [] if ids is None else ids
 
-    def begin(self) -> str | None:
-        return "s"
-
-    def end(self, stamp: str, record: ProfileRecord | None, *, certain: bool = True) -> None:
-        if record is not None:
-            self.written.append(record.id)
+    def written(self, record: ProfileRecord) -> None:
+        self.ids.append(record.id)
 
 
 # Each fake stands in for a port: these lines make mypy check that it still fits.
 _store: ProfileStore = FakeProfileStore()
 _outbox: OutboxStore = FakeProfileStore()
 _publisher: Publisher = FakeSink()
+_hints: HintStore = FakeHints()
 _observer: WriteObserver = RecordingObserver()

@@ -1,32 +1,35 @@
-"""Pairing documents in MongoDB, each with its outbox embedded.
+"""Pairing documents in MongoDB, each with its outbox embedded (`outbox_docs`).
 
-A state change is one conditional single-document update: the new state, a `sequence` check
-against the state it was computed from, and the event it emits pushed onto `outbox`. Either all
-of that is stored or none of it, so a change yields exactly one outbox entry however often the
-command behind it is redelivered. `relay` publishes the entries, then inserts a marker
-"<pairing>:<count>" into `published`: the first `count` entries (`outbox_seq` counts every entry
-ever added) are out, so an entry added meanwhile stays pending. The marker is an insert because
-FerretDB v1 reads the whole collection for every update and every query but a single `_id`
-lookup; `outbox_pending` is cleared later, in bulk (`settle`), so the sweep stops finding it.
+A state change is one single-document update, fenced on `sequence` (`shared.fence`: the fence
+`<pairing>#<sequence>` is inserted first, so of two writers computing from the same sequence only
+one moves it on; on MongoDB the update stays conditional on the sequence read as well): the new
+state, and the event it emits pushed onto `outbox` with its id onto `outbox_unsent`. Either all of that is stored or none of it, so a change yields exactly one
+outbox entry however often the command behind it is redelivered. `relay` publishes the entries of
+the pairings a step wrote, read by `_id`, then pulls their ids from `outbox_unsent`, by `_id`:
+point operations only, which FerretDB v1 answers from its index (any other filter reads the whole
+collection there). Only two paths ask by program, and scan on FerretDB: the whole-program relay
+on take-over and for a program the sweeper found due (both rare: once per owner, and for a
+proposal past its expiry or an entry left unpublished by a crash or a broker outage), and the
+sweep itself (`due_programs`, every `MATCHER_SWEEP_INTERVAL_SECONDS`).
 
-Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
-repeated read changes nothing.
+Its reads, and the pulls (repeating one changes nothing), are retried in place after a transient
+store error (`shared.mongo.idempotent`).
 """
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.matcher.adapters import outbox_docs
 from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
-from shared.kafka import encode
-from shared.mongo import Document, idempotent, insert_markers, store_errors
+from shared.fence import Fenced, Write
+from shared.mongo import Document, idempotent, store_errors
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 
@@ -34,14 +37,17 @@ _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 class MongoPairings:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._pairings = db["pairings"]
-        self._published = db["published"]
+        self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
+        self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._pairings.create_index([("program_id", ASCENDING), ("state", ASCENDING)])
             await self._pairings.create_index("people")
             await self._pairings.create_index([("state", ASCENDING), ("expires_at", ASCENDING)])
-            await self._pairings.create_index("outbox_pending")
+            await self._pairings.create_index("outbox_unsent")
+            await outbox_docs.upgrade_legacy(self._pairings, self._published)
+        await self._changes.prepare()
 
     @idempotent
     async def get(self, pairing_id: str) -> PairingRecord | None:
@@ -74,12 +80,7 @@ class MongoPairings:
 
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
-        doc = _document(record) | {
-            "outbox": [_entry(event)],
-            "outbox_seq": 1,
-            "outbox_pending": True,
-            "outbox_at": record.updated_at,
-        }
+        doc = _document(record) | outbox_docs.first(event, at=record.updated_at)
         try:
             with store_errors():
                 await self._pairings.insert_one(doc)
@@ -90,78 +91,53 @@ class MongoPairings:
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
     ) -> bool:
-        """Store a change computed from `expected_sequence`; False when the pairing moved on."""
+        """Store a change computed from `expected_sequence` (it moves `sequence` on); False when
+        another change from that sequence was stored, or the pairing is gone. Concurrent saves
+        share round trips, and a retry recognises its own earlier try."""
         update: Document = {"$set": _status(record)}
         if event is not None:
-            update["$set"] |= {"outbox_pending": True, "outbox_at": record.updated_at}
-            update |= {"$push": {"outbox": _entry(event)}, "$inc": {"outbox_seq": 1}}
-        with store_errors():
-            result = await self._pairings.update_one(
-                {"_id": record.id, "sequence": expected_sequence}, update
-            )
-        return result.matched_count == 1
+            added = outbox_docs.push(event, at=record.updated_at)
+            update = added | {"$set": _status(record) | added["$set"]}
+        change = Write(
+            key=record.id, expected=expected_sequence, new=record.sequence, update=update
+        )
+        return await self._changes.write(change)
 
     @idempotent
     async def unpublished(
         self, program_id: str, ids: Collection[str] | None = None
     ) -> list[Unpublished]:
-        query: Document = {"program_id": program_id, "outbox_pending": True}
+        """The unpublished entries of these pairings, read by `_id`; with `ids` None, of the
+        whole program, which scans (take-over and due programs only, see the module)."""
         with store_errors():
             if ids is None:
-                projection = {"outbox": 1, "outbox_seq": 1}
-                docs = [doc async for doc in self._pairings.find(query, projection)]
+                query = {"program_id": program_id} | outbox_docs.UNSENT
+                docs = [doc async for doc in self._pairings.find(query)]
             else:
                 docs = await find_by_ids(
-                    self._pairings,
-                    ids,
-                    keep=lambda d: d["program_id"] == program_id and d["outbox_pending"],
+                    self._pairings, ids, keep=lambda d: d["program_id"] == program_id
                 )
-            found = [await self._unpublished(doc) for doc in docs]
+        found = [outbox_docs.unpublished(doc) for doc in docs]
         return [entries for entries in found if entries.payloads]
 
-    async def mark_published(self, counts: Mapping[str, int]) -> None:
-        """Record that the first `count` outbox entries of each pairing are published: one
-        marker document per (pairing, count), inserted, so that marking costs the same however
-        many pairings are stored (FerretDB v1 scans the whole collection for every update)."""
-        with store_errors():
-            await insert_markers(
-                self._published, [_marker(pid, count) for pid, count in sorted(counts.items())]
-            )
-
-    async def settle(self, program_id: str) -> None:
-        """Clear `outbox_pending` on the program's pairings whose outbox is all published, so
-        that the sweep stops finding them. One scan and one statement per distinct count: run
-        on take-over and for due programs, not on every step."""
-        query: Document = {"program_id": program_id, "outbox_pending": True}
-        by_count: dict[int, list[str]] = {}
-        with store_errors():
-            async for doc in self._pairings.find(query, {"outbox": 1, "outbox_seq": 1}):
-                if not (await self._unpublished(doc)).payloads:
-                    by_count.setdefault(int(doc["outbox_seq"]), []).append(doc["_id"])
-            for count, ids in sorted(by_count.items()):
-                await self._pairings.update_many(
-                    {"_id": {"$in": sorted(ids)}, "outbox_seq": count},
-                    {"$set": {"outbox_pending": False}},
-                )
-
-    async def _unpublished(self, doc: Document) -> Unpublished:
-        """The entries after the highest marked count (markers are cumulative)."""
-        entries: list[Any] = doc.get("outbox", [])
-        end = int(doc["outbox_seq"])
-        first = end - len(entries)
-        done = first
-        for count in range(end, first, -1):
-            if await self._published.find_one({"_id": _marker(doc["_id"], count)}) is not None:
-                done = count
-                break
-        payloads = [(bytes(e["payload"]), dict(e["headers"])) for e in entries[done - first :]]
-        return Unpublished(pairing_id=doc["_id"], start=done, payloads=payloads)
+    @idempotent
+    async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:
+        """Record that these entries (event ids by pairing) are published: one point update per
+        pairing, all in one round trip. An entry added meanwhile stays unsent."""
+        writes = [
+            UpdateOne({"_id": pid}, outbox_docs.pull(sorted(ids)))
+            for pid, ids in sorted(sent.items())
+            if ids
+        ]
+        if writes:
+            with store_errors():
+                await self._pairings.bulk_write(writes, ordered=False)
 
     @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
         expired = {"state": {"$in": [s.value for s in AWAITING]}, "expires_at": {"$lt": now}}
-        stuck = {"outbox_pending": True, "outbox_at": {"$lt": stuck_before}}
+        stuck = outbox_docs.UNSENT | {"outbox_at": {"$lt": stuck_before}}
         with store_errors():
             found = await self._pairings.distinct("program_id", {"$or": [expired, stuck]})
         return {str(program) for program in found}
@@ -188,14 +164,6 @@ def _status(record: PairingRecord) -> Document:
 
 def _people(record: PairingRecord) -> list[str]:
     return [record.younger.id, record.older.id]
-
-
-def _entry(event: Envelope) -> Document:
-    return {"payload": encode(event), "headers": event.headers()}
-
-
-def _marker(pairing_id: str, count: int) -> str:
-    return f"{pairing_id}:{count}"
 
 
 def _record(doc: Document) -> PairingRecord:

@@ -1,8 +1,13 @@
 """The read model of people in MongoDB: the latest snapshot of every profile, by id.
 
-One writer per profile (the partition of its key), so read-then-conditional-write is safe; the
-write is conditional on the version read, so a concurrent writer's change is never overwritten. A deleted
-person keeps a marker with the version only, so a replayed older change cannot bring them back.
+One writer per profile (the partition of its key), so read-then-write is safe; the write is
+still guarded by the version read, so a concurrent writer's change is never overwritten. A new
+person is an insert; a changed one is a point update fenced on `version` (`shared.fence`: the
+fence `<person>#<version>` is inserted first, so of two writers only one takes a version, and on
+MongoDB the update stays conditional on the version read as well). The people of one poll of
+the profile stream share their round trips: new ones one `insert_many`, changed ones one insert
+of fences and one `bulk_write` of point updates. A deleted person keeps a marker with the
+version only, so a replayed older change cannot bring them back.
 
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
@@ -16,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
+from shared.fence import Fenced, Write
 from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, store_errors
 from shared.profile import ProfileSnapshot
@@ -25,10 +31,12 @@ class MongoPeople:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._people = db["people"]
         self._new_people = Inserts(self._people)  # the new people of a poll share round trips
+        self._changes = Fenced(self._people, db["people_fences"], field="version")  # and changes
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._people.create_index([("program_id", ASCENDING), ("deleted", ASCENDING)])
+        await self._changes.prepare()
 
     async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
         """Store a newer snapshot. A replay of the stored version still names its programs, so a
@@ -80,18 +88,27 @@ class MongoPeople:
             return [_snapshot(doc) async for doc in cursor]
 
     async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
-        """Compare-and-set against the version read: an insert when nobody was stored (cheap on
-        FerretDB too, which scans the collection for every update); nothing when it failed."""
+        """Compare-and-set against the version read: an insert when nobody was stored, a fenced
+        point update otherwise; nothing when another writer was first."""
         try:
             if current is None:
                 stored = await self._new_people.insert({"_id": person_id} | doc)
-                return _programs(doc) if stored else []
-            done = await self._people.update_one(
-                {"_id": person_id, "version": current["version"]}, {"$set": doc}
-            )
+            elif doc["version"] > current["version"]:
+                change = Write(
+                    key=person_id,
+                    expected=current["version"],
+                    new=doc["version"],
+                    update={"$set": doc},
+                )
+                stored = await self._changes.write(change)
+            else:  # a bare tombstone keeps the version: rare, and a scan on FerretDB v1
+                done = await self._people.update_one(
+                    {"_id": person_id, "version": current["version"]}, {"$set": doc}
+                )
+                stored = done.matched_count == 1
         except DuplicateKeyError:
             return []  # stored meanwhile: a writer that is not the partition's owner
-        return _programs(doc) if done.matched_count == 1 else []
+        return _programs(doc) if stored else []
 
 
 def _programs(doc: Mapping[str, Any]) -> list[str]:

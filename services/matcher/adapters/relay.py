@@ -1,11 +1,13 @@
 """Publishes the outbox entries of pairing documents through the shared relay (`shared.outbox`),
-in order per pairing, then marks them sent with a marker (`PairingStore.mark_published`).
+in order per pairing, then records them sent (`PairingStore.mark_published`, by `_id`).
 
-Only the replica that owns a program runs the relay for it (right after a step, and for the whole
-program when it takes the program over), so two relays never race over one entry. The sweep is
-the `Sweeper`'s: it sends a stuck program's owner a `due` work item, whose step flushes the whole
-program. A crash between publishing and marking republishes the same stored bytes with the same
-`event_id`: consumers dedupe on it.
+Only the replica that owns a program runs the relay for it, so two relays never race over one
+entry. After a step it relays the pairings that step wrote, by id: point reads and one batch of
+point updates, whatever the size of the program. Only when it takes a program over, or when the
+`Sweeper` found the program due (a proposal past its expiry, or an entry left unpublished for a
+while by a crash or a broker outage), does it ask for the whole program, which scans. A crash
+between publishing and recording republishes the same stored bytes with the same `event_id`:
+consumers dedupe on it.
 """
 
 from collections.abc import Collection, Sequence
@@ -19,12 +21,12 @@ Scope = tuple[str, Collection[str] | None]  # a program, and some of its pairing
 
 
 class PairingOutbox:
-    """The relay's port over the pairing documents: `source` is the marked count after sending."""
+    """The relay's port over the pairing documents: `source` is the event ids taken."""
 
     def __init__(self, pairings: PairingStore, *, topic: str) -> None:
         self._pairings, self._topic = pairings, topic
 
-    async def take(self, scope: Scope) -> Taken[int]:
+    async def take(self, scope: Scope) -> Taken[list[str]]:
         program_id, ids = scope
         if ids is not None and not ids:
             return Taken([])
@@ -34,23 +36,20 @@ class PairingOutbox:
     def sent(self, entry: Entry) -> None:
         return None
 
-    async def record(self, sent: Sequence[Pending[int]], *, scope: Scope, whole: bool) -> None:
-        """Mark what went out; after a whole-program flush with nothing left, also settle the
-        program's outboxes, so the sweep stops finding them."""
-        program_id, ids = scope
+    async def record(
+        self, sent: Sequence[Pending[list[str]]], *, scope: Scope, whole: bool
+    ) -> None:
         await self._pairings.mark_published({pending.key: pending.source for pending in sent})
-        if whole and ids is None:
-            await self._pairings.settle(program_id)
 
     def _pending(
         self, pairing_id: str, start: int, payloads: list[tuple[bytes, dict[str, str]]]
-    ) -> Pending[int]:
+    ) -> Pending[list[str]]:
         key = pairing_id.encode()
         entries = [
             Entry(f"{pairing_id}:{start + n + 1}", (Message(self._topic, key, value, headers),))
             for n, (value, headers) in enumerate(payloads)
         ]
-        return Pending(pairing_id, entries, start + len(payloads))
+        return Pending(pairing_id, entries, [headers["event_id"] for _, headers in payloads])
 
 
 class Relay:
@@ -61,5 +60,5 @@ class Relay:
 
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
         """Publish what is pending for these pairings (all of the program's when `ids` is None,
-        which then also settles the program's published outboxes); returns how many went out."""
+        which scans: see the module); returns how many went out."""
         return (await self._relay.flush((program_id, ids))).sent

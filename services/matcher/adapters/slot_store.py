@@ -2,31 +2,39 @@
 
 A slot's id is `person#k` with k below the person's capacity, and `_id` is unique, so at most
 `capacity` live pairings can hold a slot of one person whichever process claims them. A slot
-names the pairing that holds it; a terminal pairing releases its slots.
+names the pairing that holds it, and the pairing names its slots (`PairingRecord.slots`), so a
+terminal pairing releases exactly those: point deletes by `_id`, all in one round trip. On
+MongoDB each delete is also conditional on the pairing (`ensure_indexes` asks the store whether
+such a filter costs a point lookup), so a release repeated by a stale replica after the slot was claimed
+again frees nothing. FerretDB v1 would read the whole collection for that filter; there the
+delete is by `_id` alone, which the local stack, one replica per program, does not race.
 
-Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
-repeated read changes nothing.
+Its reads, and releases (deleting twice frees the same), are retried in place after a
+transient store error (`shared.mongo.idempotent`).
 """
 
 from collections.abc import Collection
 from datetime import UTC, datetime
 
+from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.usecases.ports import Slot
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
 
 class MongoSlots:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._slots = db["slots"]
+        self._conditional = False  # learnt in `ensure_indexes`
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._slots.create_index("pairing_id")
             await self._slots.create_index("program_id")
             await self._slots.create_index("claimed_at")
+            self._conditional = await answers_filters_by_index(self._slots)
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
@@ -48,11 +56,18 @@ class MongoSlots:
             return str(slot["_id"])
         return None
 
-    async def release(self, slot_ids: Collection[str]) -> None:
-        with store_errors():
-            await self._slots.delete_many({"_id": {"$in": list(slot_ids)}})
+    @idempotent
+    async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:
+        """Free these slots of `pairing_id`: one batch of point deletes."""
+        held = {"pairing_id": pairing_id} if self._conditional else {}
+        deletes = [DeleteOne({"_id": slot_id} | held) for slot_id in sorted(slot_ids)]
+        if deletes:
+            with store_errors():
+                await self._slots.bulk_write(deletes, ordered=False)
 
+    @idempotent
     async def release_pairing(self, pairing_id: str) -> None:
+        """Free every slot of a pairing stored before pairings named their slots (a scan)."""
         with store_errors():
             await self._slots.delete_many({"pairing_id": pairing_id})
 

@@ -50,7 +50,7 @@ class Proposer:
                     person.id, person.max_pairings, pairing_id=pid, program_id=program.id
                 )
                 if slot is None:
-                    await self._slots.release(claimed)
+                    await self._slots.release(pid, claimed)
                     log.warning("no_free_slot", pairing_id=pid, person_id=person.id)
                     return "no_slot"
                 claimed.append(slot)
@@ -65,10 +65,11 @@ class Proposer:
                 proposed_at=step.now,
                 expires_at=change.status.expires_at,
                 updated_at=step.now,
+                slots=claimed,
             )
             event = event_for(record, "proposed", correlation_id=step.correlation_id)
             if not await self._pairings.create(record, event):
-                await self._slots.release(claimed)
+                await self._slots.release(pid, claimed)
                 program.release(record)
                 return "exists"
         program.lock(record)

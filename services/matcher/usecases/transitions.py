@@ -51,7 +51,10 @@ class Transitions:
             program.update(updated)
             return
         program.release(updated)
-        await self._slots.release_pairing(updated.id)
+        if updated.slots:
+            await self._slots.release(updated.id, updated.slots)
+        else:
+            await self._slots.release_pairing(updated.id)
 
     async def release_orphan_slots(self, program: Program, now: datetime) -> None:
         """Free slots left by a crash between claiming and creating a pairing, or between ending
@@ -63,4 +66,4 @@ class Transitions:
             if record is None and slot.claimed_at > now - self._orphan_after:
                 continue
             if record is None or not record.status.live:
-                await self._slots.release([slot.id])
+                await self._slots.release(slot.pairing_id, [slot.id])

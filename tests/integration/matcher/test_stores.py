@@ -7,6 +7,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.slot_store import MongoSlots
@@ -15,7 +16,7 @@ from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.messages import event_for
 from shared.mongo import Document
 from tests.builders.matcher import NOW, pairing, profile
-from tests.helpers import Commands
+from tests.helpers import Commands, Shapes
 
 pytestmark = pytest.mark.integration
 
@@ -25,6 +26,19 @@ async def people(mongo: AsyncDatabase[Document]) -> MongoPeople:
     store = MongoPeople(mongo)
     await store.ensure_indexes()
     return store
+
+
+async def pending_ids(
+    pairings: MongoPairings, program: str, ids: list[str]
+) -> dict[str, list[str]]:
+    """The event ids pending now for these pairings, as the relay takes them."""
+    found = await pairings.unpublished(program, ids)
+    return {u.pairing_id: [h["event_id"] for _, h in u.payloads] for u in found}
+
+
+async def publish(pairings: MongoPairings, program: str, ids: list[str]) -> None:
+    """Record what is pending now for these pairings published, as the relay does."""
+    await pairings.mark_published(await pending_ids(pairings, program, ids))
 
 
 @pytest.fixture
@@ -68,6 +82,32 @@ async def test_new_people_of_one_poll_share_their_inserts(
     assert programs == [[f"prog{i % 2}"] for i in range(40)]
     assert await mongo.people.count_documents({}) == 40
     assert commands.sent[("insert", "people")] <= 40 / 4
+
+
+async def test_changed_people_of_one_poll_share_their_updates_even_with_a_duplicate(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    seed = MongoPeople(mongo)
+    await seed.ensure_indexes()
+    await asyncio.gather(*(seed.apply(profile(f"p{i}", program_id="a")) for i in range(40)))
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    people = MongoPeople(client[mongo_db])
+    await people.ensure_indexes()
+    changed = [profile(f"p{i}", version=2, program_id="a", name="Two") for i in range(40)]
+    try:
+        # As the batched consumer runs one poll, with p0's change delivered twice.
+        programs = await asyncio.gather(*(people.apply(s) for s in [*changed, changed[0]]))
+        older = await people.apply(profile("p1", version=1, program_id="a", name="One"))
+    finally:
+        await client.close()
+
+    assert programs == [["a"]] * 41
+    assert older == []
+    stored = await seed.many([f"p{i}" for i in range(40)])
+    assert {(p.version, p.name) for p in stored.values()} == {(2, "Two")}
+    assert commands.sent[("update", "people")] <= 40 / 4
+    assert commands.sent[("insert", "people_fences")] <= 40 / 4
 
 
 async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back(
@@ -118,7 +158,11 @@ async def test_a_change_is_stored_only_from_the_sequence_it_was_computed_from(
     event = event_for(declined, "cancelled", correlation_id=None)
 
     assert await pairings.save(declined, expected_sequence=0, event=event)
-    assert not await pairings.save(declined, expected_sequence=0, event=event)
+    # Another change computed from sequence 0 (its own event) is refused; the same write again
+    # is a retry of the stored one, which it recognises.
+    other = event_for(declined, "cancelled", correlation_id=None)
+    assert not await pairings.save(declined, expected_sequence=0, event=other)
+    assert await pairings.save(declined, expected_sequence=0, event=event)
     stored = await pairings.get("pr-1")
     assert stored is not None and stored.state is PairingState.DECLINED
     [pending] = await pairings.unpublished("a")
@@ -133,7 +177,7 @@ async def test_published_entries_are_not_pending_any_more_but_later_ones_are(
 ) -> None:
     record = pairing("pr-1", program="a")
     await pairings.create(record, event_for(record, "proposed", correlation_id=None))
-    await pairings.mark_published({"pr-1": 1})
+    await publish(pairings, "a", ["pr-1"])
     assert await pairings.unpublished("a") == []
 
     change = lifecycle.cancel(record.status, "constraint_broken", "same department")
@@ -152,6 +196,7 @@ async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
     first, second = pairing("pr-1", program="a"), pairing("pr-2", program="a", older="o2")
     for record in (first, second):
         await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    taken = await pending_ids(pairings, "a", ["pr-1", "pr-2"])  # read before the cancellation
     change = lifecycle.cancel(second.status, "constraint_broken", "same department")
     assert change is not None
     cancelled = second.with_status(change.status, now=NOW)
@@ -159,26 +204,24 @@ async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
         cancelled, expected_sequence=0, event=event_for(cancelled, "cancelled", correlation_id=None)
     )
 
-    await pairings.mark_published({"pr-1": 1, "pr-2": 1})  # read before the cancellation
+    await pairings.mark_published(taken)
 
     [pending] = await pairings.unpublished("a")
     assert (pending.pairing_id, pending.start, len(pending.payloads)) == ("pr-2", 1, 1)
     assert pending.payloads[0][1]["event_type"] == "pairing.cancelled"
 
 
-async def test_a_published_outbox_counts_as_stuck_until_its_program_is_settled(
+async def test_a_published_outbox_is_not_stuck_at_once_and_an_unpublished_one_stays_due(
     pairings: MongoPairings,
 ) -> None:
     for pid, program, older in [("pr-1", "a", "o1"), ("pr-2", "a", "o2"), ("pr-3", "b", "o3")]:
         record = pairing(pid, program=program, older=older)
         await pairings.create(record, event_for(record, "proposed", correlation_id=None))
-    await pairings.mark_published({"pr-1": 1, "pr-3": 1})
-    await pairings.mark_published({"pr-1": 1})  # marking again is harmless
     later = NOW + timedelta(minutes=5)
     assert await pairings.due_programs(now=NOW, stuck_before=later) == {"a", "b"}
-
-    await pairings.settle("a")
-    await pairings.settle("b")
+    taken = await pending_ids(pairings, "a", ["pr-1"]) | await pending_ids(pairings, "b", ["pr-3"])
+    await pairings.mark_published(taken)
+    await pairings.mark_published(taken)  # marking again is harmless
 
     # pr-2 was never published: its program stays due, and its entry pending.
     assert await pairings.due_programs(now=NOW, stuck_before=later) == {"a"}
@@ -211,9 +254,8 @@ async def test_programs_with_expired_proposals_or_stuck_outboxes_are_due(
     for pid, program in [("pr-1", "a"), ("pr-2", "b")]:
         record = pairing(pid, program=program)
         await pairings.create(record, event_for(record, "proposed", correlation_id=None))
-    await pairings.mark_published({"pr-1": 1, "pr-2": 1})
-    await pairings.settle("a")
-    await pairings.settle("b")
+    await publish(pairings, "a", ["pr-1"])
+    await publish(pairings, "b", ["pr-2"])
 
     assert await pairings.due_programs(now=NOW, stuck_before=NOW) == set()
     later = NOW + timedelta(days=8)
@@ -241,3 +283,43 @@ async def test_a_person_never_holds_more_slots_than_capacity_even_under_racing_c
     assert sorted(s.pairing_id for s in await slots.of_program("a")) == sorted(
         ["pr-new", f"pr-{next(n for n, c in enumerate(claims) if c == 'p1#1')}"]
     )
+
+
+async def test_a_pairing_frees_exactly_its_own_slots_in_one_round_trip(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    slots = MongoSlots(client[mongo_db])
+    await slots.ensure_indexes()
+    try:
+        held = [await slots.claim(p, 2, pairing_id="pr-x", program_id="a") for p in ("p1", "p2")]
+        other = await slots.claim("p1", 2, pairing_id="pr-y", program_id="a")
+        before = commands.sent[("delete", "slots")]
+        await slots.release("pr-x", [slot for slot in held if slot])
+        deletes = commands.sent[("delete", "slots")] - before
+        await slots.release("pr-x", [slot for slot in held if slot])  # again: nothing to free
+    finally:
+        await client.close()
+
+    assert (held, other) == (["p1#0", "p2#0"], "p1#1")
+    assert deletes == 1
+    remaining = await MongoSlots(mongo).of_program("a")
+    assert [(s.id, s.pairing_id) for s in remaining] == [("p1#1", "pr-y")]
+
+
+async def test_many_ids_are_read_one_by_one_never_by_a_scan(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    await mongo.people.insert_many([{"_id": f"p{n:04}", "n": n} for n in range(600)])
+    shapes = Shapes()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[shapes])
+    wanted = [f"p{n:04}" for n in range(600)] + ["missing"]
+    try:
+        docs = await find_by_ids(client[mongo_db].people, wanted, keep=lambda d: d["n"] % 2 == 0)
+        sent = dict(shapes.seen)
+    finally:
+        await client.close()
+
+    assert [d["_id"] for d in docs] == [f"p{n:04}" for n in range(0, 600, 2)]
+    assert sent == {"find people {_id}": 601}

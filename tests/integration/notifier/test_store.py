@@ -1,5 +1,6 @@
 """`MongoNotificationStore` on the real store: claims, leases, outcomes with their outbox."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -50,6 +51,39 @@ async def test_a_claim_older_than_the_lease_is_taken_over_and_the_old_token_cann
     assert old and new and new != old
     assert await store.finish(key(unique), old, sent(key(unique))) is False
     assert await store.finish(key(unique), new, sent(key(unique))) is True
+
+
+async def test_of_concurrent_take_overs_exactly_one_wins(
+    store: MongoNotificationStore, unique: str
+) -> None:
+    await store.claim(key(unique), now=NOW, lease=LEASE)
+    later = NOW + LEASE + timedelta(seconds=1)
+
+    answers = await asyncio.gather(
+        *(store.claim(key(unique), now=later, lease=LEASE) for _ in range(6)),
+        return_exceptions=True,
+    )
+
+    assert len([answer for answer in answers if isinstance(answer, str)]) == 1
+    assert all(isinstance(answer, ClaimHeld | str) for answer in answers)
+
+
+async def test_a_release_twice_releases_once_and_a_stale_token_releases_nothing(
+    store: MongoNotificationStore, unique: str, mongo: AsyncDatabase[Document]
+) -> None:
+    old = await store.claim(key(unique), now=NOW, lease=LEASE)
+    new = await store.claim(key(unique), now=NOW + LEASE + timedelta(seconds=1), lease=LEASE)
+    assert old and new
+
+    await store.release(key(unique), old)  # taken over meanwhile: nothing to release
+    held = await mongo.notifications.find_one({"_id": key(unique).id})
+    await store.release(key(unique), new)
+    await store.release(key(unique), new)
+
+    released = await mongo.notifications.find_one({"_id": key(unique).id})
+    assert held is not None and held["status"] == "sending" and held["token"] == new
+    assert released is not None and released["status"] == "released"
+    assert released["version"] == held["version"] + 1
 
 
 async def test_finished_notification_is_never_claimed_again(

@@ -103,3 +103,37 @@ async def test_an_unreadable_file_exits_2(settings: ProfilesSettings, tmp_path: 
     code, output = await run_import(settings, tmp_path / "missing.csv")
 
     assert code == 2 and "cannot read" in output
+
+
+async def test_an_import_of_changed_rows_updates_them_and_the_relay_publishes_each_change_once(
+    app: FastAPI,
+    settings: ProfilesSettings,
+    tmp_path: Path,
+    unique: str,
+    mongo: AsyncDatabase[Document],
+    kafka_bootstrap: str,
+) -> None:
+    rows = [
+        profile_fields(email=f"{n}-{unique}@example.org").model_dump(mode="json")
+        | {"id": f"i{n}-{unique}"}
+        for n in range(4)
+    ]
+    file = tmp_path / "people.jsonl"
+    file.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    assert (await run_import(settings, file))[0] == 0
+    changed = [rows[0] | {"name": "Changed"}, rows[1] | {"name": "Changed"}, *rows[2:]]
+    changed.append(rows[3] | {"name": "Twice in one file"})  # the same id again: applied in order
+    file.write_text("\n".join(json.dumps(row) for row in changed) + "\n")
+
+    code, output = await run_import(settings, file)
+
+    assert code == 0 and "0 created, 3 updated, 2 unchanged, 0 rejected" in output
+    records = await read_topic(kafka_bootstrap, settings.topics.profile_changes, count=7, within=30)
+    events = sorted((r.key.decode(), json.loads(r.value)["data"]["version"]) for r in records)
+    assert events == sorted(
+        [(f"i{n}-{unique}", 1) for n in range(4)] + [(f"i{n}-{unique}", 2) for n in (0, 1, 3)]
+    )
+    again = await read_topic(kafka_bootstrap, settings.topics.profile_changes, count=8, within=3)
+    assert len(again) == 7
+    stored = await mongo.profiles.find_one({"_id": f"i3-{unique}"})
+    assert stored is not None and (stored["name"], stored["version"]) == ("Twice in one file", 2)

@@ -150,3 +150,34 @@ async def test_requests_that_can_never_be_applied_are_dead_lettered_with_the_rea
     assert all(email not in reason for reason in reasons)
     assert await stored(mongo, other) is None
     assert await at_version(mongo, taken, 1)
+
+
+async def test_new_profiles_of_one_poll_are_stored_together_and_a_duplicate_among_them_is_no_error(
+    app: FastAPI, kafka_bootstrap: str, topics: Topics, mongo: AsyncDatabase[Document], unique: str
+) -> None:
+    now = utc_now()  # one time for all: neither of two requests for one profile is stale
+    people = [upsert(f"hr-{unique}-{n}", now, email=f"{n}-{unique}@example.org") for n in range(20)]
+    twice = people[0]  # delivered again under another key: handled alongside the first
+    rival = upsert(twice.data.profile_id, now, email=f"rival-{unique}@example.org")
+
+    await send(
+        kafka_bootstrap,
+        topics,
+        *people,
+        (f"other-{unique}", encoded(twice)),
+        (f"rival-{unique}", encoded(rival)),
+    )
+
+    records = await read_topic(kafka_bootstrap, topics.profile_changes, count=22, within=30)
+    versions = sorted((r.key.decode(), json.loads(r.value)["data"]["version"]) for r in records)
+    expected = [(p.data.profile_id, 1) for p in people] + [(twice.data.profile_id, 2)]
+    assert versions == sorted(expected)
+    document = await stored(mongo, twice.data.profile_id)
+    assert document is not None and document["version"] == 2
+    assert document["email"] in {f"0-{unique}@example.org", f"rival-{unique}@example.org"}
+    assert await eventually(lambda: _marked(mongo, [p.data.profile_id for p in people]), within=10)
+
+
+async def _marked(mongo: AsyncDatabase[Document], ids: list[str]) -> bool:
+    documents = [await stored(mongo, profile_id) for profile_id in ids]
+    return all(document is not None and document["outbox"] == [] for document in documents)

@@ -1,11 +1,13 @@
 """The MongoDB store keeps its promises on the real store: unique emails per program (on insert
-and on update), writes conditional on the version, and outbox marks that never lose a newer event."""
+and on update), writes conditional on the version, outbox marks that never lose a newer event,
+and the hints of writers without a relay."""
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.changes import Origin, decide
 from services.profiles.errors import DuplicateEmail
+from services.profiles.hints import MongoHints
 from services.profiles.outbox import MongoOutboxStore
 from services.profiles.records import ProfileRecord
 from services.profiles.service import now_ms
@@ -42,9 +44,11 @@ async def store(mongo: AsyncDatabase[Document]) -> MongoProfileStore:
     return profiles
 
 
-@pytest.fixture
-def outbox(mongo: AsyncDatabase[Document]) -> MongoOutboxStore:
-    return MongoOutboxStore(mongo)
+@pytest.fixture(params=[False, True], ids=["point-filters", "compound-filters"])
+def outbox(mongo: AsyncDatabase[Document], request: pytest.FixtureRequest) -> MongoOutboxStore:
+    """Both ways of purging: by a read and a delete by `_id` (FerretDB), and by one conditional
+    delete (MongoDB); the local store serves both, the second at a scan's cost."""
+    return MongoOutboxStore(mongo, precise=request.param)
 
 
 async def test_a_record_reads_back_exactly_as_written(store: MongoProfileStore) -> None:
@@ -111,10 +115,24 @@ async def test_marking_sent_never_drops_an_event_written_since_the_read(
     second = change(first, rename("p1", "Second"))
     await store.update(second, expected_version=1)
 
-    assert await outbox.clear_outboxes([("p1", 1)]) == 0  # we had read version 1 only
-    assert [e.version for e in (await outbox.pending(limit=10))[0].outbox] == [1, 2]
-    assert await outbox.clear_outboxes([("p1", 2)]) == 1
+    assert await outbox.mark({"p1": first.outbox}) == 1  # we had read version 1 only
+    assert [e.version for e in (await outbox.pending(limit=10))[0].outbox] == [2]
+    assert await outbox.mark({"p1": second.outbox}) == 1
     assert await outbox.pending(limit=10) == []
+
+
+async def test_a_mark_made_twice_changes_nothing_more(
+    store: MongoProfileStore, outbox: MongoOutboxStore
+) -> None:
+    first = change(None, upsert("p1"))
+    await store.insert(first)
+    await outbox.mark({"p1": first.outbox})
+    second = change(await store.get("p1"), rename("p1", "Second"))
+    await store.update(second, expected_version=1)
+
+    assert await outbox.mark({"p1": first.outbox}) == 1
+
+    assert await outbox_versions(store, "p1") == [2]
 
 
 async def test_a_tombstone_is_purged_only_at_its_version(
@@ -130,21 +148,19 @@ async def test_a_tombstone_is_purged_only_at_its_version(
     assert await store.get("p1") is None
 
 
-async def test_marking_by_stamp_touches_only_profiles_last_written_with_it(
+async def test_marking_touches_only_the_entries_published(
     store: MongoProfileStore,
     outbox: MongoOutboxStore,
 ) -> None:
-    stamped = [change(None, upsert(f"p{n}", email=f"{n}@example.org")) for n in range(3)]
-    for n, record in enumerate(stamped):
-        await store.insert(record.model_copy(update={"stamp": "w:1" if n < 2 else "w:2"}))
-    p0 = await store.get("p0")
-    assert p0 is not None
-    rewritten = change(p0, rename("p0", "Again")).model_copy(update={"stamp": "w:2"})
+    created = [change(None, upsert(f"p{n}", email=f"{n}@example.org")) for n in range(3)]
+    for record in created:
+        await store.insert(record)
+    rewritten = change(created[0], rename("p0", "Again"))
     await store.update(rewritten, expected_version=1)
 
-    assert await outbox.clear_stamped("w:1") == 1
+    assert await outbox.mark({"p0": created[0].outbox, "p1": created[1].outbox}) == 2
 
-    assert [await outbox_versions(store, f"p{n}") for n in range(3)] == [[1, 2], [], [1]]
+    assert [await outbox_versions(store, f"p{n}") for n in range(3)] == [[2], [], [1]]
 
 
 async def outbox_versions(store: MongoProfileStore, profile_id: str) -> list[int]:
@@ -153,16 +169,66 @@ async def outbox_versions(store: MongoProfileStore, profile_id: str) -> list[int
     return [entry.version for entry in record.outbox]
 
 
-async def test_purging_by_stamp_removes_only_tombstones(
+async def test_purging_removes_only_tombstones(
     store: MongoProfileStore, outbox: MongoOutboxStore
 ) -> None:
     live = change(None, upsert("p1", email="a@example.org"))
-    await store.insert(live.model_copy(update={"stamp": "w:1"}))
+    await store.insert(live)
     doomed = change(None, upsert("p2", email="b@example.org"))
     await store.insert(doomed)
     tombstone = change(doomed, ProfileChangeRequest(op="delete", profile_id="p2"))
-    await store.update(tombstone.model_copy(update={"stamp": "w:1"}), expected_version=1)
+    await store.update(tombstone, expected_version=1)
 
-    assert await outbox.purge_stamped("w:1") == 1
+    assert await outbox.purge([("p1", 1), ("p2", 2)]) == 1
 
     assert await store.get("p2") is None and await store.get("p1") is not None
+
+
+async def test_hints_are_read_oldest_first_and_removed_by_id(
+    mongo: AsyncDatabase[Document],
+) -> None:
+    hints = MongoHints(mongo)
+    await hints.add(["p1", "p2"])
+    await hints.add(["p3"])
+
+    found = await hints.oldest(limit=10)
+    await hints.remove([found[0].id])
+
+    assert sorted(id for hint in found for id in hint.profile_ids) == ["p1", "p2", "p3"]
+    assert len(await hints.oldest(limit=10)) == 1
+
+
+async def test_an_update_refused_for_its_email_leaves_the_version_free(
+    store: MongoProfileStore,
+) -> None:
+    await store.insert(change(None, upsert("p1", program_id="x", email="a@example.org")))
+    other = change(None, upsert("p2", program_id="x", email="b@example.org"))
+    await store.insert(other)
+
+    with pytest.raises(DuplicateEmail):
+        await store.update(
+            change(other, upsert("p2", program_id="x", email="a@example.org")), expected_version=1
+        )
+    renamed = change(other, rename("p2", "Renamed"))
+
+    assert await store.update(renamed, expected_version=1)
+    assert await store.get("p2") == renamed
+
+
+async def test_an_id_purged_and_created_again_is_written_like_a_new_one(
+    store: MongoProfileStore, outbox: MongoOutboxStore
+) -> None:
+    first = change(None, upsert("p1", name="First life"))
+    await store.insert(first)
+    renamed = change(first, rename("p1", "Renamed"))
+    await store.update(renamed, expected_version=1)
+    deleted = change(renamed, ProfileChangeRequest(op="delete", profile_id="p1"))
+    await store.update(deleted, expected_version=2)
+    assert await outbox.purge([("p1", 3)]) == 1
+
+    again = change(None, upsert("p1", name="Second life"))
+    assert await store.insert(again)
+    second = change(again, rename("p1", "Second life, renamed"))
+
+    assert await store.update(second, expected_version=1)
+    assert await store.get("p1") == second

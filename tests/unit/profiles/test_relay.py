@@ -3,12 +3,12 @@
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from services.profiles.changes import Origin
 from services.profiles.locks import KeyedLocks
-from services.profiles.records import ProfileRecord
+from services.profiles.records import OutboxEntry, ProfileRecord
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from shared.commands import ProfileChangeRequest
@@ -16,7 +16,7 @@ from shared.profile import ProfilePatch
 from shared.publisher import Message
 from shared.relay_loop import Pass
 from tests.builders.profiles import profile_fields
-from tests.fakes.profiles import FakeProfileStore, FakeSink
+from tests.fakes.profiles import FakeHints, FakeProfileStore, FakeSink
 from tests.helpers import eventually
 
 API = Origin(producer="profiles")
@@ -114,13 +114,9 @@ async def test_an_event_whose_mark_failed_goes_out_once_more_only_after_a_restar
                 self.failures -= 1
                 raise ConnectionError("the store went away")
 
-        async def clear_stamped(self, stamp: str) -> int:
+        async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
             self._fail()
-            return await super().clear_stamped(stamp)
-
-        async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
-            self._fail()
-            return await super().clear_outboxes(published)
+            return await super().mark(published)
 
     sink, store = FakeSink(), ForgetfulStore()
     _, service, relay = wired(sink, store)
@@ -197,12 +193,9 @@ async def test_nothing_is_published_until_the_broker_is_connected() -> None:
 
 async def test_a_sweep_goes_past_a_batch_of_records_published_but_not_yet_marked() -> None:
     class UnmarkedStore(FakeProfileStore):
-        """Marks nothing: every outbox stays as it is, as while an epoch is still open."""
+        """Marks nothing: every outbox stays as it is, as while marks wait for their batch."""
 
-        async def clear_outboxes(self, published: Sequence[tuple[str, int]]) -> int:
-            return 0
-
-        async def clear_stamped(self, stamp: str) -> int:
+        async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
             return 0
 
     store = UnmarkedStore()
@@ -216,3 +209,54 @@ async def test_a_sweep_goes_past_a_batch_of_records_published_but_not_yet_marked
 
     assert passes[:3] == [Pass.MORE, Pass.MORE, Pass.DONE]
     assert sorted(key for key, _ in versions(sink)) == sorted(record.id for record in created)
+
+
+class ScanCountingStore(FakeProfileStore):
+    """Counts the sweeps of the whole collection and the calls that mark."""
+
+    sweeps = marks = 0
+
+    async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]:
+        self.sweeps += 1
+        return await super().pending(limit=limit, after=after)
+
+    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
+        self.marks += 1
+        return await super().mark(published)
+
+
+async def test_after_the_start_up_sweep_written_records_go_out_and_are_marked_without_a_scan() -> (
+    None
+):
+    sink, store = FakeSink(), ScanCountingStore()
+    _, service, relay = wired(sink, store)
+    assert await relay.pass_once(sweep=True) is Pass.DONE  # the start-up sweep
+    created = [
+        await service.create(profile_fields(email=f"p{n}@example.org"), API) for n in range(3)
+    ]
+
+    assert await relay.pass_once(sweep=False) is Pass.DONE
+    assert await relay.pass_once(sweep=True) is Pass.DONE  # a later sweep reads no collection
+    await relay.flush()
+
+    assert sorted(versions(sink)) == sorted((record.id, 1) for record in created)
+    assert store.sweeps == 1 and store.marks == 1
+    assert all(record.outbox == [] for record in store.records.values())
+
+
+async def test_profiles_another_process_hinted_at_go_out_without_a_scan() -> None:
+    sink, store, hints = FakeSink(), ScanCountingStore(), FakeHints()
+    locks = KeyedLocks()
+    relay = Relay(store, sink, topic="profiles", locks=locks, hints=hints)
+    assert await relay.pass_once(sweep=True) is Pass.DONE  # the start-up sweep: nothing yet
+    importer = ProfileService(store, locks=KeyedLocks())  # tells no relay
+    people = [profile_fields(email=f"p{n}@example.org") for n in range(3)]
+    created = [await importer.create(fields, API) for fields in people]
+    await hints.add([record.id for record in created])
+
+    assert await relay.pass_once(sweep=True) is Pass.DONE
+    await relay.flush()
+
+    assert sorted(versions(sink)) == sorted((record.id, 1) for record in created)
+    assert store.sweeps == 1 and hints.hints == []
+    assert all(record.outbox == [] for record in store.records.values())

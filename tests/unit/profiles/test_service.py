@@ -15,9 +15,7 @@ API = Origin(producer="profiles")
 
 
 def service_with(store: FakeProfileStore, written: list[str]) -> ProfileService:
-    observer = RecordingObserver()
-    observer.written = written
-    return ProfileService(store, locks=KeyedLocks(), observer=observer)
+    return ProfileService(store, locks=KeyedLocks(), observer=RecordingObserver(written))
 
 
 def rename(profile_id: str, name: str, expected: int | None = None) -> ProfileChangeRequest:

@@ -1,0 +1,78 @@
+"""Where the relay finds records that no write of this process handed it: the profiles the bulk
+import hinted at (`hints.py`), read by `_id`, and the recovery sweep of the whole collection, at
+start-up and then every `recover_every` seconds (the only whole-collection read of the relay)."""
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from services.profiles.hints import HintStore
+from services.profiles.outbox import OutboxStore
+from services.profiles.records import ProfileRecord
+from services.profiles.sent import SentLog
+
+
+class Finds:
+    def __init__(
+        self,
+        store: OutboxStore,
+        hints: HintStore | None,
+        sent: SentLog,
+        *,
+        batch: int,
+        recover_every: float,
+        backlog: Callable[[int], None],
+    ) -> None:
+        self._store, self._hints, self._sent, self._batch = store, hints, sent, batch
+        self._recover_every, self._recover_at = recover_every, 0.0  # due at start-up
+        self._after: str | None = None  # where the recovery round goes on; None: not running
+        self._round_backlog, self._backlog = 0, backlog
+        self._hint_ids: list[str] = []  # the hints read by the last `find`
+
+    async def find(self) -> tuple[list[ProfileRecord], bool]:
+        """Hinted profiles, and a batch of the recovery sweep when one is due or under way;
+        True when nothing more waits."""
+        hinted, more_hints = await self._hinted()
+        swept, round_done = await self._recover()
+        return [*hinted, *swept], round_done and not more_hints
+
+    async def done(self, *, whole: bool) -> None:
+        """The records of the last `find` went out (`whole`: all of them): forget their hints.
+        Otherwise the hints stay, and are read again by the next `find`."""
+        hint_ids, self._hint_ids = self._hint_ids, []
+        if whole and hint_ids and self._hints is not None:
+            await self._hints.remove(hint_ids)
+
+    async def _hinted(self) -> tuple[list[ProfileRecord], bool]:
+        """Profiles named by the oldest hints, about a batch of them, read by `_id`."""
+        if self._hints is None:
+            return [], False
+        limit = max(self._batch // 100, 1) + 1
+        hints = await self._hints.oldest(limit=limit)
+        taken: list[str] = []
+        ids: list[str] = []
+        for hint in hints:
+            if taken and len(ids) + len(hint.profile_ids) > self._batch:
+                break
+            taken.append(hint.id)
+            ids.extend(hint.profile_ids)
+        self._hint_ids = taken
+        found = await asyncio.gather(*(self._store.get(pid) for pid in dict.fromkeys(ids)))
+        more = len(taken) < len(hints) or len(hints) == limit
+        return [r for r in found if r is not None and r.outbox], more
+
+    async def _recover(self) -> tuple[list[ProfileRecord], bool]:
+        """One batch of the recovery sweep, in id order, from where its last batch ended (so a
+        backlog larger than a batch never stalls on records published but not yet marked)."""
+        if self._after is None and time.monotonic() < self._recover_at:
+            return [], True
+        if self._after is None:
+            self._round_backlog = 0
+        records = await self._store.pending(limit=self._batch, after=self._after)
+        complete = len(records) < self._batch
+        self._after = None if complete else records[-1].id
+        self._round_backlog += sum(len(self._sent.unsent(r)) for r in records)
+        if complete:
+            self._recover_at = time.monotonic() + self._recover_every
+            self._backlog(self._round_backlog)  # writes meanwhile: corrected as they go
+        return records, complete

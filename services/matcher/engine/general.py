@@ -6,7 +6,7 @@ younger-against-older split (`rounds`) can miss the best pairs; this solve has n
 `EXACT_PEOPLE` people it is exact (`solver.exact`). Above, the split's auction is run on the
 double cover (`solver.cover`: everyone on both sides, so it solves the LP relaxation of the
 general problem, with candidates and pricing as for the split), rounded, and improved by
-exact re-solves of the neighbourhoods where a better matching may be (`solver.improve`).
+re-solving the neighbourhoods where a better matching may be (`solver.improve`).
 
 Deterministic: people are numbered by id, not by pool row (rows follow arrival order), and
 edges are listed by those numbers, so every tie inside the solvers breaks the same way for the

@@ -30,10 +30,12 @@ class Exact:
     """The LP optimum: an upper bound on every matching's total (equal when integral)."""
 
 
-def exact_b_matching(u: Ints, v: Ints, weight: Floats, *, cap: Ints) -> Exact:
+def exact_b_matching(u: Ints, v: Ints, weight: Floats, *, cap: Ints, settle: bool = True) -> Exact:
     """The optimal b-matching of edges (u, v) between nodes 0..len(cap)-1. Edges must be
     distinct and join two different nodes; only positive weights are ever chosen. Ties between
-    optimal matchings go the same way for the same input in the same order."""
+    optimal matchings go the same way for the same input in the same order. Without `settle`,
+    a fractional relaxation is only rounded (its whole edges, then the best others that fit):
+    not always optimal, but never an integer program."""
     chosen = np.zeros(len(weight), bool)
     useful = np.flatnonzero((weight > 0) & (cap[u] > 0) & (cap[v] > 0))
     if len(useful) == 0:
@@ -46,6 +48,8 @@ def exact_b_matching(u: Ints, v: Ints, weight: Floats, *, cap: Ints) -> Exact:
     x, relaxed = np.asarray(lp.x), float(-lp.fun)
     if bool((np.minimum(x, 1 - x) < _TOLERANCE).all()):
         picked = x > 0.5
+    elif not settle:
+        picked = _rounded(a, b, w, cap, x)
     else:
         slack = -np.asarray(lp.ineqlin.marginals)[a] - np.asarray(lp.ineqlin.marginals)[b]
         slack += -np.asarray(lp.upper.marginals) - w  # y_a + y_b + z_e - w_e >= 0 by duality
@@ -68,11 +72,7 @@ def _settled(
     """The integer optimum when the relaxation is fractional. Every matching's total is at most
     the dual value minus the reduced costs of its edges, so an edge whose reduced cost exceeds
     the gap between the relaxation and a known matching is in no better one."""
-    start = x > 1 - _TOLERANCE
-    rest = (
-        cap - np.bincount(a[start], minlength=len(cap)) - np.bincount(b[start], minlength=len(cap))
-    )
-    start[~start] = greedy(a[~start], b[~start], w[~start], left_cap=rest, right_cap=rest)
+    start = _rounded(a, b, w, cap, x)
     known = float(w[start].sum())
     open_ = np.flatnonzero(slack < relaxed - known + _TOLERANCE)
     result = milp(
@@ -89,6 +89,16 @@ def _settled(
     picked = np.zeros(len(w), bool)
     picked[open_[np.asarray(result.x) > 0.5]] = True
     return picked
+
+
+def _rounded(a: Ints, b: Ints, w: Floats, cap: Ints, x: Floats) -> Bools:
+    """The relaxation's whole edges, then the best others while both ends have capacity."""
+    start = x > 1 - _TOLERANCE
+    rest = (
+        cap - np.bincount(a[start], minlength=len(cap)) - np.bincount(b[start], minlength=len(cap))
+    )
+    start[~start] = greedy(a[~start], b[~start], w[~start], left_cap=rest, right_cap=rest)
+    return start
 
 
 def _incidence(a: Ints, b: Ints, n: int) -> csr_matrix:

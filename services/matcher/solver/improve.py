@@ -1,14 +1,15 @@
 """An improvement phase for a b-matching of a general graph that is too large to solve exactly
-at once: exact re-solves of small neighbourhoods where the matching could be better.
+at once: re-solves of small neighbourhoods where the matching could be better.
 
 An edge left out improves the matching when its weight exceeds what its two ends would give up
 for it (nothing where a node has spare capacity, else its weakest chosen edge). Such edges, and
 those within `reach` of improving, mark where augmenting paths and swaps start. Their ends, and
 the partners those ends hold, form a neighbourhood; everything outside it stays fixed and uses
-its capacity, and the neighbourhood is matched again exactly (`exact`), which finds every
-augmenting path and swap inside it at once. The matching never gets worse: its own edges inside
-the neighbourhood are one of the solutions the exact solve weighs. A last greedy pass leaves no
-edge whose two ends both have spare capacity.
+its capacity, and the neighbourhood is matched again by its LP relaxation (`exact`, rounded
+where it takes halves rather than settled by an integer program: this phase is a heuristic),
+which finds every augmenting path and swap inside it at once. The new matching of a
+neighbourhood is kept only when it is better than the old one, so the matching never gets
+worse. A last greedy pass leaves no edge whose two ends both have spare capacity.
 """
 
 import numpy as np
@@ -19,24 +20,24 @@ from services.matcher.solver.solver import greedy
 
 PASSES = 8
 NEIGHBOURHOOD = 4000
-"""At most this many nodes start a neighbourhood (their partners join them), so each exact
-re-solve stays well under a second."""
+"""At most this many nodes start a neighbourhood (their partners join them), so each re-solve
+stays within a few seconds even in programs of 100,000 people."""
 
 
 def improved(u: Ints, v: Ints, weight: Floats, *, cap: Ints, chosen: Bools, reach: float) -> Bools:
     """A matching at least as good as `chosen` (a feasible b-matching of these edges)."""
     chosen = chosen.copy()
     for _ in range(PASSES):
-        before = float(weight[chosen].sum())
         inside = _neighbourhood(u, v, weight, cap, chosen, reach)
         if inside is None:
             break
         edges = np.flatnonzero(inside)
         outside = chosen & ~inside
         spare = cap - _degree(u[outside], v[outside], len(cap))
-        chosen[edges] = exact_b_matching(u[edges], v[edges], weight[edges], cap=spare).chosen
-        if float(weight[chosen].sum()) <= before + 1e-9:
+        found = exact_b_matching(u[edges], v[edges], weight[edges], cap=spare, settle=False)
+        if found.total <= float(weight[edges][chosen[edges]].sum()) + 1e-9:
             break
+        chosen[edges] = found.chosen
     return filled(u, v, weight, cap=cap, chosen=chosen)
 
 

@@ -30,6 +30,17 @@ def total(pairs: list[ScoredPair]) -> float:
     return sum(p.score for p in pairs)
 
 
+def named(engine: MatchingEngine, rows: list[tuple[int, int, int]]) -> list[tuple[str, str]]:
+    """Pairs of pool rows as pairs of person ids."""
+    people = engine.pool.people
+    found = []
+    for y, o, _ in rows:
+        py, po = people[y], people[o]
+        assert py is not None and po is not None
+        found.append((py.id, po.id))
+    return found
+
+
 def capacity(people: list[ProfileSnapshot]) -> dict[str, int]:
     return {p.id: p.max_pairings if p.opted_in else 0 for p in people}
 
@@ -43,9 +54,12 @@ def test_a_full_solve_is_the_brute_force_optimum_of_small_programs(seed: int, n:
     optimum = brute_force(every_pair(people, policy, week=WEEK), capacity(people))
 
     engine = engine_with(people, policy)
+    split = SolveStats()
+    solve_free(engine.solve_input(), split)
     found = engine.solve_full()
 
     assert abs(total(found) - optimum) < 1e-9
+    assert total(found) >= sum(r.total for r in split.rounds) - 1e-9
     large = SolveStats()
     solve_general(engine.solve_input(), large, exact_up_to=0)  # the large-program path
     assert large.rounds[0].total <= optimum + 1e-9
@@ -97,7 +111,7 @@ def test_on_the_shipped_sample_the_split_falls_short_of_the_optimum() -> None:
     assert any(short)
 
 
-def test_locked_pairs_keep_their_capacity_and_are_never_proposed_again() -> None:
+def test_locked_pairs_keep_their_capacity_and_are_never_proposed_again_on_either_path() -> None:
     rng = random.Random(31)
     people = [random_profile(rng, f"lk-{i}") for i in range(150)]
     engine = engine_with(people[:100])
@@ -108,13 +122,17 @@ def test_locked_pairs_keep_their_capacity_and_are_never_proposed_again() -> None
     for person in people[100:]:
         engine.upsert(person)
 
+    large = named(engine, solve_general(engine.solve_input(), SolveStats(), exact_up_to=0))
     second = engine.solve_full()
 
     keys = {frozenset((p.younger_id, p.older_id)) for p in locked}
-    assert not keys & {frozenset((p.younger_id, p.older_id)) for p in second}
-    held = Counter(i for p in locked + second for i in (p.younger_id, p.older_id))
     limit = {p.id: p.max_pairings for p in people}
-    assert all(held[i] <= limit[i] for i in held)
+    for found in ([(p.younger_id, p.older_id) for p in second], large):
+        assert not keys & {frozenset(pair) for pair in found}
+        held = Counter(
+            i for pair in [*found, *((p.younger_id, p.older_id) for p in locked)] for i in pair
+        )
+        assert all(held[i] <= limit[i] for i in held)
     uses = Counter(i for key in keys for i in key)
     free = {i: limit[i] - uses[i] for i in limit}
     optimum = integer_optimum(every_pair(people, Policy(), week=WEEK, taken=keys), free)

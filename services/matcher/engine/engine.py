@@ -2,9 +2,9 @@
 they use capacity and are never broken to raise the total), which may never be proposed again
 (blocked), and which new pairs to propose.
 
-A full solve (`rounds`) pairs the free capacity optimally, younger side against older side, and
-then pairs whoever is left in any order of age until no two free people could be paired. That
-invariant makes a change cheap: only pairs touching the people changed or freed since the last
+A full solve (`general`) pairs the free capacity optimally over every feasible pair, whatever
+the ages; an optimal matching leaves no two free people who could be paired. That invariant
+makes a change cheap: only pairs touching the people changed or freed since the last
 proposal can be new, so `propose` scores just those people against every free person and takes
 the best pairs (`repair`), which is exact for a single change. When several changed people
 compete for the same partners the repair may fall short; it estimates by how much, and once the
@@ -21,11 +21,12 @@ from datetime import date
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
 from services.matcher.core.scoring import ScoredPair, explained, pair_violation
+from services.matcher.engine.general import solve_general
 from services.matcher.engine.locks import Locks, Pair
 from services.matcher.engine.management import Management
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
-from services.matcher.engine.rounds import SolveStats, solve_free
+from services.matcher.engine.rounds import SolveStats
 from services.matcher.engine.solve_input import SolveInput
 from shared.availability import coming_monday, monday_of
 from shared.profile import Profile
@@ -130,9 +131,10 @@ class MatchingEngine:
         return self._explained(result.pairs)
 
     def solve_full(self) -> list[ScoredPair]:
-        """A full optimal re-solve of the free capacity (see `rounds`)."""
+        """A full optimal re-solve of the free capacity over every feasible pair (see
+        `general`)."""
         self.last_solve = SolveStats()
-        found = solve_free(self.solve_input(), self.last_solve)
+        found = solve_general(self.solve_input(), self.last_solve)
         self._changed.clear()
         self._solved, self.estimated_loss = True, 0.0
         started = time.perf_counter()

@@ -21,7 +21,10 @@ from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.programs import ConfiguredPrograms
 from services.matcher.adapters.relay import Relay
+from services.matcher.adapters.round_clock import RoundClock, Timers
+from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.settings import MatcherSettings
@@ -44,12 +47,19 @@ class Runtime:
         self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
+        self.rounds = MongoRounds(db)
+        self.programs = ConfiguredPrograms(
+            settings.program_settings, configured=settings.program_schedules
+        )
+        self._timers = Timers(self.forward)
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
-            policy_for=settings.policy_for,
+            programs=self.programs,
+            rounds=self.rounds,
+            wake=self._timers,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
         )
@@ -81,6 +91,12 @@ class Runtime:
             orphan_after=settings.orphan_slot_after,
             window=3 * timedelta(seconds=settings.sweep_interval_seconds),
         )
+        self._clock = RoundClock(
+            self.programs,
+            self.rounds,
+            self.forward,
+            catch_up=timedelta(hours=settings.round_catch_up_hours),
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     def _work_consumer(self) -> AIOKafkaConsumer:
@@ -97,7 +113,7 @@ class Runtime:
     async def start(self) -> None:
         """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
         answers (both publish or read through it)."""
-        for store in (self.people, self.pairings, self.slots):
+        for store in (self.people, self.pairings, self.slots, self.rounds):
             await store.ensure_indexes()
         self.connection.start()
         every = self._settings
@@ -110,7 +126,10 @@ class Runtime:
             every=every.lag_interval_seconds,
             count_every=every.state_count_interval_seconds,
         )
-        self._tasks = [asyncio.create_task(self._once_connected(run)) for run in (sweep, measure)]
+        rounds = partial(self._clock.run, every=every.round_clock_seconds)
+        self._tasks = [
+            asyncio.create_task(self._once_connected(run)) for run in (sweep, measure, rounds)
+        ]
 
     async def _once_connected(self, run: Callable[[], Awaitable[None]]) -> None:
         await self.connection.ready.wait()
@@ -118,6 +137,7 @@ class Runtime:
 
     async def stop(self) -> None:
         """Background tasks first, then the work step in flight, then the broker."""
+        self._timers.cancel()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,12 +1,14 @@
 """In-memory fakes of the matcher's ports, recording what they were asked to do."""
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
+from services.matcher.core.schedule import Schedule
+from services.matcher.usecases.directory import ProgramDirectory, ProgramSettings
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -15,7 +17,8 @@ from services.matcher.usecases.ports import (
     SlotGuard,
     Unpublished,
 )
-from services.matcher.usecases.work import Forward, MatchWork, PersonChanged
+from services.matcher.usecases.round_log import RoundRecord, RoundStore
+from services.matcher.usecases.work import Forward, MatchWork, PersonChanged, Wake
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
@@ -223,6 +226,55 @@ class RecordingSteps:
         return {p for _, people in self.steps for p in people}
 
 
+class FakeRounds:
+    """Round records by id, with the order in which plans were stored."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, RoundRecord] = {}
+        self.planned: list[str] = []  # ids, in the order plans were stored
+
+    async def get(self, round_id: str) -> RoundRecord | None:
+        return self.records.get(round_id)
+
+    async def plan(self, record: RoundRecord) -> bool:
+        if record.id in self.records:
+            return False
+        self.records[record.id] = record
+        self.planned.append(record.id)
+        return True
+
+    async def finish(self, round_id: str, *, proposed: int, at: datetime) -> None:
+        record = self.records[round_id]
+        done = {"state": "done", "proposed": proposed, "finished_at": at}
+        self.records[round_id] = record.model_copy(update=done)
+
+
+class FakePrograms:
+    """Program settings set by the test; every program not set gets `default`."""
+
+    def __init__(self, default: ProgramSettings | None = None) -> None:
+        self.default = default or ProgramSettings("", schedule=Schedule(settle=timedelta(0)))
+        self.programs: dict[str, ProgramSettings] = {}
+
+    def set(self, program_id: str, **changes: Any) -> None:
+        current = self.programs.get(program_id) or replace(self.default, program_id=program_id)
+        self.programs[program_id] = replace(current, **changes)
+
+    async def settings_of(self, program_id: str) -> ProgramSettings:
+        return self.programs.get(program_id) or replace(self.default, program_id=program_id)
+
+    async def scheduled(self) -> list[ProgramSettings]:
+        return [p for _, p in sorted(self.programs.items()) if p.schedule.mode == "rounds"]
+
+
+class RecordingWake:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, datetime]] = []
+
+    def __call__(self, program_id: str, at: datetime) -> None:
+        self.asked.append((program_id, at))
+
+
 def _person(work: MatchWork) -> str:
     assert isinstance(work.data.item, PersonChanged)
     return work.data.item.person_id
@@ -235,3 +287,6 @@ _slots: SlotGuard = FakeSlots()
 _publisher: Publisher = RecordingPublisher()
 _forward: Forward = RecordingForward()
 _steps: Steps = RecordingSteps()
+_rounds: RoundStore = FakeRounds()
+_programs: ProgramDirectory = FakePrograms()
+_wake: Wake = RecordingWake()

@@ -42,6 +42,9 @@ SCOPES: dict[tuple[str, str, str], Scope] = {
     ("matcher", "GET", "/pairings/{pairing_id}"): READ,
     ("matcher", "POST", "/pairings/{pairing_id}/responses"): RESPOND,
     ("matcher", "POST", "/pairings/{pairing_id}/end"): RESPOND,
+    ("matcher", "POST", "/programs/{program_id}/rounds"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/rounds/{round_id}"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/preview"): ADMIN,
 }
 """The scope each route needs (`admin` passes everywhere)."""
 

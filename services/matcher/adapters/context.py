@@ -9,7 +9,9 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.ports import PairingStore, PeopleStore
+from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.runtime import runtime_of
@@ -20,6 +22,10 @@ class Runtime(Protocol):
     def people(self) -> PeopleStore: ...
     @property
     def pairings(self) -> PairingStore: ...
+    @property
+    def rounds(self) -> RoundStore: ...
+    @property
+    def programs(self) -> ProgramDirectory: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
 

@@ -20,10 +20,11 @@ from datetime import date
 
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
-from services.matcher.core.scoring import ScoredPair, explained, pair_violation
+from services.matcher.core.scoring import ScoredPair, pair_violation
 from services.matcher.engine.general import solve_general
 from services.matcher.engine.locks import Locks, Pair
 from services.matcher.engine.management import Management
+from services.matcher.engine.plan import explain_rows
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
 from services.matcher.engine.rounds import SolveStats
@@ -117,6 +118,12 @@ class MatchingEngine:
             self.management,
         )
 
+    @property
+    def pending(self) -> bool:
+        """Whether `propose` may find new pairs: people joined, changed or were freed since
+        the last proposal, or proposals were not taken up."""
+        return bool(self._offered) or any(self._in_pool(p) for p in self._changed)
+
     # -- proposals -----------------------------------------------------------------------------
     def propose(self) -> list[ScoredPair]:
         """New pairs to propose now (the caller then locks the ones it opens)."""
@@ -179,12 +186,6 @@ class MatchingEngine:
         )
 
     def _explained(self, pairs: list[tuple[int, int, int]]) -> list[ScoredPair]:
-        people = self.pool.people
-        out = []
-        for y, o, minutes in pairs:
-            py, po = people[y], people[o]
-            if py is not None and po is not None:
-                out.append(explained(py, po, self.policy, minutes=minutes))
-        out.sort(key=lambda p: (-p.score, p.younger_id, p.older_id))
+        out = explain_rows(self.pool.people, self.policy, pairs)
         self._offered = {frozenset((p.younger_id, p.older_id)) for p in out}
         return out

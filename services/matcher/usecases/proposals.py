@@ -40,6 +40,12 @@ class Proposer:
             if "exists" not in outcomes:
                 return
 
+    async def open_all(self, program: Program, step: Step, pairs: list[ScoredPair]) -> int:
+        """Propose these pairs (a round's plan) as they are, without asking the engine again;
+        returns how many were opened."""
+        outcomes = await asyncio.gather(*(self._open(program, step, p) for p in pairs))
+        return outcomes.count("opened")
+
     async def _open(self, program: Program, step: Step, pair: ScoredPair) -> Opened:
         younger, older = program.members[pair.younger_id], program.members[pair.older_id]
         pid = pairing_id(program.id, younger.id, older.id)

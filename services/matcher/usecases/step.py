@@ -1,5 +1,9 @@
 """One engine step for one program: apply a batch of work, cancel what broke, propose new pairs.
 
+When it proposes depends on the program's schedule (`core.schedule`): in `rounds` mode only in
+a round (`usecases.rounds`), in `continuous` mode once the settle window of the first waiting
+change has passed (a `SettleDue` wakes the program then), or at once when the window is zero.
+
 Runs only on the replica that owns the program's work partition (see `coordinator`). Every change
 is written to the store (with its event, in the same document) before the engine is told, and if
 anything fails the cached program is dropped and rebuilt from the store on the next attempt, so a
@@ -17,11 +21,14 @@ from services.matcher import metrics
 from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
+from services.matcher.usecases.directory import ProgramDirectory, ProgramSettings
 from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
+from services.matcher.usecases.round_log import RoundStore
+from services.matcher.usecases.rounds import Rounds
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged
+from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, RoundDue, Wake
 from shared.envelope import utc_now
 from shared.events import CancelReason
 from shared.logging import bind_correlation
@@ -38,14 +45,18 @@ class ProgramMatcher:
         pairings: PairingStore,
         slots: SlotGuard,
         relay: Outbox,
-        policy_for: Callable[[str], Policy],
+        programs: ProgramDirectory,
+        rounds: RoundStore,
+        wake: Wake,
         proposal_ttl: timedelta,
         orphan_slot_after: timedelta,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """`wake(program, at)` brings a `SettleDue` for the program at `at`."""
         self._people, self._pairings, self._relay = people, pairings, relay
-        self._policy_for, self._clock = policy_for, clock
+        self._programs_of, self._wake, self._clock = programs, wake, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
+        self._rounds = Rounds(rounds, self._proposer)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._programs: dict[str, Program] = {}
 
@@ -63,8 +74,8 @@ class ProgramMatcher:
         due = any(w.data.item.kind == "due" for w in work)
         bind_correlation(step.correlation_id)
         try:
-            program = self._programs.get(program_id) or await self._take_over(program_id, step)
-            self._programs[program_id] = program
+            settings = await self._programs_of.settings_of(program_id)
+            program = await self._program(settings, step)
             await self._apply(program, step, work)
             if due:
                 await self._changes.release_orphan_slots(program, step.now)
@@ -73,7 +84,10 @@ class ProgramMatcher:
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
-            await self._proposer.propose(program, step)
+            for round_due in _rounds_due(work):
+                await self._rounds.run(program, step, round_due)
+            if settings.schedule.mode == "continuous":
+                await self._propose_settled(program, step, settings.schedule.settle)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
@@ -87,8 +101,31 @@ class ProgramMatcher:
             seconds=round(time.perf_counter() - started, 3),
         )
 
-    async def _take_over(self, program_id: str, step: Step) -> Program:
-        policy = self._policy_for(program_id)
+    async def _program(self, settings: ProgramSettings, step: Step) -> Program:
+        """The cached program, or the program rebuilt from the store when it is not cached or
+        its policy changed (a round after a policy change solves under the new one)."""
+        program = self._programs.get(settings.program_id)
+        if program is None or program.engine.policy != settings.policy:
+            program = await self._take_over(settings.program_id, settings.policy, step)
+            self._programs[settings.program_id] = program
+        return program
+
+    async def _propose_settled(self, program: Program, step: Step, settle: timedelta) -> None:
+        """Propose now, or once the first waiting change has waited `settle`."""
+        if not settle:
+            await self._proposer.propose(program, step)
+            return
+        if not program.engine.pending:
+            return
+        if program.settle_until is None:
+            program.settle_until = step.now + settle
+        if step.now < program.settle_until:
+            self._wake(program.id, program.settle_until)  # one timer per program and time
+            return
+        program.settle_until = None
+        await self._proposer.propose(program, step)
+
+    async def _take_over(self, program_id: str, policy: Policy, step: Step) -> Program:
         program, stranded = await load_program(
             program_id, people=self._people, pairings=self._pairings, policy=policy
         )
@@ -152,6 +189,15 @@ def _departure(
     if person.program_id != program_id:
         return "constraint_broken", f"{person_id} left the program"
     return "constraint_broken", f"{person_id} opted out"
+
+
+def _rounds_due(work: Sequence[MatchWork]) -> list[RoundDue]:
+    """The rounds asked for in this batch, each once, in order."""
+    found: dict[str, RoundDue] = {}
+    for w in work:
+        if isinstance(w.data.item, RoundDue):
+            found.setdefault(w.data.item.round_id, w.data.item)
+    return list(found.values())
 
 
 def _correlation(work: Sequence[MatchWork]) -> str | None:

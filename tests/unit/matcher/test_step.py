@@ -11,7 +11,6 @@ from pydantic import TypeAdapter
 from services.matcher.adapters.relay import Relay
 from services.matcher.core.errors import StaleProgram
 from services.matcher.core.lifecycle import PairingState
-from services.matcher.core.policy import Policy
 from services.matcher.usecases.ports import Slot, pairing_id
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
@@ -19,7 +18,15 @@ from shared.commands import PairingAnswer
 from shared.events import CancelledPairing, PairingCancelled, PairingEvent, PairingProposed
 from shared.profile import ProfileSnapshot
 from tests.builders.matcher import PROGRAM, old, young
-from tests.fakes.matcher import FakePairings, FakePeople, FakeSlots, RecordingPublisher
+from tests.fakes.matcher import (
+    FakePairings,
+    FakePeople,
+    FakePrograms,
+    FakeRounds,
+    FakeSlots,
+    RecordingPublisher,
+    RecordingWake,
+)
 
 TTL = timedelta(days=7)
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
@@ -33,6 +40,9 @@ class World:
         self.pairings = FakePairings()
         self.slots = FakeSlots()
         self.published = RecordingPublisher()
+        self.programs = FakePrograms()
+        self.rounds = FakeRounds()
+        self.wake = RecordingWake()
         self.now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
     def replica(self) -> ProgramMatcher:
@@ -41,7 +51,9 @@ class World:
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.published, topic="pairings"),
-            policy_for=lambda _: Policy(),
+            programs=self.programs,
+            rounds=self.rounds,
+            wake=self.wake,
             proposal_ttl=TTL,
             orphan_slot_after=timedelta(minutes=2),
             clock=lambda: self.now,

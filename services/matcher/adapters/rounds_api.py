@@ -19,6 +19,13 @@ from shared.events import Explanation
 from shared.profile import Identifier
 
 
+class StartRound(BaseModel):
+    """Optional: the command's own id, so that sending the same command again (a retry) runs
+    the round once."""
+
+    command_id: Identifier | None = None
+
+
 class RoundStarted(BaseModel):
     round_id: str = Field(description="Follow it at GET /programs/{program_id}/rounds/{round_id}.")
 
@@ -66,9 +73,13 @@ router = APIRouter(tags=["rounds"], responses=AUTH_RESPONSES, dependencies=[IsAd
 
 
 @router.post("/programs/{program_id}/rounds", status_code=status.HTTP_202_ACCEPTED)
-async def start_round(program_id: Identifier, runtime: RuntimeDep) -> RoundStarted:
-    """Run a round of the program now: one optimal solve over everyone free."""
-    round_id = f"{program_id}@cmd-{uuid.uuid4().hex}"
+async def start_round(
+    program_id: Identifier, runtime: RuntimeDep, body: StartRound | None = None
+) -> RoundStarted:
+    """Run a round of the program now: one optimal solve over everyone free. The same
+    `command_id` names the same round, which runs once."""
+    command_id = body.command_id if body and body.command_id else uuid.uuid4().hex
+    round_id = f"{program_id}@cmd-{command_id}"
     work = Work(program_id=program_id, item=RoundDue(round_id=round_id))
     await runtime.forward(MatchWork(producer="matcher-api", data=work))
     return RoundStarted(round_id=round_id)

@@ -152,6 +152,9 @@ class FakeSlots:
     ) -> str | None:
         for k in range(capacity):
             slot_id = f"{person_id}#{k}"
+            held = self.slots.get(slot_id)
+            if held is not None and held[0].pairing_id == pairing_id:
+                return slot_id
             if slot_id not in self.slots:
                 self.slots[slot_id] = (Slot(slot_id, pairing_id, datetime.now(UTC)), program_id)
                 return slot_id

@@ -40,11 +40,9 @@ class Proposer:
             if "exists" not in outcomes:
                 return
 
-    async def open_all(self, program: Program, step: Step, pairs: list[ScoredPair]) -> int:
-        """Propose these pairs (a round's plan) as they are, without asking the engine again;
-        returns how many were opened."""
-        outcomes = await asyncio.gather(*(self._open(program, step, p) for p in pairs))
-        return outcomes.count("opened")
+    async def open_all(self, program: Program, step: Step, pairs: list[ScoredPair]) -> list[Opened]:
+        """Propose these pairs (a round's plan) as they are, without asking the engine again."""
+        return list(await asyncio.gather(*(self._open(program, step, p) for p in pairs)))
 
     async def _open(self, program: Program, step: Step, pair: ScoredPair) -> Opened:
         younger, older = program.members[pair.younger_id], program.members[pair.older_id]

@@ -33,10 +33,11 @@ class Rounds:
             log.info("round_already_run", round_id=due.round_id)
             return
         pairs = await self._planned(program, step, due, record)
-        await self._proposer.open_all(program, step, pairs)
+        outcomes = await self._proposer.open_all(program, step, pairs)
         planned = record or await self._rounds.get(due.round_id)
         assert planned is not None  # stored by `_planned`
-        proposed = sum(pairing_id(program.id, y, o) in program.live for y, o in planned.pairs)
+        live = {pairing_id(program.id, y, o) for y, o in planned.pairs} & program.live.keys()
+        proposed = len(live) + outcomes.count("exists")  # "exists": another replica wrote it
         await self._rounds.finish(planned.id, proposed=proposed, at=step.now)
         log.info("round_run", round_id=planned.id, planned=len(planned.pairs), proposed=proposed)
 

@@ -1,0 +1,223 @@
+"""Programs matched in rounds and continuously with a settle window, with in-memory stores and
+the real engine: a round runs at its scheduled time or on command, once, whatever restarts or
+replicas; a preview shows the pairs the round then proposes; late joiners wait for the next
+round; a policy change counts from the next round; newcomers wait for the settle window."""
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from services.matcher.adapters.round_clock import RoundClock
+from services.matcher.core.policy import Policy
+from services.matcher.core.schedule import Schedule, round_id
+from services.matcher.usecases.ports import PairingRecord
+from services.matcher.usecases.preview import preview_round
+from services.matcher.usecases.round_log import RoundRecord
+from services.matcher.usecases.work import MatchWork, RoundDue, SettleDue, Work
+from shared.envelope import Envelope
+from tests.builders.matcher import PROGRAM, old, young
+from tests.fakes.matcher import FakePairings, FakeRounds, RecordingForward
+from tests.unit.matcher.test_step import World, changed, step
+
+ROUNDS = Schedule(mode="rounds")
+
+
+def rounds_world(*people: object) -> World:
+    world = World(*people)  # type: ignore[arg-type]
+    world.programs.set(PROGRAM, schedule=ROUNDS)
+    return world
+
+
+def round_due(rid: str = f"{PROGRAM}@cmd-1", at: datetime | None = None) -> list[MatchWork]:
+    item = RoundDue(round_id=rid, scheduled_for=at)
+    return [MatchWork(producer="test", data=Work(program_id=PROGRAM, item=item))]
+
+
+def people_of(world: World) -> list[str]:
+    return sorted(p for pair in world.proposed_pairs() for p in pair)
+
+
+def crafts(n: int) -> list[object]:
+    """n pairs that fit only each other (y<i> with o<i>)."""
+    return [p for i in range(n) for p in (young(f"y{i}", f"c{i}"), old(f"o{i}", f"c{i}"))]
+
+
+async def test_in_rounds_nobody_is_proposed_until_a_round_runs_on_command() -> None:
+    world = rounds_world(*crafts(3))
+    replica = world.replica()
+
+    await step(replica, changed("y0", "o0", "y1", "o1", "y2", "o2"))
+    assert world.proposed_pairs() == []
+
+    await step(replica, round_due())
+
+    assert sorted(world.proposed_pairs()) == [("y0", "o0"), ("y1", "o1"), ("y2", "o2")]
+    record = world.rounds.records[f"{PROGRAM}@cmd-1"]
+    assert (record.state, record.proposed, record.members) == ("done", 3, 6)
+
+
+async def test_a_round_runs_at_its_scheduled_time_in_the_program_timezone() -> None:
+    world = World(*crafts(2))
+    local = datetime(2026, 3, 2, 13, 30)  # 13:30 in Berlin is 12:30 UTC
+    world.programs.set(
+        PROGRAM, timezone="Europe/Berlin", schedule=replace(ROUNDS, rounds_at=(local,))
+    )
+    forward = RecordingForward()
+    clock = RoundClock(
+        world.programs, world.rounds, forward, catch_up=timedelta(hours=1), clock=lambda: world.now
+    )
+    replica = world.replica()
+    await step(replica, changed("y0", "o0", "y1", "o1"))
+
+    world.now = datetime.fromisoformat("2026-03-02T12:29:59+00:00")
+    assert await clock.tick() == []
+    world.now = datetime.fromisoformat("2026-03-02T12:30:00+00:00")
+    [asked] = await clock.tick()
+    await step(replica, forward.sent)
+
+    assert asked == round_id(PROGRAM, world.now) == f"{PROGRAM}@2026-03-02T12:30Z"
+    assert sorted(world.proposed_pairs()) == [("y0", "o0"), ("y1", "o1")]
+    world.now += timedelta(minutes=5)
+    assert await clock.tick() == []  # done: not asked again
+
+
+async def test_a_round_asked_for_twice_runs_once() -> None:
+    world = rounds_world(*crafts(1))
+    replica = world.replica()
+    await step(replica, changed("y0", "o0"))
+
+    await step(replica, round_due())
+    await step(replica, round_due() + round_due())
+
+    assert world.proposed_pairs() == [("y0", "o0")]
+    assert world.rounds.planned == [f"{PROGRAM}@cmd-1"]
+
+
+async def test_a_late_joiner_waits_for_the_next_round() -> None:
+    world = rounds_world(*crafts(2)[:3])
+    replica = world.replica()
+    await step(replica, changed("y0", "o0", "y1"))
+    await step(replica, round_due(f"{PROGRAM}@cmd-1"))
+
+    world.people.people["o1"] = old("o1", "c1")  # joins after the round
+    await step(replica, changed("o1"))
+    assert world.proposed_pairs() == [("y0", "o0")]
+
+    await step(replica, round_due(f"{PROGRAM}@cmd-2"))
+    assert world.proposed_pairs() == [("y0", "o0"), ("y1", "o1")]
+
+
+async def test_a_preview_shows_the_pairs_the_round_then_proposes_and_who_is_left_and_why() -> None:
+    lonely = young("y-lonely", languages=["fi"])
+    world = rounds_world(*crafts(3), old("o-extra", "c0", birth_year=1975), lonely)
+    replica = world.replica()
+    everyone = [p.id for p in world.people.people.values()]
+    await step(replica, changed(*everyone))
+
+    preview = await preview_round(
+        PROGRAM, people=world.people, pairings=world.pairings, programs=world.programs
+    )
+    await step(replica, round_due())
+
+    shown = [(p.younger_id, p.older_id) for p in preview.pairs]
+    assert sorted(shown) == sorted(world.proposed_pairs())
+    assert world.rounds.records[f"{PROGRAM}@cmd-1"].pairs == shown
+    assert all(p.explanation.summary for p in preview.pairs)
+    assert preview.total == pytest.approx(sum(p.score for p in preview.pairs))
+    assert preview.members == 8
+    reasons = {o.person_id: o.reason for o in preview.left_out}
+    assert reasons["y-lonely"].startswith("no feasible partner: no shared language")
+    assert reasons["o-extra"].startswith("capacity:")
+    assert set(reasons) == {"y-lonely", "o-extra"}
+
+
+class CrashingPairings(FakePairings):
+    """Creates `survive` pairings, then fails like a process dying in the middle of a round."""
+
+    def __init__(self, survive: int) -> None:
+        super().__init__()
+        self.survive = survive
+
+    async def create(self, record: PairingRecord, event: Envelope) -> bool:
+        if self.survive <= 0:
+            raise ConnectionError("the process died")
+        self.survive -= 1
+        return await super().create(record, event)
+
+
+async def test_a_restart_in_the_middle_of_a_round_finishes_its_plan_without_solving_again() -> None:
+    world = rounds_world(*crafts(4))
+    crashing = CrashingPairings(survive=1)
+    world.pairings = crashing
+    first = world.replica()
+    await step(first, changed(*[p.id for p in world.people.people.values()]))
+    with pytest.raises(ConnectionError):
+        await step(first, round_due())
+    [planned] = world.rounds.records.values()
+    assert planned.state == "planned" and len(crashing.docs) == 1
+
+    crashing.survive = 100
+    await step(world.replica(), round_due())  # the redelivered round, on a restarted replica
+
+    assert world.rounds.planned == [planned.id]  # solved once
+    assert sorted(world.proposed_pairs()) == sorted(planned.pairs)
+    assert len(people_of(world)) == len(set(people_of(world))) == 8
+    assert world.rounds.records[planned.id].state == "done"
+
+
+class InterleavedRounds(FakeRounds):
+    """Lets the other replica run between reading and storing a plan."""
+
+    async def plan(self, record: RoundRecord) -> bool:
+        await asyncio.sleep(0)
+        return await super().plan(record)
+
+
+async def test_two_replicas_running_the_same_round_propose_everyone_once() -> None:
+    world = rounds_world(*crafts(3), old("o-extra", "c0"))
+    world.rounds = InterleavedRounds()
+    a, b = world.replica(), world.replica()
+    everyone = [p.id for p in world.people.people.values()]
+    await step(a, changed(*everyone))
+    await step(b, changed(*everyone))
+
+    await asyncio.gather(step(a, round_due()), step(b, round_due()))
+
+    assert world.rounds.planned == [f"{PROGRAM}@cmd-1"]
+    assert len(people_of(world)) == len(set(people_of(world))) == 6
+    assert len(world.pairings.docs) == 3
+
+
+async def test_a_policy_change_between_rounds_counts_from_the_next_round() -> None:
+    near = old("o-near", "c0", birth_year=1983)  # 15 years older than y0
+    world = rounds_world(young("y0", "c0"), near)
+    world.programs.set(PROGRAM, policy=Policy(min_birth_year_gap=20))
+    replica = world.replica()
+    await step(replica, changed("y0", "o-near"))
+    await step(replica, round_due(f"{PROGRAM}@cmd-1"))
+    assert world.proposed_pairs() == []
+
+    world.programs.set(PROGRAM, policy=Policy(min_birth_year_gap=10))
+    await step(replica, round_due(f"{PROGRAM}@cmd-2"))
+
+    assert world.proposed_pairs() == [("y0", "o-near")]
+
+
+async def test_in_continuous_mode_a_newcomer_waits_for_the_settle_window() -> None:
+    world = World(*crafts(2))
+    world.programs.set(PROGRAM, schedule=Schedule(settle=timedelta(minutes=2)))
+    replica = world.replica()
+
+    await step(replica, changed("y0", "o0"))
+    world.now += timedelta(minutes=1)
+    await step(replica, changed("y1", "o1"))
+    assert world.proposed_pairs() == []
+    assert {at for _, at in world.wake.asked} == {world.now + timedelta(minutes=1)}
+
+    world.now += timedelta(minutes=1)
+    settle = MatchWork(producer="test", data=Work(program_id=PROGRAM, item=SettleDue()))
+    await step(replica, [settle])
+
+    assert sorted(world.proposed_pairs()) == [("y0", "o0"), ("y1", "o1")]

@@ -1,6 +1,7 @@
 """Round records in MongoDB (`rounds`, `_id` = round id): an insert, a read and an update by
 `_id`, all point operations. The insert's unique `_id` is what lets a round be solved once
-(`usecases.round_log`)."""
+(`usecases.round_log`). The plan is kept as two lists, the younger and the older of each pair:
+FerretDB v1 stores no arrays within arrays."""
 
 from datetime import datetime
 
@@ -22,10 +23,17 @@ class MongoRounds:
     async def get(self, round_id: str) -> RoundRecord | None:
         with store_errors():
             doc = await self._rounds.find_one({"_id": round_id})
-        return RoundRecord.model_validate(doc | {"id": doc["_id"]}) if doc else None
+        if doc is None:
+            return None
+        pairs = list(zip(doc.pop("younger"), doc.pop("older"), strict=True))
+        return RoundRecord.model_validate(doc | {"id": doc["_id"], "pairs": pairs})
 
     async def plan(self, record: RoundRecord) -> bool:
-        doc = record.model_dump(exclude={"id"}) | {"_id": record.id}
+        doc = record.model_dump(exclude={"id", "pairs"}) | {
+            "_id": record.id,
+            "younger": [y for y, _ in record.pairs],
+            "older": [o for _, o in record.pairs],
+        }
         try:
             with store_errors():
                 await self._rounds.insert_one(doc)

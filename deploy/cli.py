@@ -6,9 +6,12 @@
     rmp lag                            consumer lag per group, topic and partition
     rmp dlq list [--topic T]           dead-lettered messages with their reasons
     rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
+    rmp answer PAIRING PERSON accept|decline|end [--reason R]  answer for a person (matcher API)
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
-services.
+services. Commands that use a service's HTTP API send the key in `RMP_API_KEY` (never an
+argument, so it stays out of shell history and process lists); the matcher is at
+`RMP_MATCHER_URL`.
 """
 
 import asyncio
@@ -17,12 +20,15 @@ import subprocess
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from deploy import ops
+from deploy import api, ops
 from shared.commands import UpdateProfile
 from shared.events import PairingProposed
 from shared.settings import CommonSettings
@@ -34,8 +40,17 @@ console = Console()
 STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
 
 
-def _settings() -> CommonSettings:
-    return CommonSettings()
+class CliSettings(CommonSettings):
+    """The shared endpoints, and what the CLI needs for the HTTP APIs (`RMP_*`)."""
+
+    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="RMP_")
+
+    api_key: SecretStr | None = Field(default=None, description="Sent as X-API-Key.")
+    matcher_url: str = "http://127.0.0.1:8002"
+
+
+def _settings() -> CliSettings:
+    return CliSettings()
 
 
 @app.command()
@@ -132,6 +147,29 @@ def dlq_replay(
     value = value_file.read_bytes() if value_file else None
     asyncio.run(ops.replay(bootstrap, letter, value=value))
     console.print(f"replayed {topic}[{partition}]@{offset} to {letter.source_topic}")
+
+
+@app.command()
+def answer(
+    pairing_id: str,
+    person_id: str,
+    decision: Annotated[api.Decision, typer.Argument(help="accept, decline or end")],
+    reason: Annotated[str | None, typer.Option(help="Why, in the person's words.")] = None,
+) -> None:
+    """Answer a pairing for one of its two people, as they asked (a key with `respond`)."""
+    settings = _settings()
+    if settings.api_key is None:
+        raise typer.BadParameter("set RMP_API_KEY to a key with the respond scope")
+    headers = {"X-API-Key": settings.api_key.get_secret_value()}
+    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=10) as client:
+        try:
+            event_id = api.answer_pairing(
+                client, pairing_id, person_id=person_id, decision=decision, reason=reason
+            )
+        except api.Refused as refused:
+            console.print(f"[red]refused[/]: {refused}")
+            raise typer.Exit(1) from refused
+    console.print(f"{decision} for {person_id} sent ({event_id}); the pairing changes shortly")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,18 @@ def summarise(histories: dict[str, list[Any]], mail_dir: Path) -> None:
         )
 
 
+def explain_keys(config: SystemConfig) -> None:
+    """Every API but health and metrics needs a key: say which the demo set, and how to use one."""
+    keys = ", ".join(f"{key} ({' '.join(scopes)})" for key, scopes in config.api_keys.items())
+    portal = next(key for key, scopes in config.api_keys.items() if scopes == ["respond"])
+    console.print(f"API keys (header X-API-Key), the same for every service: {keys}")
+    console.print(
+        f"pairing ids: TOPIC_PREFIX={config.topic_prefix} rmp pairings; answer for a person: "
+        f"RMP_API_KEY={portal} RMP_MATCHER_URL={config.url('matcher')} "
+        "rmp answer PAIRING_ID PERSON_ID accept"
+    )
+
+
 DEMO_PREFIX = "demo."
 
 
@@ -157,6 +169,7 @@ def main() -> None:
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
         load_sample(system, rows, topics)
         summarise(wait_until_settled(system, topics), config.mail_dir)
+        explain_keys(config)
         if not args.no_wait:
             console.print(
                 f"running; API docs at {config.url('profiles')}/docs; Ctrl-C stops everything"

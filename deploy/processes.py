@@ -4,6 +4,7 @@ Each process gets the shared endpoints through its environment, logs to `<log_di
 and counts as up once its readiness endpoint answers 200.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,13 @@ import httpx
 
 STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
 SERVICE_PORTS = {"profiles": 8001, "matcher": 8002, "notifier": 8003}
+DEMO_KEYS = {
+    "demo-admin-key": ["admin"],
+    "demo-portal-key": ["respond"],
+    "demo-read-key": ["read"],
+}
+"""The demo's API keys, the same for every service: an operator, an answering portal, a
+dashboard. `SystemConfig.api_key` is the one the demo's own clients send."""
 
 
 def start_local_stack() -> dict[str, str]:
@@ -39,6 +47,7 @@ class SystemConfig:
     smtp_port: int = 1025
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     api_key: str = "demo-admin-key"
+    api_keys: dict[str, list[str]] = field(default_factory=lambda: dict(DEMO_KEYS))
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, service: str) -> dict[str, str]:
@@ -52,7 +61,7 @@ class SystemConfig:
                 "LOG_JSON": "true",
                 f"{prefix}HTTP_PORT": str(self.ports[service]),
                 f"{prefix}MONGODB_DATABASE": f"{self.database_prefix}{service}",
-                "PROFILES_API_KEYS": f'{{"{self.api_key}": ["read", "write", "admin"]}}',
+                f"{prefix}API_KEYS": json.dumps(self.api_keys),
                 "NOTIFIER_SMTP_HOST": "127.0.0.1",
                 "NOTIFIER_SMTP_PORT": str(self.smtp_port),
                 "NOTIFIER_SMTP_SECURITY": "none",  # the local sink has no TLS

@@ -3,16 +3,21 @@
 Shared endpoints are read without the service prefix (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URI`,
 `TOPIC_PREFIX`), so one environment configures all three services. The HTTP host and port are read
 with it (`PROFILES_HTTP_HOST`, `MATCHER_HTTP_PORT`, ...); each service sets its own default port.
+So are the API keys (`PROFILES_API_KEYS`, ...): each service trusts only the keys given to it.
 """
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.auth.keys import MIN_KEY_LENGTH, Scope
 from shared.topics import Topics
 
 
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    # Inputs are hidden from validation errors: they may hold API keys.
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, populate_by_name=True, hide_input_in_errors=True
+    )
 
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
@@ -31,6 +36,19 @@ class CommonSettings(BaseSettings):
     )
     http_host: str = Field(default="0.0.0.0", description="The address the HTTP API listens on.")
     http_port: int = Field(default=8000, gt=0, lt=65536)
+    api_keys: dict[str, frozenset[Scope]] = Field(
+        default_factory=dict,
+        repr=False,  # settings printed or logged never show a key
+        description='JSON: {"<key>": ["read", "write", "respond", "admin"]}; several at once for '
+        "rotation. No keys: every request but health and metrics gets 401.",
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_are_long(cls, value: dict[str, frozenset[Scope]]) -> dict[str, frozenset[Scope]]:
+        if short := [key for key in value if len(key) < MIN_KEY_LENGTH]:
+            raise ValueError(f"{len(short)} API key(s) shorter than {MIN_KEY_LENGTH} characters")
+        return value
 
     def group(self, group_id: str) -> str:
         """Consumer group ids carry the topic prefix, so deployments sharing a cluster never

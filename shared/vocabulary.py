@@ -32,3 +32,17 @@ class Skill(StrEnum):
     BUSINESS_WRITING = "business_writing"
     FINANCIAL_ACUMEN = "financial_acumen"
     DECISION_MAKING = "decision_making"
+
+
+def label(skill: Skill) -> str:
+    """The skill's English name, as explanations carry it ("ai tools")."""
+    return skill.value.replace("_", " ")
+
+
+_NAMED = {name: skill for skill in Skill for name in (skill.value, label(skill))}
+
+
+def named_skill(text: str) -> Skill | None:
+    """The vocabulary skill `text` names exactly (its value or its label); None for anything else,
+    such as a free-text extra, which is shown as written."""
+    return _NAMED.get(text)

@@ -7,17 +7,22 @@ other's data.
 """
 
 import asyncio
+import io
+import logging
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.kafka import ensure_topics
+from shared.logging import configure_logging
 from shared.mongo import Document, mongo_client
 from shared.topics import Topics
 from tests.helpers import free_port
@@ -169,3 +174,21 @@ def kafka_control(kafka_bootstrap: str) -> KafkaControl:
     if not script:
         pytest.skip("broker outage tests need the local stack (RMP_STACK_CONTROL)")
     return KafkaControl(script)
+
+
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """The services' JSON logging, written to a buffer instead of stdout."""
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    with monkeypatch.context() as patched:
+        patched.setattr(sys, "stdout", buffer)
+        configure_logging(service="test", level="INFO", json=True)
+    try:
+        yield buffer
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.reset_defaults()
+        structlog.contextvars.clear_contextvars()

@@ -15,6 +15,7 @@ from services.matcher.adapters.handlers import register
 from services.matcher.runtime import Runtime, current
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.work import MatchWork
+from shared.auth import protect
 from shared.commands import RespondToPairing
 from shared.events import PairingEvent
 from shared.health import health_router
@@ -48,6 +49,7 @@ def create_app(settings: MatcherSettings) -> FastAPI:
 
     app = FastAPI(title="matcher", lifespan=lifespan)
     app.state.broker = broker
+    protect(app, settings.api_keys)
     api.install(app)
     app.include_router(health_router(lambda: current(app).checks))
     return app

@@ -18,6 +18,7 @@ from services.notifier.mailer import Mailer
 from services.notifier.runtime import current, running
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import NotificationStore
+from shared.auth import protect
 from shared.envelope import utc_now
 from shared.health import health_router
 from shared.kafka import make_broker
@@ -45,6 +46,6 @@ def create_app(
 
     app = FastAPI(title="notifier", lifespan=lifespan)
     app.state.broker = broker
-
+    protect(app, settings.api_keys)
     app.include_router(health_router(lambda: current(app).checks))
     return app

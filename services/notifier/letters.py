@@ -159,9 +159,9 @@ def _proposal_values(
     return {
         "name": safe_display_name(me.name),
         "partner": partner_name,
-        "you_teach": wording.listing(mine),
-        "partner_teaches": wording.listing(theirs),
-        "languages": ", ".join(code.upper() for code in why.shared_languages) or "-",
+        "you_teach": wording.skill_list(mine),
+        "partner_teaches": wording.skill_list(theirs),
+        "languages": wording.language_list(why.shared_languages),
         "partner_email": contact.email if contact else "-",
         "meeting": meeting,
         "expires": wording.moment(event.data.expires_at, me.timezone),

@@ -2,19 +2,27 @@
 
 Each message is a list of paragraph templates (`string.Template`). `emails.py` fills them once with
 raw values for the plain-text part and once with HTML-escaped values for the HTML part, so the two
-parts cannot drift apart. Dates are formatted here, without the process locale.
+parts cannot drift apart. Dates are formatted here, without the process locale. Language names
+come from Babel's CLDR data in the reader's language ("Englisch"); vocabulary skills from each
+language's own labels, with free-text extras shown as written.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from string import Template
 from zoneinfo import ZoneInfo
+
+from babel import Locale
+
+from shared.vocabulary import Skill, label, named_skill
 
 EN_DASH = "\u2013"
 
 
 @dataclass(frozen=True)
 class Wording:
+    locale: str  # the language's code, for Babel ("de")
     weekdays: tuple[str, ...]
     months: tuple[str, ...]
     date: Template  # $weekday $day $month $year
@@ -30,7 +38,7 @@ class Wording:
     calendar_removed: str
     reasons: dict[str, str]
     conjunction: str
-    skills: dict[str, str] = field(default_factory=dict)
+    skills: Mapping[Skill, str] = field(default_factory=dict)  # English: the vocabulary's labels
 
     def cancellation(self, reason_code: str) -> tuple[Template, tuple[Template, ...]]:
         """Subject and paragraphs: an ended pairing is a completion, thanked for, not a failure."""
@@ -49,8 +57,23 @@ class Wording:
         local = instant.astimezone(ZoneInfo(timezone))
         return f"{self._date(local)}, {local:%H:%M}{self.time_suffix} ({timezone})"
 
-    def listing(self, items: list[str]) -> str:
-        labels = [self.skills.get(item, item.replace("_", " ")) for item in items]
+    def skill(self, text: str) -> str:
+        """A vocabulary skill in this language; anything else (an extra) as written."""
+        skill = named_skill(text)
+        return text if skill is None else self.skills.get(skill, label(skill))
+
+    def language(self, code: str) -> str:
+        """A language's name in this language ("Englisch"); the code where CLDR has no name."""
+        name: str | None = Locale.parse(self.locale).languages.get(code)
+        return name or code.upper()
+
+    def skill_list(self, items: list[str]) -> str:
+        return self.listing([self.skill(item) for item in items])
+
+    def language_list(self, codes: list[str]) -> str:
+        return self.listing([self.language(code) for code in codes])
+
+    def listing(self, labels: list[str]) -> str:
         if len(labels) < 2:
             return "".join(labels) or "-"
         return f"{', '.join(labels[:-1])} {self.conjunction} {labels[-1]}"

@@ -14,6 +14,7 @@ from services.profiles.outbox import OutboxStore
 from services.profiles.runtime import current, running
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import ProfileStore
+from shared.auth import protect
 from shared.events import ProfileEvent
 from shared.health import health_router
 from shared.kafka import make_broker
@@ -50,6 +51,7 @@ def create_app(
     handlers.register(broker, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
+    protect(app, settings.api_keys)
     problems.install(app)
     app.include_router(routes.router)
     app.include_router(health_router(lambda: current(app).checks))

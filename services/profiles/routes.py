@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.profiles import pagination
-from services.profiles.auth import CanRead, CanWrite, IsAdmin
 from services.profiles.dependencies import IfMatchDep, OriginDep, ProfileId, ServiceDep, etag
 from services.profiles.records import ProfileRecord
 from services.profiles.schemas import (
@@ -18,13 +17,12 @@ from services.profiles.schemas import (
     ProfileUpdate,
 )
 from services.profiles.store import ProfileQuery
+from shared.auth import AUTH_RESPONSES, CanRead, CanWrite, IsAdmin
 from shared.commands import ProfileChangeRequest
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
-_COMMON: dict[int | str, dict[str, object]] = {
+_COMMON: dict[int | str, dict[str, object]] = AUTH_RESPONSES | {
     400: {"model": Problem, "description": "The body cannot be parsed."},
-    401: {"model": Problem, "description": "No valid API key."},
-    403: {"model": Problem, "description": "The key lacks the scope."},
     413: {"model": Problem, "description": "The body is too large."},
     503: {"model": Problem, "description": "The store is unreachable; retry."},
 }

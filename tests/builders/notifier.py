@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.events import PairingCancelled, PairingProposed
+from shared.vocabulary import Skill, label
 
 # A Monday in March 2026, before Europe's clocks go forward (29 March) but after America's (8 March).
 BEFORE_EU_DST = datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
@@ -62,7 +63,8 @@ def proposed(
                 "younger": younger or berliner(),
                 "older": older or new_yorker(),
                 "explanation": {
-                    "younger_teaches": ["ai_tools", "social_media"],
+                    # As the matcher writes them: vocabulary labels, extras as written.
+                    "younger_teaches": [label(Skill.AI_TOOLS), label(Skill.SOCIAL_MEDIA)],
                     "older_teaches": ["negotiation", "works council relations"],
                     "shared_languages": ["en"],
                     "common_hours_per_week": 1.0,

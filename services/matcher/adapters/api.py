@@ -1,47 +1,27 @@
 """The matcher's HTTP API: pairings for operators, answers from people (health and metrics are
 `shared.health`'s).
 
-Routes call the use cases with what `RuntimeDep` gives them, and show `PairingPublic`, the view
-of a pairing chosen for the API, never the storage record itself.
+Routes call the use cases with what `RuntimeDep` gives them, and show a view of a pairing chosen
+for the API (`views`), never the storage record itself. Scopes: reading pairings needs `read`
+(contact data only with `admin`); answering, which acts for a person, needs `respond` (or
+`admin`): `write` is about profiles, and grants no answers.
 """
 
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from services.matcher.adapters.context import RuntimeDep
+from services.matcher.adapters.views import PairingView, view_of
 from services.matcher.core.errors import NotAnswerable, NotAParticipant, PairingNotFound
 from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.answers import answer_pairing, find_pairing
-from services.matcher.usecases.ports import PairingRecord
+from shared.auth import AUTH_RESPONSES, CallerScopes, CanRead, CanRespond
 from shared.commands import Decision, PairingAnswer
 from shared.errors import StoreUnavailable
-from shared.events import CancelReason, Explanation, Participant
 from shared.profile import Identifier, Text
-
-
-class PairingPublic(BaseModel):
-    """A pairing as the API shows it."""
-
-    id: str
-    program_id: str
-    younger: Participant
-    older: Participant
-    explanation: Explanation
-    state: PairingState
-    accepted_by: list[str]
-    sequence: int = Field(description="Counts the pairing's state changes.")
-    proposed_at: AwareDatetime
-    expires_at: AwareDatetime
-    updated_at: AwareDatetime
-    reason_code: CancelReason | None
-    reason: str | None
-
-    @classmethod
-    def of(cls, record: PairingRecord) -> "PairingPublic":
-        return cls.model_validate(record.model_dump())
 
 
 class EndIn(BaseModel):
@@ -62,29 +42,38 @@ class AnswerAccepted(BaseModel):
     event_id: str = Field(description="The id of the RespondToPairing command published.")
 
 
-router = APIRouter()
+router = APIRouter(tags=["pairings"], responses=AUTH_RESPONSES)
 
 
-@router.get("/pairings")
+@router.get("/pairings", dependencies=[CanRead])
 async def list_pairings(
     runtime: RuntimeDep,
+    caller: CallerScopes,
     program_id: Identifier | None = None,
     person_id: Identifier | None = None,
     state: PairingState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[PairingPublic]:
+) -> list[PairingView]:
+    """Pairings matching the filters; with contact data only for an `admin` key."""
     found = await runtime.pairings.find(
         program_id=program_id, person_id=person_id, state=state, limit=limit
     )
-    return [PairingPublic.of(record) for record in found]
+    return [view_of(record, caller) for record in found]
 
 
-@router.get("/pairings/{pairing_id}")
-async def get_pairing(pairing_id: Identifier, runtime: RuntimeDep) -> PairingPublic:
-    return PairingPublic.of(await find_pairing(runtime.pairings, pairing_id))
+@router.get("/pairings/{pairing_id}", dependencies=[CanRead])
+async def get_pairing(
+    pairing_id: Identifier, runtime: RuntimeDep, caller: CallerScopes
+) -> PairingView:
+    """One pairing; with contact data only for an `admin` key."""
+    return view_of(await find_pairing(runtime.pairings, pairing_id), caller)
 
 
-@router.post("/pairings/{pairing_id}/responses", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/pairings/{pairing_id}/responses",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[CanRespond],
+)
 async def respond(pairing_id: Identifier, body: AnswerIn, runtime: RuntimeDep) -> AnswerAccepted:
     """Publish the answer to the pairing-response topic; the pairing changes shortly after.
     409 when the decision does not fit the pairing's state (accept or decline once it no longer
@@ -94,7 +83,9 @@ async def respond(pairing_id: Identifier, body: AnswerIn, runtime: RuntimeDep) -
     return AnswerAccepted(event_id=str(command.event_id))
 
 
-@router.post("/pairings/{pairing_id}/end", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/pairings/{pairing_id}/end", status_code=status.HTTP_202_ACCEPTED, dependencies=[CanRespond]
+)
 async def end(pairing_id: Identifier, body: EndIn, runtime: RuntimeDep) -> AnswerAccepted:
     """The same as answering `end`: one of the two people ends their active pairing."""
     answer = PairingAnswer(pairing_id=pairing_id, decision="end", **body.model_dump())

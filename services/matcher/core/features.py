@@ -10,6 +10,7 @@ from datetime import date
 
 from shared.availability import Windows, utc_windows
 from shared.profile import Profile, SkillSet
+from shared.vocabulary import label
 
 _SEPARATORS = re.compile(r"[\s_-]+")
 
@@ -21,7 +22,7 @@ def skill_key(text: str) -> str:
 
 def skill_labels(skills: SkillSet) -> dict[str, str]:
     """Skill key -> readable label; vocabulary first, so its label wins over an equal extra."""
-    labels = {skill.value: skill.value.replace("_", " ") for skill in skills.vocabulary}
+    labels = {skill.value: label(skill) for skill in skills.vocabulary}
     for extra in skills.extras:
         labels.setdefault(skill_key(extra), extra)
     labels.pop("", None)

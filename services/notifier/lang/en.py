@@ -5,6 +5,7 @@ from string import Template
 from services.notifier.wording import Wording
 
 ENGLISH = Wording(
+    locale="en",
     weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     months=(
         "January",

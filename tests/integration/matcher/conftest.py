@@ -24,6 +24,7 @@ from tests.builders.matcher import old, young
 from tests.helpers import asgi_client, broker_connected, eventually, publish
 
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
+ADMIN = "matcher-admin-key-1"
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def settings(
         lag_interval_seconds=1.0,
         outbox_stuck_seconds=5.0,
         log_json=False,
+        api_keys={ADMIN: ["admin"]},
     )
 
 
@@ -57,7 +59,10 @@ async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
 
 
 def http(app: FastAPI) -> httpx.AsyncClient:
-    return asgi_client(app, base_url="http://matcher")
+    """An HTTP client holding the admin key."""
+    client = asgi_client(app, base_url="http://matcher")
+    client.headers["X-API-Key"] = ADMIN
+    return client
 
 
 class Profiles:

@@ -13,6 +13,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore
 from shared.mongo import Document
 from shared.topics import Topics
+from shared.vocabulary import Skill, label
 from tests.builders.notifier import berliner, cancelled, new_yorker, proposed
 from tests.helpers import eventually, read_topic
 from tests.integration.notifier.conftest import (
@@ -240,3 +241,28 @@ async def test_crash_between_publishing_and_marking_sends_no_email_again(
     docs = await mongo.notifications.find({"pairing_id": event.data.pairing_id}).to_list()
     marked = [await mongo.published.find_one({"_id": d["_id"]}) for d in docs]
     assert len(docs) == 2 and all(marked)
+
+
+async def test_the_delivered_german_email_names_skills_and_languages_in_german(
+    kafka_bootstrap: str, topics: Topics, settings: NotifierSettings, smtp: SmtpServer
+) -> None:
+    event = proposed()
+    why = event.data.explanation
+    why.younger_teaches[:] = [label(Skill.CONTENT_CREATION), label(Skill.DIGITAL_TOOLS)]
+    why.older_teaches[:] = [label(Skill.STRATEGY), "works council relations"]
+    why.shared_languages[:] = ["de", "en"]
+
+    async with running(settings):
+        await publish_event(kafka_bootstrap, topics.pairings, event.data.pairing_id, event)
+        await eventually(lambda: len(smtp.sink.received) == 2)
+
+    [jana], [robert] = smtp.sink.to("jana@example.org"), smtp.sink.to("robert@example.org")
+    html = str(jana.get_body(("html",)).get_content())  # type: ignore[union-attr]
+    for body in (plain(jana), html):
+        assert (
+            "Das bringen Sie Robert Miller bei: Content-Erstellung und digitale Werkzeuge." in body
+        )
+        assert "Ihnen bei: Strategie und works council relations." in body
+        assert "Gemeinsame Sprachen: Deutsch und Englisch." in body
+    assert "You will teach Jana Schmidt: strategy and works council relations." in plain(robert)
+    assert "Languages you share: German and English." in plain(robert)

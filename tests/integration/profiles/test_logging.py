@@ -2,37 +2,14 @@
 
 import io
 import json
-import logging
-import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
-import structlog
 
-from shared.logging import configure_logging
 from tests.builders.profiles import profile_fields
 from tests.integration.profiles.conftest import ADMIN
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def json_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    """The service's JSON logging, written to a buffer instead of stdout."""
-    buffer = io.StringIO()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    with monkeypatch.context() as patched:
-        patched.setattr(sys, "stdout", buffer)
-        configure_logging(service="profiles", level="INFO", json=True)
-    try:
-        yield buffer
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.reset_defaults()
-        structlog.contextvars.clear_contextvars()
 
 
 async def test_request_logs_carry_the_correlation_id_and_no_key_or_email(

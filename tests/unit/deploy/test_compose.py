@@ -12,6 +12,7 @@ import yaml
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
+from shared.auth import Scope
 from shared.kafka import GRACEFUL_SHUTDOWN_SECONDS
 from shared.settings import CommonSettings
 
@@ -98,6 +99,16 @@ def test_hosts_and_ports_agree_with_the_stack(
     spec = COMPOSE["services"][service]
     assert spec["ports"] == [f"{settings.http_port}:{settings.http_port}"]
     assert f":{settings.http_port}/health" in " ".join(spec["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("service", APPS)
+def test_every_service_has_an_admin_a_portal_and_a_read_only_key(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = from_compose(service, monkeypatch)
+
+    scopes = [frozenset({Scope.ADMIN}), frozenset({Scope.RESPOND}), frozenset({Scope.READ})]
+    assert list(settings.api_keys.values()) == scopes
 
 
 def test_notifier_sends_to_the_mail_catcher(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,5 @@
-"""The answer routes: which decisions fit which state, who may answer, and what gets published."""
+"""The pairing routes: which decisions fit which state, who may answer, what gets published,
+and which keys see contact data."""
 
 from types import SimpleNamespace
 
@@ -8,6 +9,7 @@ from fastapi import FastAPI
 
 from services.matcher.adapters import api
 from services.matcher.core.lifecycle import PairingState
+from shared.auth import Scope, protect
 from shared.commands import RespondToPairing
 from tests.builders.matcher import answer, pairing
 from tests.fakes.matcher import FakePairings
@@ -22,13 +24,25 @@ class Sent:
         self.commands.append(command)
 
 
-async def client_with(state: PairingState) -> tuple[httpx.AsyncClient, Sent]:
+PORTAL, READER, ADMIN = "portal-key-0001", "reader-key-0001", "admin-key-0001"
+KEYS = {
+    PORTAL: frozenset({Scope.RESPOND}),
+    READER: frozenset({Scope.READ}),
+    ADMIN: frozenset({Scope.ADMIN}),
+}
+CONTACT = {"name", "email", "availability", "timezone"}
+
+
+async def client_with(state: PairingState, key: str = PORTAL) -> tuple[httpx.AsyncClient, Sent]:
     pairings, sent = FakePairings(), Sent()
     await pairings.create(pairing("pr-1").model_copy(update={"state": state}), answer("pr-1", "x"))
     app = FastAPI()
     app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=sent)
+    protect(app, KEYS)
     api.install(app)
-    return asgi_client(app, base_url="http://matcher"), sent
+    client = asgi_client(app, base_url="http://matcher")
+    client.headers["X-API-Key"] = key
+    return client, sent
 
 
 @pytest.mark.parametrize(
@@ -77,4 +91,36 @@ async def test_someone_outside_the_pairing_cannot_end_it(route: str) -> None:
         missing = await client.post("/pairings/pr-404/end", json={"person_id": "old"})
 
     assert (response.status_code, missing.status_code) == (422, 404)
+    assert sent.commands == []
+
+
+async def test_only_an_admin_key_sees_contact_data() -> None:
+    client, _ = await client_with(PairingState.PROPOSED, key=ADMIN)
+    async with client:
+        full = (await client.get("/pairings/pr-1")).json()
+        client.headers["X-API-Key"] = READER
+        redacted = (await client.get("/pairings/pr-1")).json()
+        listed = (await client.get("/pairings")).json()
+
+    assert full["view"] == "full" and set(full["younger"]) | set(full["older"]) >= CONTACT
+    assert full["explanation"]["summary"]
+    assert redacted["view"] == "redacted"
+    assert (redacted["younger"], redacted["older"]) == ({"id": "young"}, {"id": "old"})
+    assert "summary" not in redacted["explanation"] and "reason" not in redacted
+    assert redacted["explanation"]["younger_teaches"] == full["explanation"]["younger_teaches"]
+    assert listed == [redacted]
+    assert full["younger"]["email"] not in str(redacted)
+
+
+async def test_reading_and_answering_are_separate_scopes() -> None:
+    client, sent = await client_with(PairingState.PROPOSED, key=READER)
+    async with client:
+        answered = await client.post(
+            "/pairings/pr-1/responses", json={"person_id": "old", "decision": "accept"}
+        )
+        client.headers["X-API-Key"] = PORTAL
+        read = await client.get("/pairings/pr-1")
+
+    assert (answered.status_code, read.status_code) == (403, 403)
+    assert answered.json()["detail"] == "this key lacks the respond scope"
     assert sent.commands == []

@@ -106,6 +106,37 @@ def test_text_introduces_the_partner_and_what_each_teaches_the_other() -> None:
     assert "How to reach Jana Schmidt: jana@example.org" in text(robert)
 
 
+def test_shared_languages_are_named_in_the_readers_language() -> None:
+    event = proposed()
+    event.data.explanation.shared_languages[:] = ["de", "en"]
+
+    jana, robert = received(event)
+
+    assert "Gemeinsame Sprachen: Deutsch und Englisch." in text(jana)
+    assert "Languages you share: German and English." in text(robert)
+    html = str(part(jana, "text/html").get_content())
+    assert "Gemeinsame Sprachen: Deutsch und Englisch." in html
+
+
+def test_vocabulary_skills_are_in_the_emails_language_and_extras_as_written() -> None:
+    event = proposed()
+    why = event.data.explanation
+    why.younger_teaches[:] = ["content creation", "digital tools"]  # as the matcher labels them
+    why.older_teaches[:] = ["strategy", "Works Council Relations", "Public Speaking"]
+
+    jana, robert = received(event)
+
+    assert "Das bringen Sie Robert Miller bei: Content-Erstellung und digitale Werkzeuge." in text(
+        jana
+    )
+    assert (
+        "Das bringt Robert Miller Ihnen bei: Strategie, Works Council Relations und "
+        "Public Speaking." in text(jana)
+    )
+    assert "Content-Erstellung und digitale Werkzeuge" in str(part(jana, "text/html").get_content())
+    assert "Jana Schmidt will teach you: content creation and digital tools." in text(robert)
+
+
 def test_language_is_the_first_one_with_english_as_the_fallback() -> None:
     event = proposed(younger=berliner(languages=["fr", "de"]), older=new_yorker(languages=["de"]))
 

@@ -21,10 +21,12 @@ from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
@@ -44,12 +46,16 @@ class Runtime:
         self.publisher = BrokerPublisher(broker)
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
+        self.programs = MongoPrograms(db)
+        self.directory = ProgramDirectory(
+            self.programs, defaults=settings.policy, deployment=settings.program_policies
+        )
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
-            policy_for=settings.policy_for,
+            policy_for=self.directory.policy_for,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
         )
@@ -64,6 +70,7 @@ class Runtime:
         )
         self._groups = {
             settings.group(settings.people_group_id): self._topics.profile_changes,
+            settings.group(settings.programs_group_id): self._topics.program_changes,
             settings.group(settings.responses_group_id): self._topics.pairing_responses,
             settings.group(settings.work_group_id): self._topics.match_work,
         }
@@ -97,7 +104,7 @@ class Runtime:
     async def start(self) -> None:
         """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
         answers (both publish or read through it)."""
-        for store in (self.people, self.pairings, self.slots):
+        for store in (self.people, self.pairings, self.slots, self.programs):
             await store.ensure_indexes()
         self.connection.start()
         every = self._settings

@@ -16,6 +16,9 @@ class MatcherSettings(CommonSettings):
     mongodb_database: str = "matcher"
     http_port: int = 8002
     people_group_id: str = Field(default="matcher-people", description="Reads the profile stream.")
+    programs_group_id: str = Field(
+        default="matcher-programs", description="Reads the program records."
+    )
     responses_group_id: str = "matcher-responses"
     work_group_id: str = Field(
         default="matcher-work", description="Owns programs: one replica per work partition."
@@ -44,7 +47,8 @@ class MatcherSettings(CommonSettings):
         default_factory=dict, description="Overrides of the default Policy for every program."
     )
     program_policies: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-program overrides on top of `policy`."
+        default_factory=dict,
+        description="Per-program defaults on top of `policy`; a program's record overrides them.",
     )
 
     @field_validator("program_policies")
@@ -65,7 +69,3 @@ class MatcherSettings(CommonSettings):
     @property
     def orphan_slot_after(self) -> timedelta:
         return timedelta(seconds=self.orphan_slot_seconds)
-
-    def policy_for(self, program_id: str) -> Policy:
-        """The default policy, with the global then the program's own overrides applied."""
-        return Policy(**(self.policy | self.program_policies.get(program_id, {})))

@@ -1,8 +1,9 @@
 """Builders for programs: the settings an operator submits, valid unless overridden."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from shared.programs import ProgramFields
+from shared.programs import ProgramFields, ProgramSnapshot
 
 
 def program_body(**overrides: Any) -> dict[str, Any]:
@@ -26,3 +27,9 @@ def program_body(**overrides: Any) -> dict[str, Any]:
 def program_fields(**overrides: Any) -> ProgramFields:
     """A valid program; override any field."""
     return ProgramFields.model_validate(program_body(**overrides))
+
+
+def program_snapshot(program_id: str, *, version: int = 1, **overrides: Any) -> ProgramSnapshot:
+    """A stored program record; override any field."""
+    stored = {"id": program_id, "version": version, "updated_at": datetime.now(UTC)}
+    return ProgramSnapshot.model_validate(program_body(**overrides) | stored)

@@ -9,6 +9,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from services.matcher.usecases.directory import ProgramRecords
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
@@ -20,6 +21,8 @@ class Runtime(Protocol):
     def people(self) -> PeopleStore: ...
     @property
     def pairings(self) -> PairingStore: ...
+    @property
+    def programs(self) -> ProgramRecords: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
 

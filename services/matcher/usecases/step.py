@@ -8,7 +8,7 @@ conditional on the sequence they were computed from.
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 import structlog
@@ -38,7 +38,7 @@ class ProgramMatcher:
         pairings: PairingStore,
         slots: SlotGuard,
         relay: Outbox,
-        policy_for: Callable[[str], Policy],
+        policy_for: Callable[[str], Awaitable[Policy]],
         proposal_ttl: timedelta,
         orphan_slot_after: timedelta,
         clock: Callable[[], datetime] = utc_now,
@@ -62,6 +62,8 @@ class ProgramMatcher:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
         due = any(w.data.item.kind == "due" for w in work)
         bind_correlation(step.correlation_id)
+        if any(w.data.item.kind == "settings" for w in work):
+            self.drop([program_id])  # rebuilt below with the program's new policy
         try:
             program = self._programs.get(program_id) or await self._take_over(program_id, step)
             self._programs[program_id] = program
@@ -88,7 +90,7 @@ class ProgramMatcher:
         )
 
     async def _take_over(self, program_id: str, step: Step) -> Program:
-        policy = self._policy_for(program_id)
+        policy = await self._policy_for(program_id)
         program, stranded = await load_program(
             program_id, people=self._people, pairings=self._pairings, policy=policy
         )

@@ -39,7 +39,18 @@ class ProgramDue(BaseModel):
     kind: Literal["due"] = "due"
 
 
-WorkItem = Annotated[PersonChanged | AnswerGiven | ProgramDue, Field(discriminator="kind")]
+class SettingsChanged(BaseModel):
+    """The program's record changed: read its settings (policy, schedule) again."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["settings"] = "settings"
+    version: int = Field(ge=1, description="The record's version that caused it.")
+
+
+WorkItem = Annotated[
+    PersonChanged | AnswerGiven | ProgramDue | SettingsChanged, Field(discriminator="kind")
+]
 
 
 class Work(BaseModel):

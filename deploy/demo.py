@@ -56,16 +56,29 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
 
 
 SAMPLE_PROGRAMS = {
-    "emea-2027": "Europe/Paris",
-    "americas-2027": "America/Mexico_City",
-    "apac-2027": "Australia/Sydney",
+    "emea-2027": ("EMEA 2027", "Europe/Paris"),
+    "americas-2027": ("Americas 2027", "America/Mexico_City"),
+    "apac-2027": ("APAC 2027", "Australia/Sydney"),
 }
-ROUNDS_ENV = {
-    "MATCHER_PROGRAM_SCHEDULES": json.dumps(
-        {program: {"mode": "rounds", "timezone": zone} for program, zone in SAMPLE_PROGRAMS.items()}
-    )
-}
-"""The sample's programs match in rounds (nobody is proposed until a round runs)."""
+
+
+def create_programs(system: System) -> None:
+    """The sample's program records: each matched in rounds (nobody is proposed until a round
+    runs), started on command once everyone is in."""
+    headers = {"X-API-Key": system.config.api_key}
+    with httpx.Client(
+        base_url=system.config.url("profiles"), headers=headers, timeout=30
+    ) as client:
+        for program, (name, zone) in SAMPLE_PROGRAMS.items():
+            body = {
+                "name": name,
+                "timezone": zone,
+                "schedule": {"mode": "rounds"},
+                "starts_on": "2027-02-01",
+                "ends_on": "2027-07-30",
+                "sender": f"mentoring-{program.split('-')[0]}@example.org",
+            }
+            client.put(f"/programs/{program}", json=body).raise_for_status()
 
 
 def run_rounds(
@@ -73,7 +86,7 @@ def run_rounds(
 ) -> dict[str, dict[str, Any]]:
     """Once the matcher holds every person of the sample, one round per program; returns each
     round as recorded."""
-    expected = Counter(row["program_id"] for row in rows)
+    expected = Counter(row["program_id"] for row in rows if row.get("opted_in", True))
     headers = {"X-API-Key": system.config.api_key}
     done = {}
     with httpx.Client(base_url=system.config.url("matcher"), headers=headers, timeout=60) as client:
@@ -203,7 +216,6 @@ def main() -> None:
         mail_dir=state / "mail",
         topic_prefix=DEMO_PREFIX,
         database_prefix="demo_",
-        extra_env=ROUNDS_ENV,
     )
     topics = Topics(prefix=config.topic_prefix)
     asyncio.run(reset(config, topics))
@@ -212,6 +224,7 @@ def main() -> None:
         system.start()
         console.print("services up: " + ", ".join(f"{s} {config.url(s)}" for s in config.ports))
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+        create_programs(system)
         load_sample(system, rows, topics)
         run_rounds(system, rows)
         summarise(wait_until_settled(system, topics), config.mail_dir)

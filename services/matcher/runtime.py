@@ -21,13 +21,14 @@ from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
-from services.matcher.adapters.programs import ConfiguredPrograms
+from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
@@ -36,6 +37,7 @@ from shared.health import Check
 from shared.kafka import dead_letter
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.programs import ContinuousSchedule
 from shared.publisher import BrokerPublisher, Message
 from shared.runtime import runtime_of
 
@@ -48,8 +50,12 @@ class Runtime:
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)
-        self.programs = ConfiguredPrograms(
-            settings.program_settings, configured=settings.program_schedules
+        self.programs = MongoPrograms(db)
+        self.directory = ProgramDirectory(
+            self.programs,
+            defaults=settings.policy,
+            deployment=settings.program_policies,
+            without_record=ContinuousSchedule(settle_minutes=settings.settle_minutes),
         )
         self._timers = Timers(self.forward)
         self.matcher = ProgramMatcher(
@@ -57,7 +63,7 @@ class Runtime:
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
-            programs=self.programs,
+            settings_for=self.directory.settings_for,
             rounds=self.rounds,
             wake=self._timers,
             proposal_ttl=settings.proposal_ttl,
@@ -74,6 +80,7 @@ class Runtime:
         )
         self._groups = {
             settings.group(settings.people_group_id): self._topics.profile_changes,
+            settings.group(settings.programs_group_id): self._topics.program_changes,
             settings.group(settings.responses_group_id): self._topics.pairing_responses,
             settings.group(settings.work_group_id): self._topics.match_work,
         }
@@ -92,7 +99,7 @@ class Runtime:
             window=3 * timedelta(seconds=settings.sweep_interval_seconds),
         )
         self._clock = RoundClock(
-            self.programs,
+            self.directory.with_records,
             self.rounds,
             self.forward,
             catch_up=timedelta(hours=settings.round_catch_up_hours),
@@ -113,7 +120,7 @@ class Runtime:
     async def start(self) -> None:
         """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
         answers (both publish or read through it)."""
-        for store in (self.people, self.pairings, self.slots, self.rounds):
+        for store in (self.people, self.pairings, self.slots, self.programs, self.rounds):
             await store.ensure_indexes()
         self.connection.start()
         every = self._settings

@@ -1,14 +1,12 @@
 """In-memory fakes of the matcher's ports, recording what they were asked to do."""
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.core.schedule import Schedule
-from services.matcher.usecases.directory import ProgramDirectory, ProgramSettings
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -22,6 +20,7 @@ from services.matcher.usecases.work import Forward, MatchWork, PersonChanged, Wa
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
+from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
 
 
@@ -55,6 +54,26 @@ class FakePeople:
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         return [p for p in self.people.values() if p.program_id == program_id]
+
+
+class FakePrograms:
+    """The latest record per program; an older one never replaces a newer one."""
+
+    def __init__(self, *records: ProgramSnapshot) -> None:
+        self.records: dict[str, ProgramSnapshot] = {r.id: r for r in records}
+
+    async def apply(self, snapshot: ProgramSnapshot) -> bool:
+        current = self.records.get(snapshot.id)
+        if current is not None and current.version >= snapshot.version:
+            return current.version == snapshot.version
+        self.records[snapshot.id] = snapshot
+        return True
+
+    async def get(self, program_id: str) -> ProgramSnapshot | None:
+        return self.records.get(program_id)
+
+    async def every(self) -> list[ProgramSnapshot]:
+        return list(self.records.values())
 
 
 @dataclass
@@ -252,24 +271,6 @@ class FakeRounds:
         self.records[round_id] = record.model_copy(update=done)
 
 
-class FakePrograms:
-    """Program settings set by the test; every program not set gets `default`."""
-
-    def __init__(self, default: ProgramSettings | None = None) -> None:
-        self.default = default or ProgramSettings("", schedule=Schedule(settle=timedelta(0)))
-        self.programs: dict[str, ProgramSettings] = {}
-
-    def set(self, program_id: str, **changes: Any) -> None:
-        current = self.programs.get(program_id) or replace(self.default, program_id=program_id)
-        self.programs[program_id] = replace(current, **changes)
-
-    async def settings_of(self, program_id: str) -> ProgramSettings:
-        return self.programs.get(program_id) or replace(self.default, program_id=program_id)
-
-    async def scheduled(self) -> list[ProgramSettings]:
-        return [p for _, p in sorted(self.programs.items()) if p.schedule.mode == "rounds"]
-
-
 class RecordingWake:
     def __init__(self) -> None:
         self.asked: list[tuple[str, datetime]] = []
@@ -291,5 +292,4 @@ _publisher: Publisher = RecordingPublisher()
 _forward: Forward = RecordingForward()
 _steps: Steps = RecordingSteps()
 _rounds: RoundStore = FakeRounds()
-_programs: ProgramDirectory = FakePrograms()
 _wake: Wake = RecordingWake()

@@ -9,7 +9,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
-from services.matcher.usecases.directory import ProgramDirectory
+from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork
@@ -25,7 +25,9 @@ class Runtime(Protocol):
     @property
     def rounds(self) -> RoundStore: ...
     @property
-    def programs(self) -> ProgramDirectory: ...
+    def programs(self) -> ProgramRecords: ...
+    @property
+    def directory(self) -> ProgramDirectory: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
 

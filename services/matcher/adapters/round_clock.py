@@ -1,7 +1,7 @@
 """Starts scheduled rounds, and wakes continuous programs when their settle window ends.
 
-`RoundClock.tick` looks at every program matched in rounds: each scheduled time in the last
-`catch_up` (so a replica down at the time still starts it later) whose round is not recorded
+`RoundClock.tick` looks at every program with a record matched in rounds: each scheduled time
+(`ProgramSettings.next_round_after`, in the program's timezone) in the last `catch_up` (so a replica down at the time still starts it later) whose round is not recorded
 done gets a `RoundDue` on the work topic, keyed by the program, for its owner. Any replica may
 tick: the owner runs a round once however often it is asked (`usecases.rounds`). The clock is
 injected, so tests move time by hand.
@@ -10,15 +10,14 @@ injected, so tests move time by hand.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import structlog
 from aiokafka.errors import KafkaError
 
-from services.matcher.core.schedule import round_id, round_times
-from services.matcher.usecases.directory import ProgramDirectory
-from services.matcher.usecases.round_log import RoundStore
+from services.matcher.core.program_settings import ProgramSettings
+from services.matcher.usecases.round_log import RoundStore, round_id
 from services.matcher.usecases.work import Forward, MatchWork, RoundDue, SettleDue, Work
 from shared.envelope import utc_now
 from shared.errors import StoreUnavailable
@@ -30,7 +29,7 @@ PRODUCER = "matcher"
 class RoundClock:
     def __init__(
         self,
-        programs: ProgramDirectory,
+        programs: Callable[[], Awaitable[list[ProgramSettings]]],
         rounds: RoundStore,
         forward: Forward,
         *,
@@ -43,11 +42,8 @@ class RoundClock:
     async def tick(self) -> list[str]:
         """Ask for every due round not yet done; returns their ids."""
         now, asked = self._clock(), []
-        for program in await self._programs.scheduled():
-            times = round_times(
-                program.schedule, program.timezone, after=now - self._catch_up, until=now
-            )
-            for at in times:
+        for program in await self._programs():
+            for at in _due(program, after=now - self._catch_up, until=now):
                 rid = round_id(program.program_id, at)
                 record = await self._rounds.get(rid)
                 if record is None or record.state != "done":
@@ -65,6 +61,16 @@ class RoundClock:
             except (StoreUnavailable, KafkaError) as exc:
                 log.warning("round_tick_failed", error=type(exc).__name__)
             await asyncio.sleep(every)
+
+
+def _due(program: ProgramSettings, *, after: datetime, until: datetime) -> list[datetime]:
+    """The program's scheduled rounds in (after, until]."""
+    found: list[datetime] = []
+    at = program.next_round_after(after) if program.in_rounds else None
+    while at is not None and at <= until:
+        found.append(at)
+        at = program.next_round_after(at)
+    return found
 
 
 class Timers:

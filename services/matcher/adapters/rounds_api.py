@@ -104,7 +104,10 @@ async def preview(program_id: Identifier, runtime: RuntimeDep) -> PreviewPublic:
     """The pairs a round would propose now, with their explanations, the total score, and who
     would be left unpaired and why."""
     found = await preview_round(
-        program_id, people=runtime.people, pairings=runtime.pairings, programs=runtime.programs
+        program_id,
+        people=runtime.people,
+        pairings=runtime.pairings,
+        settings_for=runtime.directory.settings_for,
     )
     pairs = [
         PreviewPair(

@@ -4,12 +4,13 @@ Built from the store, as a replica taking the program over would build it, so an
 answer; the plan is the one a round run now would record (the solve is deterministic).
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.core.scoring import ScoredPair
 from services.matcher.engine.plan import LeftOut, left_out, plan
 from services.matcher.engine.rounds import SolveStats
-from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.program import load_program
 
@@ -30,9 +31,13 @@ class Preview:
 
 
 async def preview_round(
-    program_id: str, *, people: PeopleStore, pairings: PairingStore, programs: ProgramDirectory
+    program_id: str,
+    *,
+    people: PeopleStore,
+    pairings: PairingStore,
+    settings_for: Callable[[str], Awaitable[ProgramSettings]],
 ) -> Preview:
-    settings = await programs.settings_of(program_id)
+    settings = await settings_for(program_id)
     program, _ = await load_program(
         program_id, people=people, pairings=pairings, policy=settings.policy
     )

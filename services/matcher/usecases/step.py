@@ -12,7 +12,7 @@ conditional on the sequence they were computed from.
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 import structlog
@@ -21,7 +21,7 @@ from services.matcher import metrics
 from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
-from services.matcher.usecases.directory import ProgramDirectory, ProgramSettings
+from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
@@ -45,7 +45,7 @@ class ProgramMatcher:
         pairings: PairingStore,
         slots: SlotGuard,
         relay: Outbox,
-        programs: ProgramDirectory,
+        settings_for: Callable[[str], Awaitable[ProgramSettings]],
         rounds: RoundStore,
         wake: Wake,
         proposal_ttl: timedelta,
@@ -54,7 +54,7 @@ class ProgramMatcher:
     ) -> None:
         """`wake(program, at)` brings a `SettleDue` for the program at `at`."""
         self._people, self._pairings, self._relay = people, pairings, relay
-        self._programs_of, self._wake, self._clock = programs, wake, clock
+        self._settings_for, self._wake, self._clock = settings_for, wake, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
         self._rounds = Rounds(rounds, self._proposer)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
@@ -73,8 +73,10 @@ class ProgramMatcher:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
         due = any(w.data.item.kind == "due" for w in work)
         bind_correlation(step.correlation_id)
+        if any(w.data.item.kind == "settings" for w in work):
+            self.drop([program_id])  # rebuilt below with the program's new policy
         try:
-            settings = await self._programs_of.settings_of(program_id)
+            settings = await self._settings_for(program_id)
             program = await self._program(settings, step)
             await self._apply(program, step, work)
             if due:
@@ -86,8 +88,8 @@ class ProgramMatcher:
             await self._cancel_broken(program, step)
             for round_due in _rounds_due(work):
                 await self._rounds.run(program, step, round_due)
-            if settings.schedule.mode == "continuous":
-                await self._propose_settled(program, step, settings.schedule.settle)
+            if not settings.in_rounds:
+                await self._propose_settled(program, step, settings.settle)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])

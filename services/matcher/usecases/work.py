@@ -40,6 +40,15 @@ class ProgramDue(BaseModel):
     kind: Literal["due"] = "due"
 
 
+class SettingsChanged(BaseModel):
+    """The program's record changed: read its settings (policy, schedule) again."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["settings"] = "settings"
+    version: int = Field(ge=1, description="The record's version that caused it.")
+
+
 class RoundDue(BaseModel):
     """Run this round of the program (scheduled, or started by an operator), once."""
 
@@ -61,7 +70,8 @@ class SettleDue(BaseModel):
 
 
 WorkItem = Annotated[
-    PersonChanged | AnswerGiven | ProgramDue | RoundDue | SettleDue, Field(discriminator="kind")
+    PersonChanged | AnswerGiven | ProgramDue | SettingsChanged | RoundDue | SettleDue,
+    Field(discriminator="kind"),
 ]
 
 

@@ -4,27 +4,47 @@ same command sent twice runs the round once; the round record is kept by id."""
 
 import pytest
 
-from services.matcher.settings import MatcherSettings, ProgramSchedule
+from services.matcher.runtime import current
+from services.matcher.settings import MatcherSettings
+from shared.events import ProgramChanged
+from shared.kafka import make_broker
+from shared.settings import CommonSettings
+from shared.topics import Topics
 from tests.builders.matcher import old, young
-from tests.helpers import eventually
+from tests.builders.programs import program_snapshot
+from tests.helpers import eventually, publish
 from tests.integration.matcher.conftest import PairingEvents, Profiles, http, running
 
 pytestmark = pytest.mark.integration
 
 
+async def in_rounds(kafka_bootstrap: str, topics: Topics, program: str) -> None:
+    """The program's record, as the profiles service publishes it: matched in rounds."""
+    record = program_snapshot(program, schedule={"mode": "rounds"}, policy={})
+    broker = make_broker(CommonSettings(kafka_bootstrap_servers=kafka_bootstrap), client_id="t")
+    async with broker:
+        await broker.start()
+        event = ProgramChanged(producer="profiles", data=record)
+        await publish(broker, topics.program_changes, program, event)
+
+
 async def test_a_round_started_through_the_api_proposes_what_its_preview_showed(
-    settings: MatcherSettings, profiles: Profiles, pairing_events: PairingEvents, unique: str
+    settings: MatcherSettings,
+    profiles: Profiles,
+    pairing_events: PairingEvents,
+    unique: str,
+    kafka_bootstrap: str,
+    topics: Topics,
 ) -> None:
     program = f"{unique}-p"
-    rounds = settings.model_copy(
-        update={"program_schedules": {program: ProgramSchedule(mode="rounds")}}
-    )
+    await in_rounds(kafka_bootstrap, topics, program)
     people = [young(f"{unique}-y{n}", program=program, craft=f"c{n}") for n in range(4)]
     people += [old(f"{unique}-o{n}", program=program, craft=f"c{n}") for n in range(4)]
     people.append(old(f"{unique}-o-spare", program=program, craft="c0", birth_year=1975))
-    await profiles.changed(*people)
 
-    async with running(rounds) as app, http(app) as client:
+    async with running(settings) as app, http(app) as client:
+        await eventually(lambda: current(app).programs.get(program), within=30)
+        await profiles.changed(*people)  # once the matcher knows the program is in rounds
 
         async def everyone_in() -> bool:
             shown = await client.get(f"/programs/{program}/preview")

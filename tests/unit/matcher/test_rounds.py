@@ -4,29 +4,40 @@ replicas; a preview shows the pairs the round then proposes; late joiners wait f
 round; a policy change counts from the next round; newcomers wait for the settle window."""
 
 import asyncio
-from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from services.matcher.adapters.round_clock import RoundClock
-from services.matcher.core.policy import Policy
-from services.matcher.core.schedule import Schedule, round_id
 from services.matcher.usecases.ports import PairingRecord
 from services.matcher.usecases.preview import preview_round
-from services.matcher.usecases.round_log import RoundRecord
+from services.matcher.usecases.round_log import RoundRecord, round_id
 from services.matcher.usecases.work import MatchWork, RoundDue, SettleDue, Work
 from shared.envelope import Envelope
+from shared.profile import ProfileSnapshot
 from tests.builders.matcher import PROGRAM, old, young
+from tests.builders.programs import program_snapshot
 from tests.fakes.matcher import FakePairings, FakeRounds, RecordingForward
 from tests.unit.matcher.test_step import World, changed, step
 
-ROUNDS = Schedule(mode="rounds")
+DATES = {
+    "enrolment_opens": "2026-02-01",
+    "enrolment_closes": "2026-03-01",
+    "starts_on": "2026-03-02",
+    "ends_on": "2026-08-31",
+}
 
 
-def rounds_world(*people: object) -> World:
-    world = World(*people)  # type: ignore[arg-type]
-    world.programs.set(PROGRAM, schedule=ROUNDS)
+def record(world: World, *, version: int = 1, **fields: Any) -> None:
+    """Give the program a record (its settings), as `programs.changes.v1` would."""
+    fields = {"schedule": {"mode": "rounds"}, "policy": {}} | DATES | fields
+    world.programs.records[PROGRAM] = program_snapshot(PROGRAM, version=version, **fields)
+
+
+def rounds_world(*people: ProfileSnapshot) -> World:
+    world = World(*people)
+    record(world)
     return world
 
 
@@ -39,7 +50,7 @@ def people_of(world: World) -> list[str]:
     return sorted(p for pair in world.proposed_pairs() for p in pair)
 
 
-def crafts(n: int) -> list[object]:
+def crafts(n: int) -> list[ProfileSnapshot]:
     """n pairs that fit only each other (y<i> with o<i>)."""
     return [p for i in range(n) for p in (young(f"y{i}", f"c{i}"), old(f"o{i}", f"c{i}"))]
 
@@ -60,13 +71,15 @@ async def test_in_rounds_nobody_is_proposed_until_a_round_runs_on_command() -> N
 
 async def test_a_round_runs_at_its_scheduled_time_in_the_program_timezone() -> None:
     world = World(*crafts(2))
-    local = datetime(2026, 3, 2, 13, 30)  # 13:30 in Berlin is 12:30 UTC
-    world.programs.set(
-        PROGRAM, timezone="Europe/Berlin", schedule=replace(ROUNDS, rounds_at=(local,))
-    )
+    at = {"mode": "rounds", "rounds_at": ["2026-03-02T13:30:00"]}  # 12:30 UTC
+    record(world, timezone="Europe/Berlin", schedule=at)
     forward = RecordingForward()
     clock = RoundClock(
-        world.programs, world.rounds, forward, catch_up=timedelta(hours=1), clock=lambda: world.now
+        world.directory.with_records,
+        world.rounds,
+        forward,
+        catch_up=timedelta(hours=1),
+        clock=lambda: world.now,
     )
     replica = world.replica()
     await step(replica, changed("y0", "o0", "y1", "o1"))
@@ -117,7 +130,10 @@ async def test_a_preview_shows_the_pairs_the_round_then_proposes_and_who_is_left
     await step(replica, changed(*everyone))
 
     preview = await preview_round(
-        PROGRAM, people=world.people, pairings=world.pairings, programs=world.programs
+        PROGRAM,
+        people=world.people,
+        pairings=world.pairings,
+        settings_for=world.directory.settings_for,
     )
     await step(replica, round_due())
 
@@ -193,13 +209,13 @@ async def test_two_replicas_running_the_same_round_propose_everyone_once() -> No
 async def test_a_policy_change_between_rounds_counts_from_the_next_round() -> None:
     near = old("o-near", "c0", birth_year=1983)  # 15 years older than y0
     world = rounds_world(young("y0", "c0"), near)
-    world.programs.set(PROGRAM, policy=Policy(min_birth_year_gap=20))
+    record(world, policy={"min_birth_year_gap": 20})
     replica = world.replica()
     await step(replica, changed("y0", "o-near"))
     await step(replica, round_due(f"{PROGRAM}@cmd-1"))
     assert world.proposed_pairs() == []
 
-    world.programs.set(PROGRAM, policy=Policy(min_birth_year_gap=10))
+    record(world, version=2, policy={"min_birth_year_gap": 10})
     await step(replica, round_due(f"{PROGRAM}@cmd-2"))
 
     assert world.proposed_pairs() == [("y0", "o-near")]
@@ -207,7 +223,7 @@ async def test_a_policy_change_between_rounds_counts_from_the_next_round() -> No
 
 async def test_in_continuous_mode_a_newcomer_waits_for_the_settle_window() -> None:
     world = World(*crafts(2))
-    world.programs.set(PROGRAM, schedule=Schedule(settle=timedelta(minutes=2)))
+    record(world, schedule={"mode": "continuous", "settle_minutes": 2})
     replica = world.replica()
 
     await step(replica, changed("y0", "o0"))

@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.matcher.usecases.ports import Slot
+from shared.inserts import Inserts
 from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
 
 class MongoSlots:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._slots = db["slots"]
+        self._claims = Inserts(self._slots)  # the claims of one step share their round trips
         self._conditional = False  # learnt in `ensure_indexes`
 
     async def ensure_indexes(self) -> None:
@@ -50,14 +51,10 @@ class MongoSlots:
                 "program_id": program_id,
                 "claimed_at": now,
             }
-            try:
-                with store_errors():
-                    await self._slots.insert_one(slot)
-            except DuplicateKeyError:
-                if await self._held_by(str(slot["_id"]), pairing_id):
-                    return str(slot["_id"])  # claimed by an earlier try of the same pairing
-                continue
-            return str(slot["_id"])
+            if await self._claims.insert(slot):
+                return str(slot["_id"])
+            if await self._held_by(str(slot["_id"]), pairing_id):
+                return str(slot["_id"])  # claimed by an earlier try of the same pairing
         return None
 
     @idempotent

@@ -1,7 +1,8 @@
 """Round benchmark: a full solve over every feasible pair, whatever the ages (`engine.general`),
 on synthetic programs (the people of `matcher_bench`).
 
-    python -m bench.round_bench [--quality 1000,5000] [--timing 20000,100000] [--seed 2027]
+    python -m bench.round_bench [--quality 1000,5000] [--timing 20000,100000]
+                                [--stored 20000,100000] [--seed 2027]
 
 Quality, per --quality size: the large-program path (the split's auction on the double cover,
 rounded, then improved), forced on below its threshold, against the exact optimum over every
@@ -14,6 +15,9 @@ Time, per --timing size: the solver-only time of a full solve (candidate generat
 no explanations, no store; a round measured from the stored profiles comes with the rounds
 themselves), beside the split solve of the same people in the same run, and the ratio; each
 solve's pairs and total score; the process peak RSS at the end.
+
+A round, per --stored size: from the profiles stored in the local store through to the
+proposals written, beside the solver alone in the same run (`bench.stored_round`).
 """
 
 import argparse
@@ -22,6 +26,7 @@ import resource
 import time
 from dataclasses import dataclass
 
+from bench import stored_round
 from bench.matcher_bench import POLICY, WEEK, synthetic
 from services.matcher.engine.engine import MatchingEngine
 from services.matcher.engine.general import feasible_graph, solve_general
@@ -125,6 +130,7 @@ def main() -> None:
     )
     parser.add_argument("--quality", default="1000,5000")
     parser.add_argument("--timing", default="20000,100000")
+    parser.add_argument("--stored", default="20000,100000")
     parser.add_argument("--seed", type=int, default=2027)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -132,6 +138,7 @@ def main() -> None:
         quality(n, args.seed)
     for n in [int(s) for s in args.timing.split(",") if s]:
         timing(n, args.seed)
+    stored_round.run([int(s) for s in args.stored.split(",") if s], args.seed)
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -125,15 +125,18 @@ def report(run: int, found: dict[str, Any]) -> Pairs:
         print(
             f"  {program:15} live {f['live']:8.4f} ({f['live_pairs']:3} pairs)   "
             f"exact optimum {f['optimum']:8.4f} ({f['optimum_pairs']:3} pairs)   "
-            f"{100 * f['live'] / f['optimum']:7.3f} %"
+            f"{100 * f['live'] / f['optimum']:7.3f} %   pairs {_digest(f['pairs'])}"
         )
     pairs: Pairs = set().union(*(f["pairs"] for f in found.values()))
-    digest = hashlib.sha256(json.dumps(sorted(pairs)).encode()).hexdigest()[:12]
     print(
         f"run {run}: live {live:.4f} ({len(pairs)} pairs), exact optimum {optimum:.4f}: "
-        f"{100 * live / optimum:.3f} %; pairs {digest}"
+        f"{100 * live / optimum:.3f} %; pairs {_digest(pairs)}"
     )
     return pairs
+
+
+def _digest(pairs: Pairs) -> str:
+    return hashlib.sha256(json.dumps(sorted(pairs)).encode()).hexdigest()[:12]
 
 
 def main() -> None:

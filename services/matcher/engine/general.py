@@ -9,9 +9,11 @@ relaxation of the general problem, with candidates and pricing as for the split)
 is rounded, then improved by re-solving the neighbourhoods where a better matching may be
 (`solver.improve`).
 
-Deterministic: people are numbered by id, not by pool row (rows follow arrival order), and
-edges are listed by those numbers, so every tie inside the solvers breaks the same way for the
-same people, policy and history.
+Deterministic: people are numbered by email, then id, not by pool row (rows follow arrival
+order), and edges are listed by those numbers, so every tie inside the solvers breaks the same way
+for the same people, policy and history. Emails are unique within a program and stay the same
+when the same people are enrolled again under new ids (the profiles API gives new ones), so the
+same cohort gets the same pairs.
 """
 
 import time
@@ -75,8 +77,8 @@ def solve_general(
 def feasible_graph(problem: SolveInput) -> Graph:
     """Every allowed pair of people with free capacity, scored, in the canonical order."""
     rows = np.flatnonzero(problem.free > 0)
-    ids = np.array([_id_of(problem, row) for row in rows.tolist()], dtype=object)
-    rows = rows[np.argsort(ids, kind="stable")] if len(rows) else rows
+    keys = np.array([_key_of(problem, row) for row in rows.tolist()], dtype=object)
+    rows = rows[np.argsort(keys, kind="stable")] if len(rows) else rows
     every = _every_pair(problem, rows)
     number = np.full(len(problem.free), -1, np.int64)
     number[rows] = np.arange(len(rows))
@@ -134,7 +136,7 @@ def _oriented(problem: SolveInput, graph: Graph, edges: Ints) -> list[tuple[int,
     return list(zip(younger.tolist(), older.tolist(), minutes.tolist(), strict=True))
 
 
-def _id_of(problem: SolveInput, row: int) -> str:
+def _key_of(problem: SolveInput, row: int) -> str:
     person = problem.pool.people[row]
     assert person is not None  # free capacity: in the pool
-    return person.id
+    return f"{person.email}\x1f{person.id}"

@@ -4,12 +4,19 @@ replicas; a preview shows the pairs the round then proposes; late joiners wait f
 round; a policy change counts from the next round; newcomers wait for the settle window."""
 
 import asyncio
+import json
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from deploy.demo import SAMPLE
 from services.matcher.adapters.round_clock import RoundClock
+from services.matcher.core.policy import Policy
+from services.matcher.engine.engine import MatchingEngine
+from services.matcher.engine.plan import plan
+from services.matcher.engine.rounds import SolveStats
 from services.matcher.usecases.ports import PairingRecord
 from services.matcher.usecases.preview import preview_round
 from services.matcher.usecases.round_log import RoundRecord, round_id
@@ -237,3 +244,28 @@ async def test_in_continuous_mode_a_newcomer_waits_for_the_settle_window() -> No
     await step(replica, [settle])
 
     assert sorted(world.proposed_pairs()) == [("y0", "o0"), ("y1", "o1")]
+
+
+def test_the_same_cohort_enrolled_again_under_new_ids_gets_the_same_pairs() -> None:
+    """The profiles API gives people new ids each time they are enrolled; the sample's EMEA
+    program has tied optima, which ids alone would break differently run by run."""
+    rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+    emea = [row for row in rows if row["program_id"] == "emea-2027"]
+    found = []
+    for seed in range(6):
+        rng = random.Random(seed)
+        new_id = {row["id"]: f"api-{rng.getrandbits(64):016x}" for row in emea}
+        engine = MatchingEngine(Policy())
+        for row in emea:
+            stamp = {"id": new_id[row["id"]], "version": 1, "updated_at": world_now()}
+            engine.upsert(ProfileSnapshot.model_validate(row | stamp))
+        email = {new_id[row["id"]]: row["email"] for row in emea}
+        pairs = plan(engine.solve_input(), SolveStats())
+        found.append({(email[p.younger_id], email[p.older_id]) for p in pairs})
+
+    assert all(pairs == found[0] for pairs in found)
+    assert len(found[0]) == 38
+
+
+def world_now() -> datetime:
+    return World().now

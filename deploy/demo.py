@@ -169,6 +169,10 @@ def explain_keys(config: SystemConfig) -> None:
         f"RMP_API_KEY={portal} RMP_MATCHER_URL={config.url('matcher')} "
         "rmp answer PAIRING_ID PERSON_ID accept"
     )
+    console.print(
+        f"preview or run a round: RMP_API_KEY={config.api_key} "
+        f"RMP_MATCHER_URL={config.url('matcher')} rmp match emea-2027 --preview"
+    )
 
 
 DEMO_PREFIX = "demo."

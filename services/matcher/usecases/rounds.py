@@ -8,6 +8,8 @@ solved twice, and the slots and the deterministic pairing ids keep a person from
 proposed twice.
 """
 
+from collections.abc import Sequence
+
 import structlog
 
 from services.matcher import metrics
@@ -18,7 +20,7 @@ from services.matcher.usecases.ports import pairing_id
 from services.matcher.usecases.program import Program, Step
 from services.matcher.usecases.proposals import Proposer
 from services.matcher.usecases.round_log import RoundRecord, RoundStore
-from services.matcher.usecases.work import RoundDue
+from services.matcher.usecases.work import MatchWork, RoundDue
 
 log = structlog.get_logger(__name__)
 
@@ -64,3 +66,12 @@ class Rounds:
             return pairs
         stored = await self._rounds.get(due.round_id)  # another replica planned it first
         return replan(problem, stored.pairs) if stored is not None else []
+
+
+def rounds_asked(work: Sequence[MatchWork]) -> list[RoundDue]:
+    """The rounds asked for in a batch of work, each once, in order."""
+    found: dict[str, RoundDue] = {}
+    for w in work:
+        if isinstance(w.data.item, RoundDue):
+            found.setdefault(w.data.item.round_id, w.data.item)
+    return list(found.values())

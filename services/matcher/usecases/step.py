@@ -26,9 +26,10 @@ from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, S
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
 from services.matcher.usecases.round_log import RoundStore
-from services.matcher.usecases.rounds import Rounds
+from services.matcher.usecases.rounds import Rounds, rounds_asked
+from services.matcher.usecases.settle import Settled
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, RoundDue, Wake
+from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, Wake
 from shared.envelope import utc_now
 from shared.events import CancelReason
 from shared.logging import bind_correlation
@@ -54,9 +55,10 @@ class ProgramMatcher:
     ) -> None:
         """`wake(program, at)` brings a `SettleDue` for the program at `at`."""
         self._people, self._pairings, self._relay = people, pairings, relay
-        self._settings_for, self._wake, self._clock = settings_for, wake, clock
+        self._settings_for, self._clock = settings_for, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
         self._rounds = Rounds(rounds, self._proposer)
+        self._settled = Settled(self._proposer, wake)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._programs: dict[str, Program] = {}
 
@@ -86,10 +88,10 @@ class ProgramMatcher:
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
-            for round_due in _rounds_due(work):
+            for round_due in rounds_asked(work):
                 await self._rounds.run(program, step, round_due)
             if not settings.in_rounds:
-                await self._propose_settled(program, step, settings.settle)
+                await self._settled.propose(program, step, settings.settle)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
@@ -111,21 +113,6 @@ class ProgramMatcher:
             program = await self._take_over(settings.program_id, settings.policy, step)
             self._programs[settings.program_id] = program
         return program
-
-    async def _propose_settled(self, program: Program, step: Step, settle: timedelta) -> None:
-        """Propose now, or once the first waiting change has waited `settle`."""
-        if not settle:
-            await self._proposer.propose(program, step)
-            return
-        if not program.engine.pending:
-            return
-        if program.settle_until is None:
-            program.settle_until = step.now + settle
-        if step.now < program.settle_until:
-            self._wake(program.id, program.settle_until)  # one timer per program and time
-            return
-        program.settle_until = None
-        await self._proposer.propose(program, step)
 
     async def _take_over(self, program_id: str, policy: Policy, step: Step) -> Program:
         program, stranded = await load_program(
@@ -191,15 +178,6 @@ def _departure(
     if person.program_id != program_id:
         return "constraint_broken", f"{person_id} left the program"
     return "constraint_broken", f"{person_id} opted out"
-
-
-def _rounds_due(work: Sequence[MatchWork]) -> list[RoundDue]:
-    """The rounds asked for in this batch, each once, in order."""
-    found: dict[str, RoundDue] = {}
-    for w in work:
-        if isinstance(w.data.item, RoundDue):
-            found.setdefault(w.data.item.round_id, w.data.item)
-    return list(found.values())
 
 
 def _correlation(work: Sequence[MatchWork]) -> str | None:

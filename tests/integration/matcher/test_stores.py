@@ -121,6 +121,19 @@ async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back
     assert await people.remove("p1", version=2) == ["a"]  # a replay still names the program
 
 
+async def test_a_deleted_person_leaves_no_snapshot_in_the_fences(
+    people: MongoPeople, mongo: AsyncDatabase[Document]
+) -> None:
+    for version in (1, 2, 3):
+        await people.apply(profile("p1", version=version, program_id="a", name=f"V{version}"))
+    assert await mongo.people_fences.count_documents({}) == 2  # versions 2 and 3
+
+    assert await people.remove("p1", version=4) == ["a"]
+
+    assert [f["_id"] async for f in mongo.people_fences.find({})] == ["p1#4"]
+    assert (await mongo.people.find_one({"_id": "p1"}) or {})["profile"] is None
+
+
 async def test_a_deletion_of_someone_never_seen_blocks_their_older_changes(
     people: MongoPeople,
 ) -> None:
@@ -209,6 +222,21 @@ async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
     [pending] = await pairings.unpublished("a")
     assert (pending.pairing_id, pending.start, len(pending.payloads)) == ("pr-2", 1, 1)
     assert pending.payloads[0][1]["event_type"] == "pairing.cancelled"
+
+
+async def test_marking_many_pairings_at_once_stays_below_what_the_local_store_can_serve(
+    pairings: MongoPairings,
+) -> None:
+    ids = [f"pr-{n:03}" for n in range(150)]
+    for pid in ids:
+        record = pairing(pid, program="a", older=f"o-{pid}")
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+
+    # One update command of 100 statements or more never returns on FerretDB v1.
+    async with asyncio.timeout(60):
+        await publish(pairings, "a", ids)
+
+    assert await pairings.unpublished("a") == []
 
 
 async def test_a_published_outbox_is_not_stuck_at_once_and_an_unpublished_one_stays_due(

@@ -55,10 +55,11 @@ def asyncapi_documents() -> dict[str, str]:
             settings_module = importlib.import_module(f"services.{name}.settings")
         except ModuleNotFoundError:
             continue
-        settings_cls = next(
+        settings_cls = next(  # the service's own, not a shared one it builds on
             getattr(settings_module, attr)
             for attr in dir(settings_module)
-            if attr.endswith("Settings") and attr != "CommonSettings"
+            if attr.endswith("Settings")
+            and getattr(settings_module, attr).__module__ == settings_module.__name__
         )
         with _defaults_only():
             app = app_module.create_app(settings_cls())

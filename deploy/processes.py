@@ -45,9 +45,11 @@ class SystemConfig:
     topic_prefix: str = ""
     database_prefix: str = ""
     smtp_port: int = 1025
+    inbound_port: int = 2524
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     api_key: str = "demo-admin-key"
     api_keys: dict[str, list[str]] = field(default_factory=lambda: dict(DEMO_KEYS))
+    answer_link_key: str = "demo-answer-link-key-not-for-production"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, service: str) -> dict[str, str]:
@@ -65,6 +67,10 @@ class SystemConfig:
                 "NOTIFIER_SMTP_HOST": "127.0.0.1",
                 "NOTIFIER_SMTP_PORT": str(self.smtp_port),
                 "NOTIFIER_SMTP_SECURITY": "none",  # the local sink has no TLS
+                "NOTIFIER_INBOUND_PORT": str(self.inbound_port),  # calendar replies, over LMTP
+                "NOTIFIER_INVITE_KEY": f"{self.database_prefix}local-invite-key",
+                "ANSWER_LINK_KEYS": json.dumps([self.answer_link_key]),
+                "ANSWER_LINK_BASE_URL": self.url("matcher"),
             }
             | self.extra_env
         )

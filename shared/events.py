@@ -112,12 +112,19 @@ class PairingCancelled(Envelope):
     data: CancelledPairing
 
 
+class ActivatedPairing(PairingBody):
+    """The people are absent only from events published before they were added."""
+
+    younger: Participant | None = None
+    older: Participant | None = None
+
+
 class PairingActivated(Envelope):
     """Both people accepted; the pairing is active."""
 
     event_type: Literal["pairing.activated"] = "pairing.activated"
     schema_version: Literal[1] = 1
-    data: PairingBody
+    data: ActivatedPairing
 
 
 PairingEvent = Annotated[

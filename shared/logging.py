@@ -1,4 +1,5 @@
-"""Structured JSON logs with correlation ids, and with secrets and email addresses scrubbed."""
+"""Structured JSON logs with correlation ids, and with secrets, email addresses and answer-link
+tokens scrubbed."""
 
 import logging
 import re
@@ -9,13 +10,15 @@ from typing import Any
 import structlog
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# An answer link's token lets whoever holds it answer for someone: never in a log (access logs).
+_ANSWER_TOKEN = re.compile(r"/answers/[^\s\"?#]+")
 FASTSTREAM_LOGGERS = ("faststream", "faststream.access.kafka")
 _SECRET_KEYS = {"api_key", "x-api-key", "authorization", "password", "email", "body"}
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return _EMAIL.sub("[email]", value)
+        return _ANSWER_TOKEN.sub("/answers/[token]", _EMAIL.sub("[email]", value))
     if isinstance(value, dict):
         return {
             k: "[redacted]" if k.lower() in _SECRET_KEYS else _scrub(v) for k, v in value.items()

@@ -1,5 +1,7 @@
-"""The shared skill vocabulary: what the two generations typically bring to each other."""
+"""The shared skill vocabulary: what the two generations typically bring to each other, and its
+labels in each language people read (the notifier's emails, the matcher's answer pages)."""
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -46,3 +48,44 @@ def named_skill(text: str) -> Skill | None:
     """The vocabulary skill `text` names exactly (its value or its label); None for anything else,
     such as a free-text extra, which is shown as written."""
     return _NAMED.get(text)
+
+
+GERMAN: Mapping[Skill, str] = {
+    Skill.SOCIAL_MEDIA: "Social Media",
+    Skill.DIGITAL_TOOLS: "digitale Werkzeuge",
+    Skill.AI_TOOLS: "KI-Werkzeuge",
+    Skill.DATA_ANALYSIS: "Datenanalyse",
+    Skill.CONTENT_CREATION: "Content-Erstellung",
+    Skill.VIDEO_EDITING: "Videoschnitt",
+    Skill.MOBILE_APPS: "mobile Apps",
+    Skill.REMOTE_COLLABORATION: "Zusammenarbeit auf Distanz",
+    Skill.CYBERSECURITY_HYGIENE: "IT-Sicherheit im Alltag",
+    Skill.PROGRAMMING: "Programmieren",
+    Skill.NEW_TRENDS: "neue Trends",
+    Skill.PERSONAL_BRANDING: "Personal Branding",
+    Skill.STRATEGY: "Strategie",
+    Skill.LEADERSHIP: "Führung",
+    Skill.EMOTIONAL_INTELLIGENCE: "emotionale Intelligenz",
+    Skill.INDUSTRY_KNOWLEDGE: "Branchenwissen",
+    Skill.NEGOTIATION: "Verhandlungsführung",
+    Skill.PUBLIC_SPEAKING: "freies Sprechen",
+    Skill.CAREER_NAVIGATION: "Karriereplanung",
+    Skill.STAKEHOLDER_MANAGEMENT: "Stakeholder-Management",
+    Skill.CONFLICT_RESOLUTION: "Konfliktlösung",
+    Skill.BUSINESS_WRITING: "Geschäftskorrespondenz",
+    Skill.FINANCIAL_ACUMEN: "Finanzverständnis",
+    Skill.DECISION_MAKING: "Entscheidungsfindung",
+}
+LABELS: Mapping[str, Mapping[Skill, str]] = {"de": GERMAN}  # English: `label`
+
+
+def labels_in(language: str) -> Mapping[Skill, str]:
+    """The language's own labels (empty for English and any language without its own)."""
+    return LABELS.get(language, {})
+
+
+def skill_name(text: str, language: str) -> str:
+    """A vocabulary skill (by value or label) named in `language`, in English where that language
+    has no label; anything else, such as a free-text extra, exactly as written."""
+    skill = named_skill(text)
+    return text if skill is None else labels_in(language).get(skill, label(skill))

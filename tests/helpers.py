@@ -2,10 +2,12 @@
 counting the commands a store client sends."""
 
 import asyncio
+import smtplib
 import socket
 import time
 from collections import Counter
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -110,3 +112,15 @@ class Shapes(CommandListener):
 async def publish(broker: KafkaBroker, topic: str, key: str, event: Envelope) -> None:
     """Publish one event as a producing team would: keyed, through the services' own publisher."""
     await BrokerPublisher(broker).publish(Message.of(topic, key, event))
+
+
+async def deliver_lmtp(port: int, message: EmailMessage | bytes) -> None:
+    """Deliver a message to 127.0.0.1:`port` over LMTP, as a mail server in front of a mailbox
+    does."""
+
+    def send() -> None:
+        with smtplib.LMTP("127.0.0.1", port) as lmtp:
+            raw = message if isinstance(message, bytes) else message.as_bytes()
+            lmtp.sendmail("mta@example.org", ["mentoring@example.org"], raw)
+
+    await asyncio.to_thread(send)

@@ -15,6 +15,19 @@ if ((${#need_apt[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The browser tests drive Debian's headless Chromium with its chromium-driver (no browser download
+# at run time). Optional: where the packages cannot be installed, those tests skip and say why.
+# A failed attempt is remembered (delete the marker to try again), so runs do not retry apt-get.
+no_browser="$CACHE_DIR/.no-chromium"
+if { ! command -v chromium || ! command -v chromedriver; } >/dev/null && [[ ! -f "$no_browser" ]]; then
+  log "installing the browser for the browser tests: chromium, chromium-driver"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+      chromium-driver >/dev/null; }; then
+    mkdir -p "$CACHE_DIR" && touch "$no_browser"
+    log "chromium not installed: the browser tests will skip (rm $no_browser to try again)"
+  fi
+fi
+
 stamp="$VENV/.installed-$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -c1-12)"
 if [[ ! -f "$stamp" ]]; then
   log "creating virtualenv $VENV and installing Python packages"

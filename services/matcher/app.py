@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.matcher.adapters import api
+from services.matcher.adapters import answer_routes, api
 from services.matcher.adapters.handlers import register
 from services.matcher.runtime import Runtime, current
 from services.matcher.settings import MatcherSettings
@@ -52,5 +52,6 @@ def create_app(settings: MatcherSettings) -> FastAPI:
     app.state.broker = broker
     protect(app, settings.api_keys)
     api.install(app)
+    app.include_router(answer_routes.router)
     app.include_router(health_router(lambda: current(app).checks))
     return app

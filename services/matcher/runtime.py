@@ -47,6 +47,7 @@ class Runtime:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
         self._client = mongo_client(settings.mongodb_uri)
         self.publisher = BrokerPublisher(broker)
+        self.answer_links = settings.answer_links()
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)

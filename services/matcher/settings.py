@@ -7,10 +7,11 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.matcher.core.policy import Policy
+from shared.answer_links import AnswerLinkSettings
 from shared.settings import CommonSettings
 
 
-class MatcherSettings(CommonSettings):
+class MatcherSettings(CommonSettings, AnswerLinkSettings):
     model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="MATCHER_")
 
     mongodb_database: str = "matcher"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.notifier.emails import checked_address, safe_display_name
 from services.notifier.errors import InvalidAddress
-from services.notifier.invites import Invite, Method, Person, Series, build_invite
+from services.notifier.invites import Invite, Method, Person, Series, build_invite, invite_uid
 from shared.availability import earliest_common_slot
 from shared.events import PairingCancelled, PairingProposed, Participant, ProposedPairing
 
@@ -40,13 +40,15 @@ class MeetingPolicy:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A pairing's planned first meeting (None: no common time), anchored in `timezone`."""
+    """A pairing's planned first meeting (None: no common time), anchored in `timezone`, and
+    the UID of its invitations."""
 
     pairing_id: str
     sequence: int
     timezone: str
     start: datetime | None
     end: datetime | None
+    uid: str
 
     def series(self, policy: MeetingPolicy) -> Series | None:
         if self.start is None or self.end is None:
@@ -82,7 +84,25 @@ class Outgoing:
     problem: str | None = None
 
 
-def plan_schedule(pairing: ProposedPairing, policy: MeetingPolicy, now: datetime) -> Schedule:
+@dataclass(frozen=True)
+class Invitation:
+    """Who a pairing's invite went to: (person id, address) of both people. A calendar reply
+    to `uid` counts only from one of them."""
+
+    uid: str
+    pairing_id: str
+    attendees: tuple[tuple[str, str], ...]
+
+
+def invitation(pairing: ProposedPairing, schedule: Schedule) -> Invitation:
+    people = (pairing.younger, pairing.older)
+    attendees = tuple((person.id, person.email.lower()) for person in people)
+    return Invitation(uid=schedule.uid, pairing_id=pairing.pairing_id, attendees=attendees)
+
+
+def plan_schedule(
+    pairing: ProposedPairing, policy: MeetingPolicy, now: datetime, *, uid_key: bytes
+) -> Schedule:
     """The earliest common slot; the series keeps the older person's wall-clock time."""
     slot = earliest_common_slot(
         [pairing.younger, pairing.older],
@@ -97,6 +117,7 @@ def plan_schedule(pairing: ProposedPairing, policy: MeetingPolicy, now: datetime
         timezone=pairing.older.timezone,
         start=slot.start if slot else None,
         end=slot.end if slot else None,
+        uid=invite_uid(pairing.pairing_id, uid_key),
     )
 
 
@@ -126,6 +147,7 @@ def pairing_invite(
     sequence: int,
     program: Program,
     series: Series | None,
+    uid: str,
 ) -> bytes:
     """The one invite both people get: same UID, same anchor, both as attendees."""
     data = event.data
@@ -134,7 +156,7 @@ def pairing_invite(
     return build_invite(
         Invite(
             method=method,
-            pairing_id=data.pairing_id,
+            uid=uid,
             sequence=sequence,
             stamp=event.occurred_at,
             organizer=Person(name=safe_display_name(program.name), email=program.mailbox),

@@ -3,22 +3,23 @@
 Safety lives here. Every header is set through `EmailMessage`, and addresses through
 `email.headerregistry.Address`, which quotes a display name such as `Eve" <x@y>, Bcc: z` so that it
 stays one name; display names are also stripped of line breaks and other unprintable characters
-first, so a name cannot start a new header. The HTML part is filled with escaped values only.
+first, so a name cannot start a new header. The two bodies are rendered elsewhere: the text part
+by `plain.py`, the HTML part by `layout.py`, from the same blocks in the same order.
 """
 
-import html
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from string import Template
 from uuid import UUID, uuid5
 
 from email_validator import EmailNotValidError, validate_email
 
+from services.notifier.blocks import Content
 from services.notifier.errors import InvalidAddress
+from services.notifier.layout import render_html
+from services.notifier.plain import render_text
 
 _MESSAGE_ID_NAMESPACE = UUID("0c9d8f7e-6b5a-4c3d-8e2f-1a0b9c8d7e6f")
 MAX_NAME = 100
@@ -26,19 +27,16 @@ MAX_NAME = 100
 
 @dataclass(frozen=True)
 class Letter:
-    """One email: who, what (paragraph templates and their raw values), and the invite."""
+    """One email: who, what it says, and the invite."""
 
     sender: Address
     recipient: Address
-    subject: str
-    paragraphs: tuple[Template, ...]
-    values: Mapping[str, str]
+    content: Content
     message_id: str
     date: datetime
     invite: bytes | None = None
     method: str = "REQUEST"
     references: str | None = None
-    links: Mapping[str, str] = field(default_factory=dict)  # value name -> mailto: address
 
 
 def one_line(text: str) -> str:
@@ -70,7 +68,7 @@ def build_email(letter: Letter) -> EmailMessage:
     """Text and HTML alternatives; with an invite, also `text/calendar; method=...` as a third
     alternative (what calendar-aware clients act on) and the same bytes as an `.ics` attachment."""
     message = EmailMessage()
-    message["Subject"] = one_line(letter.subject)
+    message["Subject"] = one_line(letter.content.subject)
     message["From"] = letter.sender
     message["To"] = letter.recipient
     message["Date"] = format_datetime(letter.date)
@@ -79,8 +77,8 @@ def build_email(letter: Letter) -> EmailMessage:
     if letter.references:
         message["In-Reply-To"] = letter.references
         message["References"] = letter.references
-    message.set_content(render_text(letter))
-    message.add_alternative(render_html(letter), subtype="html")
+    message.set_content(render_text(letter.content))
+    message.add_alternative(render_html(letter.content), subtype="html")
     if letter.invite is not None:
         calendar = letter.invite.decode()
         message.add_alternative(calendar, subtype="calendar", params={"method": letter.method})
@@ -88,22 +86,3 @@ def build_email(letter: Letter) -> EmailMessage:
             letter.invite, maintype="application", subtype="ics", filename="invite.ics"
         )
     return message
-
-
-def render_text(letter: Letter) -> str:
-    paragraphs = (p.substitute(letter.values) for p in letter.paragraphs)
-    return "\n\n".join(p for p in paragraphs if p.strip()) + "\n"
-
-
-def render_html(letter: Letter) -> str:
-    values = {key: html.escape(value) for key, value in letter.values.items()}
-    for key, address in letter.links.items():
-        href = html.escape(f"mailto:{address}", quote=True)
-        values[key] = f'<a href="{href}">{values[key]}</a>'
-    paragraphs = (p.substitute(values) for p in letter.paragraphs)
-    body = "\n".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
-    title = html.escape(letter.subject)
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n'
-        f"<body>\n{body}\n</body></html>\n"
-    )

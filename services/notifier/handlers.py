@@ -6,7 +6,6 @@ and its event published. A transient failure is retried after a back-off; a mess
 not parse goes to the dead-letter topic.
 """
 
-import structlog
 from faststream.kafka import KafkaBroker
 
 from services.notifier.runtime import Runtime
@@ -21,8 +20,6 @@ from shared.events import (
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
-log = structlog.get_logger(__name__)
-
 
 async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> None:
     event = delivery.payload
@@ -32,7 +29,7 @@ async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> Non
     elif isinstance(event, PairingCancelled):
         await runtime.notifier.pairing_cancelled(event)
     else:
-        log.info("pairing_event_ignored", event_type=event.event_type)
+        await runtime.notifier.pairing_activated(event)
 
 
 def register(
@@ -57,6 +54,6 @@ def register(
         PairingEvent,
         on_pairings,
         group_id=group_id,
-        description="PairingProposed and PairingCancelled send emails; PairingActivated is ignored.",
+        description="Each pairing event sends both people an email.",
         retry_seconds=retry_seconds,
     )

@@ -1,22 +1,25 @@
 """RFC 5545 / RFC 5546 invitations for a pairing's meeting series. Pure: builds bytes, sends nothing.
 
-One series per pairing: the UID is derived from the pairing id, so the proposal's REQUEST and a
-later CANCEL address the same calendar entry, and SEQUENCE (the pairing's own counter, which grows
+One series per pairing: the UID is a keyed hash of the pairing id (`invite_uid`), kept with the
+pairing's schedule, so the proposal's REQUEST and a later CANCEL address the same calendar entry
+and nobody without the key can name the UID of a pairing (a calendar REPLY to it counts as an
+answer, see `replies.py`), and SEQUENCE (the pairing's own counter, which grows
 with every state change) tells clients which version is newer. The series is anchored in one
 timezone (DTSTART;TZID with its VTIMEZONE), so every occurrence keeps that wall-clock time across
 daylight-saving changes; both people get the same anchor, so their calendars always agree.
 """
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
-from uuid import UUID, uuid5
 
 from icalendar import Calendar, Event, vCalAddress
 
 PRODID = "-//Reverse Mentoring//Notifier//EN"
-_UID_NAMESPACE = UUID("5b7e0a1c-2f4d-4c1e-9a55-3f1e8c6d2a90")
+UID_DOMAIN = "reverse-mentoring"
 
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -48,7 +51,7 @@ class Invite:
     """Everything one invitation says."""
 
     method: Method
-    pairing_id: str
+    uid: str
     sequence: int
     stamp: datetime
     organizer: Person
@@ -58,9 +61,11 @@ class Invite:
     series: Series | None
 
 
-def invite_uid(pairing_id: str) -> str:
-    """The same UID for every invitation about one pairing."""
-    return f"{uuid5(_UID_NAMESPACE, pairing_id)}@reverse-mentoring"
+def invite_uid(pairing_id: str, key: bytes) -> str:
+    """The UID of a pairing's invitations: unguessable without `key` (a pairing id can be
+    computed from the program and both person ids)."""
+    digest = hmac.new(key, pairing_id.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{digest}@{UID_DOMAIN}"
 
 
 def build_invite(invite: Invite) -> bytes:
@@ -80,7 +85,7 @@ def build_invite(invite: Invite) -> bytes:
 
 def _event(invite: Invite) -> Event:
     event = Event()
-    event.add("uid", invite_uid(invite.pairing_id))
+    event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
     event.add("dtstamp", invite.stamp.astimezone(UTC))
     event.add("summary", invite.summary)

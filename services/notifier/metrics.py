@@ -17,3 +17,8 @@ SMTP_SECONDS = Histogram(
     ["outcome"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+CALENDAR_REPLIES = Counter(
+    "notifier_calendar_replies_total",
+    "Messages at the inbound endpoint: counted as answers, ignored, or deferred (451).",
+    ["outcome"],
+)

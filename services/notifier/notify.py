@@ -28,19 +28,28 @@ from services.notifier.compose import (
     NotificationKey,
     Outgoing,
     Program,
+    invitation,
     plan_schedule,
 )
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
-from services.notifier.letters import Draft, address, cancellation_emails, proposal_emails
+from services.notifier.letters import (
+    Draft,
+    activation_emails,
+    address,
+    cancellation_emails,
+    proposal_emails,
+)
 from services.notifier.mailer import Mailer
 from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
 from services.notifier.outbox import NotificationOutbox, Recorded
 from services.notifier.store import NotificationStore
+from shared.answer_links import AnswerLinks
 from shared.envelope import utc_now
 from shared.events import (
     Notification,
     NotificationFailed,
     NotificationSent,
+    PairingActivated,
     PairingCancelled,
     PairingProposed,
 )
@@ -50,10 +59,11 @@ from shared.publisher import Publisher
 log = structlog.get_logger(__name__)
 PRODUCER = "notifier"
 _EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
+Cause = PairingProposed | PairingCancelled | PairingActivated
 
 
 class Notifier:
-    """The use cases: a pairing was proposed, a pairing was cancelled."""
+    """The use cases: a pairing was proposed, became active, was cancelled."""
 
     def __init__(
         self,
@@ -65,16 +75,29 @@ class Notifier:
         program: Program,
         meetings: MeetingPolicy,
         lease: timedelta,
+        invite_key: bytes,
         clock: Callable[[], datetime] = utc_now,
+        links: AnswerLinks | None = None,
     ) -> None:
         self._store, self._mailer = store, mailer
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
+        self._invite_key, self._links = invite_key, links
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
-        planned = plan_schedule(event.data, self._meetings, self._clock())
+        planned = plan_schedule(event.data, self._meetings, self._clock(), uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
-        drafts = proposal_emails(event, schedule, program=self._program, policy=self._meetings)
+        if schedule.series(self._meetings):
+            await self._store.keep_invitation(invitation(event.data, schedule))
+        drafts = proposal_emails(
+            event, schedule, program=self._program, policy=self._meetings, links=self._links
+        )
+        await self._notify(event, drafts)
+
+    async def pairing_activated(self, event: PairingActivated) -> None:
+        drafts = activation_emails(
+            event, program=self._program, policy=self._meetings, links=self._links
+        )
         await self._notify(event, drafts)
 
     async def pairing_cancelled(self, event: PairingCancelled) -> None:
@@ -82,16 +105,14 @@ class Notifier:
         drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
         await self._notify(event, drafts)
 
-    async def _notify(self, cause: PairingProposed | PairingCancelled, drafts: list[Draft]) -> None:
+    async def _notify(self, cause: Cause, drafts: list[Draft]) -> None:
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
             outgoing = address(draft, program=self._program, now=self._clock())
             recorded.append(await self._deliver(cause, outgoing) or draft.key)
         await self._relay.flush(recorded)
 
-    async def _deliver(
-        self, cause: PairingProposed | PairingCancelled, item: Outgoing
-    ) -> Recorded | None:
+    async def _deliver(self, cause: Cause, item: Outgoing) -> Recorded | None:
         """The outcome event recorded by this attempt; None if none was (finished earlier, or
         the claim was taken over)."""
         token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)
@@ -111,7 +132,7 @@ class Notifier:
 
     async def _finish(
         self,
-        cause: PairingProposed | PairingCancelled,
+        cause: Cause,
         item: Outgoing,
         token: str,
         *,

@@ -2,6 +2,7 @@
 lifespan by `running` and handed over once to the subscriber (FastStream's context) and to the
 readiness checks, before the broker starts consuming."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from services.notifier.inbound import CalendarReplies, serve
 from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings
@@ -61,18 +63,41 @@ async def running(
         program=settings.program,
         meetings=settings.meetings,
         lease=settings.claim_lease,
+        invite_key=settings.invite_key.get_secret_value().encode(),
         clock=clock,
+        links=settings.answer_links(),
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
     runtime = Runtime(notifications, notifier, connection)
     hand_over(runtime, app=app, broker=broker)
     connection.start()
+    inbound = await _inbound(settings, notifications, broker)
     try:
         yield runtime
     finally:
+        if inbound is not None:
+            inbound.close()
+            await inbound.wait_closed()
         await connection.stop()
         if client is not None:
             await client.close()
+
+
+async def _inbound(
+    settings: NotifierSettings, store: NotificationStore, broker: KafkaBroker
+) -> asyncio.Server | None:
+    """The calendar replies' endpoint, when a port is set."""
+    if settings.inbound_port is None:
+        return None
+    handler = CalendarReplies(
+        store, BrokerPublisher(broker), topic=settings.topics.pairing_responses
+    )
+    return await serve(
+        handler,
+        host=settings.inbound_host,
+        port=settings.inbound_port,
+        protocol=settings.inbound_protocol,
+    )
 
 
 def current(app: FastAPI) -> Runtime:

@@ -1,5 +1,6 @@
 """The notifier's settings, read from `NOTIFIER_*` variables (shared endpoints have no prefix)."""
 
+import secrets
 from datetime import timedelta
 from typing import Literal, Self
 
@@ -8,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.mailer import SmtpConfig
+from shared.answer_links import AnswerLinkSettings
 from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
 from shared.retry import RetryPolicy
 from shared.settings import CommonSettings
@@ -17,7 +19,7 @@ MAX_POLL_INTERVAL_SECONDS = 300.0
 EMAILS_PER_EVENT = 2
 
 
-class NotifierSettings(CommonSettings):
+class NotifierSettings(CommonSettings, AnswerLinkSettings):
     model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="NOTIFIER_")
 
     mongodb_database: str = "notifier"
@@ -43,6 +45,25 @@ class NotifierSettings(CommonSettings):
     retry_max_delay_seconds: float = Field(default=4.0, ge=0)
     claim_lease_seconds: float = Field(
         default=180.0, gt=0, description="A claim older than this is taken over (crash recovery)."
+    )
+
+    invite_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_hex(32)),
+        description=(
+            "Key of the invite UIDs (a keyed hash of the pairing id). Set it so that every "
+            "replica and restart names a pairing's invite alike; the UID is stored with the "
+            "pairing's schedule, so a new key changes only the UIDs of new pairings."
+        ),
+    )
+    inbound_host: str = Field(default="127.0.0.1", description="Where calendar replies arrive.")
+    inbound_port: int | None = Field(
+        default=None,
+        gt=0,
+        lt=65536,
+        description="Port of the inbound LMTP/SMTP endpoint for calendar replies; unset: none.",
+    )
+    inbound_protocol: Literal["lmtp", "smtp"] = Field(
+        default="lmtp", description="LMTP behind a mail server (recommended), or plain SMTP."
     )
 
     meeting_minutes: int = Field(

@@ -32,7 +32,7 @@ from uuid import uuid4
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from services.notifier.compose import NotificationKey, Schedule
+from services.notifier.compose import Invitation, NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
 from shared.events import NotificationFailed, NotificationSent
 from shared.fence import Fenced, Write
@@ -48,6 +48,12 @@ class NotificationStore(Protocol):
         ...
 
     async def find_schedule(self, pairing_id: str) -> Schedule | None: ...
+
+    async def keep_invitation(self, invitation: Invitation) -> None:
+        """Remember who an invite UID was sent to (a calendar reply is checked against it)."""
+        ...
+
+    async def find_invitation(self, uid: str) -> Invitation | None: ...
 
     async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
         """A token if this attempt may send; None if the notification is already finished.
@@ -81,6 +87,8 @@ class MongoNotificationStore:
         self._schedules = db["schedules"]
         self._outcomes = db["outcomes"]
         self._published = db["published"]
+        self._invitations = db["invitations"]
+        self._new_invitations = Inserts(self._invitations)
         self._new_claims = Inserts(self._notifications)
         self._claims = Fenced(self._notifications, db["notification_fences"], field="version")
         self._new_schedules = Inserts(self._schedules)
@@ -90,7 +98,7 @@ class MongoNotificationStore:
     @idempotent
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
         """Repeatable: an insert by pairing id, and on a duplicate the stored schedule wins."""
-        doc = {"_id": schedule.pairing_id, "sequence": schedule.sequence}
+        doc = {"_id": schedule.pairing_id, "sequence": schedule.sequence, "uid": schedule.uid}
         doc |= {"timezone": schedule.timezone, "start": schedule.start, "end": schedule.end}
         if await self._new_schedules.insert(doc):
             return schedule
@@ -105,8 +113,26 @@ class MongoNotificationStore:
         doc = await self._schedules.find_one({"_id": pairing_id})
         if doc is None:
             return None
-        fields = ("sequence", "timezone", "start", "end")
+        fields = ("sequence", "timezone", "start", "end", "uid")
         return Schedule(pairing_id=pairing_id, **{name: doc[name] for name in fields})
+
+    @idempotent
+    async def keep_invitation(self, invitation: Invitation) -> None:
+        """Repeatable: an insert by UID; the first one stored stays."""
+        attendees = [
+            {"person_id": person, "email": email} for person, email in invitation.attendees
+        ]
+        doc = {"_id": invitation.uid, "pairing_id": invitation.pairing_id, "attendees": attendees}
+        await self._new_invitations.insert(doc)
+
+    @idempotent
+    async def find_invitation(self, uid: str) -> Invitation | None:
+        """A read."""
+        doc = await self._invitations.find_one({"_id": uid})
+        if doc is None:
+            return None
+        attendees = tuple((str(a["person_id"]), str(a["email"])) for a in doc["attendees"])
+        return Invitation(uid=uid, pairing_id=doc["pairing_id"], attendees=attendees)
 
     async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
         return await self._claim(key, uuid4().hex, now=now, lease=lease)

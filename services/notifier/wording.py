@@ -1,21 +1,22 @@
 """What the emails say in one language (the languages are in `lang/`), and date formatting.
 
-Each message is a list of paragraph templates (`string.Template`). `emails.py` fills them once with
-raw values for the plain-text part and once with HTML-escaped values for the HTML part, so the two
-parts cannot drift apart. Dates are formatted here, without the process locale. Language names
-come from Babel's CLDR data in the reader's language ("Englisch"); vocabulary skills from each
-language's own labels, with free-text extras shown as written.
+Each message is a tuple of blocks (`blocks.py`) of `string.Template`s. `emails.py` fills them once
+with raw values for the plain-text part and once with HTML-escaped values for the HTML part, so the
+two parts cannot drift apart. Dates are formatted here, without the process locale. Language names
+come from Babel's CLDR data in the reader's language ("Englisch"); vocabulary skills from the shared
+vocabulary's labels in that language (`shared.vocabulary`), with free-text extras shown as written.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from string import Template
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 
-from shared.vocabulary import Skill, label, named_skill
+from services.notifier.blocks import Blocks
+from shared.vocabulary import Skill, labels_in, skill_name
 
 EN_DASH = "\u2013"
 
@@ -28,19 +29,29 @@ class Wording:
     date: Template  # $weekday $day $month $year
     time_suffix: str
     proposal_subject: Template
-    proposal: tuple[Template, ...]
-    meeting: Template
+    proposal: Blocks
+    meeting: Template  # the series, below the first meeting's time
+    not_scheduled: str  # the first meeting's time when there is no common time
     no_meeting: Template
     cancel_subject: Template
-    cancel: tuple[Template, ...]
+    cancel: Blocks
     ended_subject: Template  # a participant ended an active pairing: it ran its course
-    ended: tuple[Template, ...]
+    ended: Blocks
     calendar_removed: str
+    activated_subject: Template
+    activated: Blocks  # both accepted, with the button to end it
+    answer_labels: dict[str, str]  # the answer links' words, by action
     reasons: dict[str, str]
     conjunction: str
-    skills: Mapping[Skill, str] = field(default_factory=dict)  # English: the vocabulary's labels
+    footer: Template  # below every email: why the reader gets it
 
-    def cancellation(self, reason_code: str) -> tuple[Template, tuple[Template, ...]]:
+    @property
+    def skills(self) -> Mapping[Skill, str]:
+        """The vocabulary's own labels in this language (empty for English: its labels are the
+        vocabulary's)."""
+        return labels_in(self.locale)
+
+    def cancellation(self, reason_code: str) -> tuple[Template, Blocks]:
         """Subject and paragraphs: an ended pairing is a completion, thanked for, not a failure."""
         if reason_code == "ended":
             return self.ended_subject, self.ended
@@ -59,8 +70,7 @@ class Wording:
 
     def skill(self, text: str) -> str:
         """A vocabulary skill in this language; anything else (an extra) as written."""
-        skill = named_skill(text)
-        return text if skill is None else self.skills.get(skill, label(skill))
+        return skill_name(text, self.locale)
 
     def language(self, code: str) -> str:
         """A language's name in this language ("Englisch"); the code where CLDR has no name."""

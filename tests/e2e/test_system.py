@@ -20,11 +20,12 @@ from aiokafka import AIOKafkaProducer
 from deploy import ops
 from deploy.processes import System, SystemConfig
 from shared.commands import PairingAnswer, RespondToPairing
-from shared.events import PairingCancelled, PairingEvent, PairingProposed
+from shared.events import PairingActivated, PairingCancelled, PairingEvent, PairingProposed
 from shared.kafka import encode, ensure_topics
 from shared.topics import Topics
 from tests.builders.profiles import profile_fields
-from tests.helpers import eventually, free_port
+from tests.builders.replies import reply_email
+from tests.helpers import deliver_lmtp, eventually, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +55,7 @@ async def system(
         topic_prefix=f"e2e{run.name}.",
         database_prefix=f"e2e{run.name.replace('-', '')}_",
         smtp_port=free_port(),
+        inbound_port=free_port(),
         ports={name: free_port() for name in ("profiles", "matcher", "notifier")},
         extra_env={"MATCHER_BATCH_WINDOW_MS": "100", "MATCHER_SETTLE_MINUTES": "0"},
     )
@@ -67,11 +69,14 @@ async def system(
 
 
 def received(mail_dir: Path) -> list[Received]:
-    """Every email the sink accepted, reduced to its calendar invite."""
+    """Every email with an invite that the sink accepted, reduced to that invite (the email
+    that a pairing has started carries none)."""
     out = []
     for path in sorted(mail_dir.glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes())
         invite = _calendar(message)
+        if invite is None:
+            continue
         event = next(iter(invite.walk("VEVENT")))
         out.append(
             Received(
@@ -87,13 +92,13 @@ def received(mail_dir: Path) -> list[Received]:
     return out
 
 
-def _calendar(message: Message) -> icalendar.Calendar:
+def _calendar(message: Message) -> icalendar.Calendar | None:
     for part in message.walk():
         if part.get_content_type() == "text/calendar":
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
             return icalendar.Calendar.from_ical(payload)
-    raise AssertionError("no text/calendar part")
+    return None
 
 
 class Program:
@@ -306,6 +311,37 @@ async def test_deleting_a_person_cancels_their_pairing_and_rematches_the_partner
     assert await eventually(
         lambda: len([r for r in program.mail_for(mia) if r.method == "REQUEST"]) == 2, within=60
     )
+
+
+async def test_calendar_replies_from_both_people_make_their_pairing_active(
+    system: System, unique: str
+) -> None:
+    program = Program(system, unique)
+    mia = await program.add_via_api("Mia", 1999, YOUNG, OLD)
+    greta = await program.add_via_ingress("Greta", 1961, OLD, YOUNG)
+    pairing = await eventually(
+        lambda: _when(program.live_pairings(), lambda p: _pairing_of(p, mia)), within=90
+    )
+    invites = await eventually(
+        lambda: [r for r in program.mail_for(mia) if r.method == "REQUEST"], within=60
+    )
+
+    for person in (mia, greta):
+        answer = reply_email(invites[0].uid, program.emails[person])
+        await deliver_lmtp(system.config.inbound_port, answer)
+
+    history = await eventually(
+        lambda: _when(
+            program.histories(),
+            lambda h: (
+                (events := h.get(pairing.data.pairing_id, []))
+                and isinstance(events[-1], PairingActivated)
+                and events
+            ),
+        ),
+        within=60,
+    )
+    assert history[0].event_type == "pairing.proposed"
 
 
 async def _when(pending: Any, pick: Any) -> Any:

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from pydantic import TypeAdapter
 
-from services.notifier.compose import NotificationKey, Schedule
+from services.notifier.compose import Invitation, NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
 from services.notifier.mailer import Mailer
 from services.notifier.store import NotificationStore
@@ -43,6 +43,7 @@ class FakeStore:
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    invitations: dict[str, Invitation] = field(default_factory=dict)
     crash_on: str | None = None
 
     def _maybe_crash(self, method: str) -> None:
@@ -55,6 +56,12 @@ class FakeStore:
 
     async def find_schedule(self, pairing_id: str) -> Schedule | None:
         return self.schedules.get(pairing_id)
+
+    async def keep_invitation(self, invitation: Invitation) -> None:
+        self.invitations.setdefault(invitation.uid, invitation)
+
+    async def find_invitation(self, uid: str) -> Invitation | None:
+        return self.invitations.get(uid)
 
     async def claim(self, key: NotificationKey, *, now: datetime, lease: timedelta) -> str | None:
         token, record = uuid4().hex, self.records.get(key.id)

@@ -13,6 +13,7 @@ from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork
+from shared.answer_links import AnswerLinks
 from shared.commands import RespondToPairing
 from shared.runtime import runtime_of
 
@@ -30,6 +31,8 @@ class Runtime(Protocol):
     def directory(self) -> ProgramDirectory: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
+    @property
+    def answer_links(self) -> AnswerLinks | None: ...
 
 
 async def current_runtime(request: Request) -> Runtime:

@@ -69,20 +69,26 @@ def propose(younger_id: str, older_id: str, *, now: datetime, ttl: timedelta) ->
     return Change(status, "proposed")
 
 
-def answer(status: Status, person_id: str, decision: Decision) -> Change | None:
-    """Apply one participant's decision; one that does not fit the current state changes nothing."""
+def answer(
+    status: Status, person_id: str, decision: Decision, reason: str | None = None
+) -> Change | None:
+    """Apply one participant's decision; one that does not fit the current state changes nothing.
+    A decline's reason is kept (the partner reads it in the cancellation)."""
     if decision == "end":
         return end(status, person_id)
-    return respond(status, person_id, accept=decision == "accept")
+    return respond(status, person_id, accept=decision == "accept", reason=reason)
 
 
-def respond(status: Status, person_id: str, *, accept: bool) -> Change | None:
+def respond(
+    status: Status, person_id: str, *, accept: bool, reason: str | None = None
+) -> Change | None:
     """Apply one person's answer. Answers to a pairing no longer awaiting answers change nothing."""
     _check_participant(status, person_id)
     if status.state not in AWAITING or (accept and person_id in status.accepted_by):
         return None
     if not accept:
-        return _terminate(status, PairingState.DECLINED, "declined", f"declined by {person_id}")
+        why = _by("declined", person_id, reason)
+        return _terminate(status, PairingState.DECLINED, "declined", why)
     accepted_by = status.accepted_by | {person_id}
     state = PairingState.ACTIVE if len(accepted_by) == 2 else PairingState.ACCEPTED
     changed = replace(status, state=state, accepted_by=accepted_by, sequence=status.sequence + 1)
@@ -109,7 +115,34 @@ def end(status: Status, person_id: str) -> Change | None:
     _check_participant(status, person_id)
     if status.state is not PairingState.ACTIVE:
         return None
-    return _terminate(status, PairingState.ENDED, "ended", f"ended by {person_id}")
+    return _terminate(status, PairingState.ENDED, "ended", _by("ended", person_id))
+
+
+def phase_sequence(status: Status) -> int:
+    """The sequence at which the pairing entered its current phase: while it awaits answers, the
+    proposal's (each acceptance since added one); otherwise its last change's. An email's answer
+    links carry the sequence of the event that caused it, so a link from an earlier phase is told
+    apart from a current one."""
+    if status.state in AWAITING:
+        return status.sequence - len(status.accepted_by)
+    return status.sequence
+
+
+def decided(status: Status, person_id: str, decision: Decision) -> bool:
+    """Whether `person_id`'s `decision` is what the pairing now records."""
+    if decision == "accept":
+        return status.state in {PairingState.ACCEPTED, PairingState.ACTIVE} and (
+            person_id in status.accepted_by
+        )
+    terminal = PairingState.DECLINED if decision == "decline" else PairingState.ENDED
+    said = _by(terminal.value, person_id)
+    return status.state is terminal and (
+        status.reason == said or (status.reason or "").startswith(f"{said}: ")
+    )
+
+
+def _by(what: str, person_id: str, reason: str | None = None) -> str:
+    return f"{what} by {person_id}: {reason}" if reason else f"{what} by {person_id}"
 
 
 def _check_participant(status: Status, person_id: str) -> None:

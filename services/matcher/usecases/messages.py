@@ -8,9 +8,9 @@ from services.matcher.core.lifecycle import Emits
 from services.matcher.usecases.ports import PairingRecord
 from shared.envelope import Envelope
 from shared.events import (
+    ActivatedPairing,
     CancelledPairing,
     PairingActivated,
-    PairingBody,
     PairingCancelled,
     PairingProposed,
     Participant,
@@ -44,7 +44,7 @@ def event_for(record: PairingRecord, emits: Emits, *, correlation_id: str | None
         )
         return PairingProposed(**envelope, data=data)
     if emits == "activated":
-        return PairingActivated(**envelope, data=PairingBody(**body))
+        return PairingActivated(**envelope, data=ActivatedPairing(**body, **people))
     cancelled = CancelledPairing(
         **body,
         **people,

@@ -158,7 +158,9 @@ class ProgramMatcher:
             log.warning("answer_for_unknown_pairing", pairing_id=answer.pairing_id)
             return
         try:
-            change = lifecycle.answer(record.status, answer.person_id, answer.decision)
+            change = lifecycle.answer(
+                record.status, answer.person_id, answer.decision, answer.reason
+            )
         except NotAParticipant:
             log.warning("answer_from_outsider", pairing_id=record.id, person_id=answer.person_id)
             return

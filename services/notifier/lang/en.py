@@ -2,6 +2,7 @@
 
 from string import Template
 
+from services.notifier.blocks import Actions, card, panel, para
 from services.notifier.wording import Wording
 
 ENGLISH = Wording(
@@ -25,43 +26,58 @@ ENGLISH = Wording(
     time_suffix="",
     proposal_subject=Template("Meet $partner, your reverse-mentoring partner"),
     proposal=(
-        Template("Hello $name,"),
-        Template("we are glad to introduce your reverse-mentoring partner: $partner."),
-        Template(
-            "You will teach $partner: $you_teach.\n$partner will teach you: $partner_teaches.\n"
-            "Languages you share: $languages."
+        para("Hello $name,"),
+        para("we are glad to introduce your reverse-mentoring partner: $partner."),
+        card(
+            "Your partner",
+            "$partner",
+            ("You will teach $partner: $you_teach.", "$partner will teach you: $partner_teaches."),
+            ("Languages you share: $languages.", "How to reach $partner: $partner_email"),
         ),
-        Template("How to reach $partner: $partner_email"),
-        Template("$meeting"),
-        Template("Please accept or decline the pairing by $expires."),
-        Template("Best regards,\n$program"),
+        panel("Your first meeting", "$when", "$meeting"),
+        para("Please accept or decline the pairing by $expires."),
+        Actions(("accept", "decline")),
+        para("Best regards,\n$program"),
     ),
     meeting=Template(
-        "Your first meeting: $when. It repeats every $interval weeks, $count meetings in "
-        "all. The calendar invitation is attached."
+        "It repeats every $interval weeks, $count meetings in all. The calendar invitation is "
+        "attached."
     ),
+    not_scheduled="not set yet",
     no_meeting=Template(
         "We found no common free time in the next $days days. "
         "Please agree on a first meeting with $partner directly."
     ),
     cancel_subject=Template("Your reverse-mentoring pairing with $partner was cancelled"),
     cancel=(
-        Template("Hello $name,"),
-        Template(
+        para("Hello $name,"),
+        para(
             "your reverse-mentoring pairing with $partner was cancelled: $reason.\nDetails: $detail"
         ),
-        Template("$calendar"),
-        Template("Best regards,\n$program"),
+        para("$calendar"),
+        para("Best regards,\n$program"),
     ),
     ended_subject=Template("Your reverse-mentoring pairing with $partner has ended"),
     ended=(
-        Template("Hello $name,"),
-        Template("your reverse-mentoring pairing with $partner has ended: $reason."),
-        Template("Thank you both for taking part."),
-        Template("$calendar"),
-        Template("Best regards,\n$program"),
+        para("Hello $name,"),
+        para("your reverse-mentoring pairing with $partner has ended: $reason."),
+        para("Thank you both for taking part."),
+        para("$calendar"),
+        para("Best regards,\n$program"),
     ),
     calendar_removed="The meetings are removed from your calendar.",
+    activated_subject=Template("Your reverse-mentoring pairing with $partner has started"),
+    activated=(
+        para("Hello $name,"),
+        para("you and $partner both accepted: your reverse-mentoring pairing is active."),
+        Actions(("end",)),
+        para("Best regards,\n$program"),
+    ),
+    answer_labels={
+        "accept": "Accept the pairing",
+        "decline": "Decline the pairing (you can give a reason)",
+        "end": "When the pairing has run its course, end it here",
+    },
     reasons={
         "declined": "one of you declined it",
         "expired": "it was not confirmed in time",
@@ -70,4 +86,5 @@ ENGLISH = Wording(
         "ended": "one of you marked it as complete",
     },
     conjunction="and",
+    footer=Template("You receive this email because you take part in $program."),
 )

@@ -60,7 +60,9 @@ async def test_proposal_reaches_both_people_with_a_complete_invite_and_is_publis
         assert calendar["METHOD"] == "REQUEST"
         [vevent] = calendar.walk("VEVENT")
         assert all(name in vevent for name in REQUIRED)
-        assert vevent["UID"] == invite_uid(pairing_id)
+        assert vevent["UID"] == invite_uid(
+            pairing_id, settings.invite_key.get_secret_value().encode()
+        )
         assert vevent["ORGANIZER"] == f"mailto:{settings.program_mailbox}"
         attendees = {str(a): a.params for a in vevent["ATTENDEE"]}
         assert set(attendees) == {"mailto:jana@example.org", "mailto:robert@example.org"}

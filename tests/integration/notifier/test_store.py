@@ -132,8 +132,8 @@ async def test_outcome_and_its_event_are_one_write_published_until_marked(
 async def test_first_schedule_of_a_pairing_is_kept(
     store: MongoNotificationStore, unique: str
 ) -> None:
-    first = Schedule(f"pair-{unique}", 1, "Europe/Berlin", NOW, NOW + timedelta(hours=1))
-    later = Schedule(f"pair-{unique}", 1, "Europe/Berlin", NOW + timedelta(days=7), None)
+    first = Schedule(f"pair-{unique}", 1, "Europe/Berlin", NOW, NOW + timedelta(hours=1), "u1")
+    later = Schedule(f"pair-{unique}", 1, "Europe/Berlin", NOW + timedelta(days=7), None, "u2")
 
     assert await store.keep_schedule(first) == first
     assert await store.keep_schedule(later) == first

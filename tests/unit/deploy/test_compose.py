@@ -97,7 +97,9 @@ def test_hosts_and_ports_agree_with_the_stack(
     assert "--replSet" in COMPOSE["services"][mongo.hostname]["command"]
 
     spec = COMPOSE["services"][service]
-    assert spec["ports"] == [f"{settings.http_port}:{settings.http_port}"]
+    inbound = getattr(settings, "inbound_port", None)  # the notifier's calendar replies
+    extra = [f"{inbound}:{inbound}"] if inbound else []
+    assert spec["ports"] == [f"{settings.http_port}:{settings.http_port}", *extra]
     assert f":{settings.http_port}/health" in " ".join(spec["healthcheck"]["test"])
 
 

@@ -180,3 +180,29 @@ def test_a_decision_that_does_not_fit_the_state_changes_nothing(decision: Decisi
 
     assert status.state not in lifecycle.ANSWERABLE[decision]
     assert lifecycle.answer(status, "young", decision) is None
+
+
+def test_a_declines_reason_is_kept_after_who_declined() -> None:
+    change = lifecycle.answer(proposed(), "old", "decline", "no time this quarter")
+
+    assert change is not None
+    assert change.status.reason == "declined by old: no time this quarter"
+    assert lifecycle.decided(change.status, "old", "decline")
+    assert not lifecycle.decided(change.status, "young", "decline")
+
+
+def test_the_phase_sequence_is_the_proposals_while_answers_are_awaited() -> None:
+    one, both = accepted_by("old"), accepted_by("old", "young")
+
+    assert [lifecycle.phase_sequence(s) for s in (proposed(), one)] == [0, 0]
+    assert (both.state, lifecycle.phase_sequence(both)) == (PairingState.ACTIVE, both.sequence)
+
+
+def test_what_a_person_decided_is_what_the_pairing_records() -> None:
+    one = accepted_by("old")
+    ended = lifecycle.end(accepted_by("old", "young"), "young")
+
+    assert ended is not None
+    assert lifecycle.decided(one, "old", "accept") and not lifecycle.decided(one, "young", "accept")
+    assert lifecycle.decided(ended.status, "young", "end")
+    assert not lifecycle.decided(ended.status, "old", "end")

@@ -15,12 +15,13 @@ PEOPLE = [
     Person(name="Jana Schmidt", email="jana@example.org"),
     Person(name='Robert "Bob"; Miller, Jr.', email="robert@example.org"),
 ]
+KEY = b"invite-key"
 
 
 def invite(method: str = "REQUEST", sequence: int = 1, series: Series | None = SERIES) -> Invite:
     return Invite(
         method=method,  # type: ignore[arg-type]
-        pairing_id="pair-42",
+        uid=invite_uid("pair-42", KEY),
         sequence=sequence,
         stamp=datetime(2026, 3, 23, 8, 0, tzinfo=UTC),
         organizer=ORGANIZER,
@@ -44,7 +45,7 @@ def test_request_has_every_required_property() -> None:
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "SUMMARY", "ORGANIZER"):
         assert name in event, name
-    assert event["UID"] == invite_uid("pair-42")
+    assert event["UID"] == invite_uid("pair-42", KEY)
     assert event["SEQUENCE"] == 1
     assert event["STATUS"] == "CONFIRMED"
     assert event["ORGANIZER"] == "mailto:mentoring@example.org"
@@ -90,8 +91,15 @@ def test_cancel_keeps_the_uid_and_raises_the_sequence() -> None:
 
 
 def test_uid_is_stable_per_pairing_and_differs_between_pairings() -> None:
-    assert invite_uid("pair-42") == invite_uid("pair-42")
-    assert invite_uid("pair-42") != invite_uid("pair-43")
+    assert invite_uid("pair-42", KEY) == invite_uid("pair-42", KEY)
+    assert invite_uid("pair-42", KEY) != invite_uid("pair-43", KEY)
+
+
+def test_uid_cannot_be_computed_from_the_pairing_id_without_the_key() -> None:
+    uid = invite_uid("pair-42", KEY)
+
+    assert uid != invite_uid("pair-42", b"another key")
+    assert "pair-42" not in uid and len(uid.split("@")[0]) == 32
 
 
 def test_cancel_without_a_known_series_has_no_times() -> None:

@@ -14,6 +14,7 @@ from services.notifier.letters import address, cancellation_emails, proposal_ema
 from shared.events import PairingCancelled, PairingProposed
 from tests.builders.notifier import BEFORE_EU_DST, berliner, cancelled, new_yorker, proposed
 
+KEY = b"invite-key"
 PROGRAM = Program(mailbox="mentoring@example.org", name="Reverse Mentoring")
 POLICY = MeetingPolicy(
     length=timedelta(hours=1),
@@ -40,7 +41,7 @@ def received(
 ) -> list[EmailMessage]:
     """The messages as bytes on the wire, parsed back."""
     if schedule is None and isinstance(event, PairingProposed):
-        schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST)
+        schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
     messages = []
     for item in outgoing(event, schedule):
         assert item.message is not None, item.problem
@@ -194,7 +195,7 @@ def test_skills_and_reasons_with_line_breaks_stay_in_the_body() -> None:
     proposal.data.explanation.summary = "fine\r\nX-Injected: yes"
     cancel = cancelled(proposal)
     cancel.data.reason = "declined\r\nBcc: victim@evil.example"
-    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
 
     for message in received(proposal, schedule) + received(cancel, schedule):
         assert message["Bcc"] is None and message["X-Injected"] is None
@@ -206,7 +207,7 @@ def test_skills_and_reasons_with_line_breaks_stay_in_the_body() -> None:
 
 def test_invalid_recipient_address_is_reported_instead_of_sent() -> None:
     event = proposed(older=new_yorker(email="robert(at)example.org"))
-    schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
 
     jana, robert = outgoing(event, schedule)
 
@@ -226,7 +227,7 @@ def test_message_ids_are_deterministic_and_differ_per_recipient() -> None:
 
 def test_cancel_says_why_and_cancels_the_same_calendar_entry_with_a_higher_sequence() -> None:
     proposal = proposed(sequence=1)
-    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
     request = Calendar.from_ical(
         part(received(proposal, schedule)[0], "text/calendar").get_content()
     )
@@ -236,7 +237,7 @@ def test_cancel_says_why_and_cancels_the_same_calendar_entry_with_a_higher_seque
     cancel = Calendar.from_ical(part(jana, "text/calendar").get_content())
     assert cancel["METHOD"] == "CANCEL"
     [old], [new] = request.walk("VEVENT"), cancel.walk("VEVENT")
-    assert new["UID"] == old["UID"] == invite_uid(proposal.data.pairing_id)
+    assert new["UID"] == old["UID"] == invite_uid(proposal.data.pairing_id, KEY)
     assert new["SEQUENCE"] > old["SEQUENCE"]
     assert "einer von Ihnen hat abgelehnt" in text(jana)
     assert "one of you declined it" in text(robert)
@@ -245,7 +246,7 @@ def test_cancel_says_why_and_cancels_the_same_calendar_entry_with_a_higher_seque
 
 def test_an_ended_pairing_thanks_both_in_their_language_and_cancels_the_meetings() -> None:
     proposal = proposed(sequence=1)
-    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
     ended = cancelled(proposal, sequence=3, reason_code="ended")
 
     jana, robert = received(ended, schedule)
@@ -262,7 +263,7 @@ def test_an_ended_pairing_thanks_both_in_their_language_and_cancels_the_meetings
 
 def test_cancel_sequence_exceeds_the_request_even_if_the_event_does_not() -> None:
     proposal = proposed(sequence=5)
-    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
 
     jana, _ = received(cancelled(proposal, sequence=5), schedule)
 
@@ -272,7 +273,7 @@ def test_cancel_sequence_exceeds_the_request_even_if_the_event_does_not() -> Non
 
 def test_cancel_threads_under_the_proposal_email() -> None:
     proposal = proposed()
-    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST)
+    schedule = plan_schedule(proposal.data, POLICY, BEFORE_EU_DST, uid_key=KEY)
     jana_proposal, _ = received(proposal, schedule)
 
     jana_cancel, _ = received(cancelled(proposal), schedule)

@@ -30,6 +30,9 @@ class Clock:
         return self.now
 
 
+KEY = b"invite-key"
+
+
 def notifier(
     store: FakeStore, mailer: FakeMailer, publisher: FakePublisher, clock: Clock | None = None
 ) -> Notifier:
@@ -41,6 +44,7 @@ def notifier(
         program=Program(mailbox="mentoring@example.org", name="Reverse Mentoring"),
         meetings=POLICY,
         lease=LEASE,
+        invite_key=KEY,
         clock=clock or Clock(),
     )
 
@@ -219,7 +223,7 @@ async def test_cancel_after_a_proposal_cancels_its_invite_with_a_higher_sequence
         calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
         ics = calendar.get_content()
         assert "METHOD:CANCEL" in ics
-        assert f"UID:{invite_uid(proposal.data.pairing_id)}" in ics and "SEQUENCE:4" in ics
+        assert f"UID:{invite_uid(proposal.data.pairing_id, KEY)}" in ics and "SEQUENCE:4" in ics
     states = [e.data.state for _, e in publisher.published]
     assert states == ["proposed", "proposed", "cancelled", "cancelled"]
 

@@ -73,6 +73,6 @@ def test_a_pair_the_matcher_accepts_gets_a_first_meeting_within_the_horizon(
     now = datetime.combine(today, time(), UTC) + timedelta(minutes=minute)
     pairing = proposed(younger=person(**younger), older=person(**older)).data
 
-    schedule = plan_schedule(pairing, NotifierSettings().meetings, now)
+    schedule = plan_schedule(pairing, NotifierSettings().meetings, now, uid_key=b"key")
 
     assert schedule.start is not None, "the matcher proposed a pair the notifier cannot place"

@@ -1,0 +1,123 @@
+"""One-click answers: the signed token in each email's accept, decline and end links.
+
+The notifier issues the tokens, the matcher reads them; both hold the same keys. A token binds
+one pairing, one person, one action and the pairing's sequence when the email went out, with the
+email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal).
+`itsdangerous` signs it (HMAC-SHA256 over a key derived for this one use, compared in constant
+time); several keys can be valid at once, newest last: it signs with the newest and
+accepts any, so a key is rotated by adding the new one, then dropping the old one once the links
+signed with it have expired.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Literal, get_args
+
+from itsdangerous import BadData, URLSafeSerializer
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings
+
+Action = Literal["accept", "decline", "end"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+_SALT = "pairing-answer-link"
+MIN_KEY_LENGTH = 16
+
+
+class BadLink(ValueError):
+    """The token was not issued here: malformed, tampered with, or signed by a key not held."""
+
+
+class ExpiredLink(ValueError):
+    """The token was issued here, but what it answers has expired."""
+
+    def __init__(self, claims: "AnswerClaims") -> None:
+        super().__init__("the link has expired")
+        self.claims = claims
+
+
+@dataclass(frozen=True)
+class AnswerClaims:
+    """What one link lets its holder do, and only that."""
+
+    pairing_id: str
+    person_id: str
+    action: Action
+    sequence: int
+    language: str
+    expires_at: datetime
+
+
+class _Payload(BaseModel):
+    """The signed payload's shape: checked again on reading (a key holder could sign anything)."""
+
+    pairing_id: str = Field(min_length=1, max_length=200)
+    person_id: str = Field(min_length=1, max_length=200)
+    action: Action
+    sequence: int = Field(ge=0)
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    expires_at: datetime
+
+
+class AnswerLinks:
+    """Issues and reads answer tokens, and builds the links that carry them."""
+
+    def __init__(self, keys: Sequence[str], *, base_url: str) -> None:
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._serializer = URLSafeSerializer(
+            list(keys), salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        )
+        self.base_url = base_url.rstrip("/")
+
+    def token(self, claims: AnswerClaims) -> str:
+        payload = asdict(claims) | {"expires_at": int(claims.expires_at.timestamp())}
+        return str(self._serializer.dumps(payload))
+
+    def url(self, claims: AnswerClaims) -> str:
+        return f"{self.base_url}/answers/{self.token(claims)}"
+
+    def read(self, token: str, *, now: datetime) -> AnswerClaims:
+        """The claims of a token issued with one of the keys; `BadLink` or `ExpiredLink`."""
+        try:
+            payload = _Payload.model_validate(self._serializer.loads(token))
+        except (BadData, ValidationError, ValueError, TypeError) as exc:
+            raise BadLink("the link is not valid") from exc
+        claims = AnswerClaims(**payload.model_dump())
+        if now >= claims.expires_at:
+            raise ExpiredLink(claims)
+        return claims
+
+
+def expiry(instant: datetime) -> datetime:
+    """An expiry as the token keeps it: whole seconds, UTC."""
+    return datetime.fromtimestamp(int(instant.timestamp()), UTC)
+
+
+class AnswerLinkSettings(BaseSettings):
+    """The answer links' settings, shared by the notifier (issues) and the matcher (reads), so
+    read without a service prefix. No key: no links in the emails, and every answer page says the
+    link is not valid."""
+
+    answer_link_keys: list[SecretStr] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("ANSWER_LINK_KEYS"),
+        description="Signing keys as a JSON list, newest last; two during a rotation.",
+    )
+    answer_link_base_url: str = Field(
+        default="http://127.0.0.1:8002",
+        validation_alias=AliasChoices("ANSWER_LINK_BASE_URL"),
+        description="The matcher's public address, as people's browsers reach it.",
+    )
+
+    @field_validator("answer_link_keys")
+    @classmethod
+    def _keys_are_long_enough(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        if any(len(key.get_secret_value()) < MIN_KEY_LENGTH for key in keys):
+            raise ValueError(f"answer link keys need at least {MIN_KEY_LENGTH} characters")
+        return keys
+
+    def answer_links(self) -> AnswerLinks | None:
+        keys = [key.get_secret_value() for key in self.answer_link_keys]
+        return AnswerLinks(keys, base_url=self.answer_link_base_url) if keys else None

@@ -75,8 +75,7 @@ def solve_general(
 def feasible_graph(problem: SolveInput) -> Graph:
     """Every allowed pair of people with free capacity, scored, in the canonical order."""
     rows = np.flatnonzero(problem.free > 0)
-    ids = np.array([_id_of(problem, row) for row in rows.tolist()], dtype=object)
-    rows = rows[np.argsort(ids, kind="stable")] if len(rows) else rows
+    rows = rows[np.argsort(problem.pool.ranks()[rows])]
     every = _every_pair(problem, rows)
     number = np.full(len(problem.free), -1, np.int64)
     number[rows] = np.arange(len(rows))
@@ -132,9 +131,3 @@ def _oriented(problem: SolveInput, graph: Graph, edges: Ints) -> list[tuple[int,
     younger, older = np.where(swap, second, first), np.where(swap, first, second)
     minutes = graph.minutes[edges]
     return list(zip(younger.tolist(), older.tolist(), minutes.tolist(), strict=True))
-
-
-def _id_of(problem: SolveInput, row: int) -> str:
-    person = problem.pool.people[row]
-    assert person is not None  # free capacity: in the pool
-    return person.id

@@ -57,6 +57,7 @@ class Pool:
         self.win_start = np.zeros((size, 1), np.int64)
         self.win_end = np.zeros((size, 1), np.int64)
         self.win_count = np.zeros(size, np.int64)
+        self._ranks: Ints | None = None
 
     def put(self, person: Person) -> int:
         """Store (or replace) a person; returns the row."""
@@ -78,6 +79,7 @@ class Pool:
     def drop(self, person_id: str) -> int | None:
         row = self.row_of.pop(person_id, None)
         if row is not None:
+            self._ranks = None
             self.people[row] = None
             self.active[row] = False
             self.held[row] = 0
@@ -89,7 +91,21 @@ class Pool:
         n = self.used
         return np.where(self.active[:n], np.maximum(self.capacity[:n] - self.held[:n], 0), 0)
 
+    def ranks(self) -> Ints:
+        """Each row's place in the order of person ids (-1 for a row without a person). Ties
+        between rows break by it, never by row: rows follow arrival order. Kept until someone
+        joins or leaves."""
+        if self._ranks is None:
+            ids = sorted(self.row_of)
+            ranks = np.full(len(self.people), -1, np.int64)
+            ranks[np.fromiter((self.row_of[i] for i in ids), np.int64, len(ids))] = np.arange(
+                len(ids)
+            )
+            self._ranks = ranks
+        return self._ranks
+
     def _new_row(self, person_id: str) -> int:
+        self._ranks = None
         if self._spare:
             row = self._spare.pop()
         else:

@@ -9,8 +9,8 @@ relaxation of the general problem, with candidates and pricing as for the split)
 is rounded, then improved by re-solving the neighbourhoods where a better matching may be
 (`solver.improve`).
 
-Deterministic: people are numbered by id, not by pool row (rows follow arrival order), and
-edges are listed by those numbers, so every tie inside the solvers breaks the same way for the
+Deterministic: people are numbered by id (`Pool.ranks`), not by pool row (rows follow arrival
+order), and pairs are listed by those numbers, so every tie inside the solvers breaks the same way for the
 same people, policy and history.
 """
 
@@ -32,7 +32,8 @@ EXACT_PAIRS = 200_000
 """Up to this many people with free capacity and feasible pairs, the solve is exact: about a
 second on 5,000 people of the benchmark (41,000 pairs), a few on 200,000 pairs."""
 COVER_EPS = 1e-3
-"""The auction's tolerance on the double cover (see `rounds.optimal_assignment`)."""
+"""The auction's tolerance on the double cover, per slot, as a fraction of the best score (see
+`solver.assign`): 3e-3 as for the split was no faster and lost more."""
 REACH = 0.1
 """Edges within this fraction of the largest score of improving start neighbourhoods."""
 
@@ -105,10 +106,12 @@ def _every_pair(problem: SolveInput, rows: Ints) -> Edges:
         )
         for sides in ((young, old), (young, young), (old, old))
     ]
-    return Edges(*(np.concatenate([getattr(e, f) for e in found]) for f in _FIELDS))
-
-
-_FIELDS = ("young", "old", "minutes", "score")
+    return Edges(
+        np.concatenate([e.young for e in found]),
+        np.concatenate([e.old for e in found]),
+        np.concatenate([e.minutes for e in found]),
+        np.concatenate([e.score for e in found]),
+    )
 
 
 def improved_cover(graph: Graph, k: int) -> tuple[Bools, float]:

@@ -103,7 +103,12 @@ class Runtime:
         every = self._settings
         sweep = partial(self._sweeper.run, every=every.sweep_interval_seconds)
         measure = partial(
-            monitor, self._probe, self._groups, self.pairings, every=every.lag_interval_seconds
+            monitor,
+            self._probe,
+            self._groups,
+            self.pairings,
+            every=every.lag_interval_seconds,
+            count_every=every.state_count_interval_seconds,
         )
         self._tasks = [asyncio.create_task(self._once_connected(run)) for run in (sweep, measure)]
 

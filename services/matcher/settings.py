@@ -35,6 +35,11 @@ class MatcherSettings(CommonSettings):
         default=120.0, gt=0, description="A slot claimed this long ago without a pairing is freed."
     )
     lag_interval_seconds: float = Field(default=15.0, gt=0)
+    state_count_interval_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often pairings are counted by state (one aggregation over all of them).",
+    )
     policy: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of the default Policy for every program."
     )

@@ -70,8 +70,8 @@ async def upgrade_legacy(
     pairings: AsyncCollection[Document], published: AsyncCollection[Document]
 ) -> int:
     """List the unsent entries of pairings stored in the old layout (markers tell what went out);
-    returns how many were rewritten. One scan at start-up; conditional on `outbox_seq`, so an
-    entry added meanwhile makes the rewrite wait for the next start instead of losing it."""
+    returns how many were rewritten. One scan at start-up, then a point update each that adds to
+    the list (`$addToSet`), so an entry another replica pushed meanwhile stays listed."""
     upgraded = 0
     async for doc in pairings.find({"outbox_pending": True}):
         entries: list[Any] = doc.get("outbox", [])
@@ -83,8 +83,8 @@ async def upgrade_legacy(
                 break
         unsent = [e["headers"]["event_id"] for e in entries[done - (end - len(entries)) :]]
         result = await pairings.update_one(
-            {"_id": doc["_id"], "outbox_seq": end},
-            {"$set": {"outbox_unsent": unsent}, "$unset": {"outbox_pending": ""}},
+            {"_id": doc["_id"]},
+            {"$addToSet": {"outbox_unsent": {"$each": unsent}}, "$unset": {"outbox_pending": ""}},
         )
         upgraded += result.modified_count
     return upgraded

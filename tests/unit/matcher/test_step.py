@@ -166,6 +166,19 @@ async def test_ending_an_active_pairing_frees_both_for_new_partners_but_never_ea
     assert sorted(world.slots.slots) == ["o1#0", "o2#0", "y1#0", "y2#0"]
 
 
+async def test_a_pairing_names_its_slots_and_a_declined_one_frees_exactly_those() -> None:
+    world = World(young("y1", "video", max_pairings=2), old("o1", "video"), old("o2", "video"))
+    replica = world.replica()
+    await step(replica, changed("y1", "o1", "o2"))
+    first, second = (world.pairings.docs[pairing_id(PROGRAM, "y1", o)].record for o in ("o1", "o2"))
+    assert set(first.slots) | set(second.slots) == set(world.slots.slots)
+    assert len(first.slots) == len(second.slots) == 2
+
+    await step(replica, answered("y1", "o1", by="o1", decision="decline"))
+
+    assert set(world.slots.slots) == set(second.slots)
+
+
 async def test_a_reorg_into_one_department_cancels_the_pair_with_the_engines_reason() -> None:
     world = World(young("y1", "video"), old("o1", "video"))
     replica = world.replica()

@@ -9,11 +9,11 @@ relaxation of the general problem, with candidates and pricing as for the split)
 is rounded, then improved by re-solving the neighbourhoods where a better matching may be
 (`solver.improve`).
 
-Deterministic: people are numbered by email, then id, not by pool row (rows follow arrival
-order), and edges are listed by those numbers, so every tie inside the solvers breaks the same way
-for the same people, policy and history. Emails are unique within a program and stay the same
-when the same people are enrolled again under new ids (the profiles API gives new ones), so the
-same cohort gets the same pairs.
+Deterministic: people are numbered by email, then id (`Pool.ranks`), not by pool row (rows
+follow arrival order), and pairs are listed by those numbers, so every tie inside the solvers
+breaks the same way for the same people, policy and history. Emails are unique within a program
+and stay the same when a cohort is enrolled again under new ids (the profiles API gives new
+ones), so the same cohort gets the same pairs.
 """
 
 import time
@@ -34,7 +34,8 @@ EXACT_PAIRS = 200_000
 """Up to this many people with free capacity and feasible pairs, the solve is exact: about a
 second on 5,000 people of the benchmark (41,000 pairs), a few on 200,000 pairs."""
 COVER_EPS = 1e-3
-"""The auction's tolerance on the double cover (see `rounds.optimal_assignment`)."""
+"""The auction's tolerance on the double cover, per slot, as a fraction of the best score (see
+`solver.assign`): 3e-3 as for the split was no faster and lost more."""
 REACH = 0.1
 """Edges within this fraction of the largest score of improving start neighbourhoods."""
 
@@ -77,8 +78,7 @@ def solve_general(
 def feasible_graph(problem: SolveInput) -> Graph:
     """Every allowed pair of people with free capacity, scored, in the canonical order."""
     rows = np.flatnonzero(problem.free > 0)
-    keys = np.array([_key_of(problem, row) for row in rows.tolist()], dtype=object)
-    rows = rows[np.argsort(keys, kind="stable")] if len(rows) else rows
+    rows = rows[np.argsort(problem.pool.ranks()[rows])]
     every = _every_pair(problem, rows)
     number = np.full(len(problem.free), -1, np.int64)
     number[rows] = np.arange(len(rows))
@@ -108,10 +108,12 @@ def _every_pair(problem: SolveInput, rows: Ints) -> Edges:
         )
         for sides in ((young, old), (young, young), (old, old))
     ]
-    return Edges(*(np.concatenate([getattr(e, f) for e in found]) for f in _FIELDS))
-
-
-_FIELDS = ("young", "old", "minutes", "score")
+    return Edges(
+        np.concatenate([e.young for e in found]),
+        np.concatenate([e.old for e in found]),
+        np.concatenate([e.minutes for e in found]),
+        np.concatenate([e.score for e in found]),
+    )
 
 
 def improved_cover(graph: Graph, k: int) -> tuple[Bools, float]:
@@ -134,9 +136,3 @@ def _oriented(problem: SolveInput, graph: Graph, edges: Ints) -> list[tuple[int,
     younger, older = np.where(swap, second, first), np.where(swap, first, second)
     minutes = graph.minutes[edges]
     return list(zip(younger.tolist(), older.tolist(), minutes.tolist(), strict=True))
-
-
-def _key_of(problem: SolveInput, row: int) -> str:
-    person = problem.pool.people[row]
-    assert person is not None  # free capacity: in the pool
-    return f"{person.email}\x1f{person.id}"

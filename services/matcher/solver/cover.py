@@ -23,6 +23,7 @@ from services.matcher.solver.improve import filled
 from services.matcher.solver.solver import Solution, assign
 
 PRICING_GAP = 5e-4
+"""Price edges in while those left out could add more than this fraction (by the prices)."""
 PRICING_PASSES = 2
 
 
@@ -43,10 +44,10 @@ def cover_assignment(u: Ints, v: Ints, weight: Floats, *, cap: Ints, k: int, eps
         copies = np.concatenate([copies, new, new])  # earlier copies stay first: a warm start
         left = np.concatenate([left, u[new], v[new]])
         right = np.concatenate([right, v[new], u[new]])
+        w = weight[copies]
         solution = assign(
-            left, right, weight[copies], left_cap=cap, right_cap=cap, exact=False, eps=eps,
-            warm=solution,
-        )  # fmt: skip
+            left, right, w, left_cap=cap, right_cap=cap, exact=False, eps=eps, warm=solution
+        )
         if solution.price is None:  # nothing worth pairing
             return Relaxed(copies[:0], 0.0)
         new = _priced(u, v, weight, cap, keep, solution, k)

@@ -87,6 +87,7 @@ async def measure(pairs: int, events: int) -> dict[str, dict[str, str]]:
         mongodb_database=database,
         sweep_interval_seconds=DAY,
         lag_interval_seconds=DAY,
+        settle_minutes=0,  # pairs as soon as both people are there, as before settle windows
     )
     program, found = f"prog-{run}", dict[str, dict[str, str]]()
     broker = make_broker(CommonSettings(kafka_bootstrap_servers=bootstrap), client_id="cost")

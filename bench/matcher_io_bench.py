@@ -104,7 +104,9 @@ class Proposals:
 async def main(pairs: int, changes: int) -> None:
     configure_logging(service="matcher", level="INFO", json=True)
     run = uuid.uuid4().hex[:8]
-    settings = MatcherSettings(topic_prefix=f"bench{run}.", mongodb_database=f"bench{run}")
+    settings = MatcherSettings(
+        topic_prefix=f"bench{run}.", mongodb_database=f"bench{run}", settle_minutes=0
+    )
     topics: Topics = settings.topics
     bootstrap = settings.kafka_bootstrap_servers
     await ensure_topics(bootstrap, topics)

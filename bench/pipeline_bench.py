@@ -343,7 +343,7 @@ def main() -> None:
         "pipeline",
         smtp_port=args.smtp_port + 1,
         ports={"profiles": 18001, "matcher": 18002, "notifier": 18003},
-        extra_env={"NOTIFIER_SMTP_PORT": str(args.smtp_port)},
+        extra_env={"NOTIFIER_SMTP_PORT": str(args.smtp_port), "MATCHER_SETTLE_MINUTES": "0"},
     )
     topics = Topics(prefix=config.topic_prefix)
     asyncio.run(ensure_topics(config.kafka_bootstrap_servers, topics, partitions=3))

@@ -4,7 +4,8 @@ Kept apart from `ops` (which talks to the broker) so the CLI stays thin and thes
 with an `httpx.MockTransport` or against a running service.
 """
 
-from typing import Literal
+import time
+from typing import Any, Literal
 
 import httpx
 
@@ -30,6 +31,48 @@ def answer_pairing(
     if response.status_code != httpx.codes.ACCEPTED:
         raise Refused(f"{response.status_code}: {_reason(response)}")
     return str(response.json()["event_id"])
+
+
+def start_round(client: httpx.Client, program_id: str, *, command_id: str) -> str:
+    """Ask the matcher to run a round of the program (a key with `admin`); returns the round's
+    id. Sending the same `command_id` again runs the round once."""
+    response = client.post(f"/programs/{program_id}/rounds", json={"command_id": command_id})
+    if response.status_code != httpx.codes.ACCEPTED:
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    return str(response.json()["round_id"])
+
+
+def round_status(client: httpx.Client, program_id: str, round_id: str) -> dict[str, Any] | None:
+    """The round as recorded, or None while it is not planned yet."""
+    response = client.get(f"/programs/{program_id}/rounds/{round_id}")
+    if response.status_code == httpx.codes.NOT_FOUND:
+        return None
+    if response.status_code != httpx.codes.OK:
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def wait_for_round(
+    client: httpx.Client, program_id: str, round_id: str, *, within: float, every: float = 0.5
+) -> dict[str, Any]:
+    """Poll until the round is done; TimeoutError after `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = round_status(client, program_id, round_id)
+        if found is not None and found["state"] == "done":
+            return found
+        time.sleep(every)
+    raise TimeoutError(f"round {round_id} not done within {within:g} s")
+
+
+def preview_round(client: httpx.Client, program_id: str) -> dict[str, Any]:
+    """What a round of the program would propose now (a key with `admin`)."""
+    response = client.get(f"/programs/{program_id}/preview", timeout=600)
+    if response.status_code != httpx.codes.OK:
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    found: dict[str, Any] = response.json()
+    return found
 
 
 def _reason(response: httpx.Response) -> str:

@@ -6,6 +6,7 @@
     rmp lag                            consumer lag per group, topic and partition
     rmp dlq list [--topic T]           dead-lettered messages with their reasons
     rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
+    rmp match PROGRAM [--preview]      run a round of the program now, or show what it would propose
     rmp answer PAIRING PERSON accept|decline|end [--reason R]  answer for a person (matcher API)
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
@@ -17,8 +18,9 @@ argument, so it stays out of shell history and process lists); the matcher is at
 import asyncio
 import json
 import subprocess
+import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -170,6 +172,54 @@ def answer(
             console.print(f"[red]refused[/]: {refused}")
             raise typer.Exit(1) from refused
     console.print(f"{decision} for {person_id} sent ({event_id}); the pairing changes shortly")
+
+
+@app.command()
+def match(
+    program: str,
+    preview: Annotated[
+        bool, typer.Option(help="Show what a round would propose; propose nothing.")
+    ] = False,
+    within: Annotated[float, typer.Option(help="Seconds to wait for the round.")] = 300,
+) -> None:
+    """Run a round of PROGRAM now (one optimal solve over everyone free), or preview it
+    (a key with `admin`)."""
+    settings = _settings()
+    if settings.api_key is None:
+        raise typer.BadParameter("set RMP_API_KEY to a key with the admin scope")
+    headers = {"X-API-Key": settings.api_key.get_secret_value()}
+    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=30) as client:
+        try:
+            if preview:
+                _print_preview(api.preview_round(client, program))
+                return
+            round_id = api.start_round(client, program, command_id=uuid.uuid4().hex)
+            console.print(f"round {round_id} started")
+            done = api.wait_for_round(client, program, round_id, within=within)
+        except (api.Refused, TimeoutError) as failed:
+            console.print(f"[red]failed[/]: {failed}")
+            raise typer.Exit(1) from failed
+    console.print(
+        f"round {round_id} done: {done['proposed']} of {done['planned']} planned pairs proposed, "
+        f"total score {done['total_score']:.4f}, {done['members']} people"
+    )
+
+
+def _print_preview(found: dict[str, Any]) -> None:
+    table = Table("younger ⇄ older", "score", "why", show_lines=True)
+    for pair in found["pairs"]:
+        why = pair["explanation"]
+        table.add_row(
+            f"{pair['younger_id']} ⇄ {pair['older_id']}", f"{pair['score']:.4f}", why["summary"]
+        )
+    console.print(table)
+    console.print(
+        f"{len(found['pairs'])} pairs, total score {found['total_score']:.4f}; "
+        f"{found['members']} people, {found['live_pairings']} live pairings kept; "
+        f"{found['unpaired']} left unpaired"
+    )
+    for left in found["left_out"]:
+        console.print(f"  {left['person_id']}: {left['reason']}")
 
 
 if __name__ == "__main__":

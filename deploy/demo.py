@@ -3,8 +3,9 @@
 Starts the local Kafka and FerretDB, a mail sink that writes every message to `.local/mail/`, and
 the three services as separate processes. Loads the shipped sample (about 200 people in 3
 programs): the first program through the profiles HTTP API, the others as an outside producer on
-the ingress topic. Then prints the pairings with their explanations and where the emails and
-invites are. Ctrl-C stops everything.
+the ingress topic. The sample's programs match in rounds: once everyone is in, one round runs per
+program (as `rmp match PROGRAM` would start it). Then prints the pairings with their explanations
+and where the emails and invites are. Ctrl-C stops everything.
 """
 
 import argparse
@@ -13,6 +14,8 @@ import json
 import signal
 import sys
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 from rich.table import Table
 
-from deploy import ops
+from deploy import api, ops
 from deploy.processes import System, SystemConfig, start_local_stack, stop_local_stack
 from shared.events import PairingProposed
 from shared.kafka import ensure_topics
@@ -50,6 +53,60 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
     console.print(
         f"loaded {len(via_api)} people through the HTTP API and {len(via_topic)} through the ingress topic"
     )
+
+
+SAMPLE_PROGRAMS = {
+    "emea-2027": ("EMEA 2027", "Europe/Paris"),
+    "americas-2027": ("Americas 2027", "America/Mexico_City"),
+    "apac-2027": ("APAC 2027", "Australia/Sydney"),
+}
+
+
+def create_programs(system: System) -> None:
+    """The sample's program records: each matched in rounds (nobody is proposed until a round
+    runs), started on command once everyone is in."""
+    headers = {"X-API-Key": system.config.api_key}
+    with httpx.Client(
+        base_url=system.config.url("profiles"), headers=headers, timeout=30
+    ) as client:
+        for program, (name, zone) in SAMPLE_PROGRAMS.items():
+            body = {
+                "name": name,
+                "timezone": zone,
+                "schedule": {"mode": "rounds"},
+                "starts_on": "2027-02-01",
+                "ends_on": "2027-07-30",
+                "sender": f"mentoring-{program.split('-')[0]}@example.org",
+            }
+            client.put(f"/programs/{program}", json=body).raise_for_status()
+
+
+def run_rounds(
+    system: System, rows: list[dict[str, Any]], *, within: float = 180.0
+) -> dict[str, dict[str, Any]]:
+    """Once the matcher holds every person of the sample, one round per program; returns each
+    round as recorded."""
+    expected = Counter(row["program_id"] for row in rows if row.get("opted_in", True))
+    headers = {"X-API-Key": system.config.api_key}
+    done = {}
+    with httpx.Client(base_url=system.config.url("matcher"), headers=headers, timeout=60) as client:
+        for program, people in sorted(expected.items()):
+            _wait_for_members(client, program, people, within=within)
+            round_id = api.start_round(client, program, command_id=f"demo-{uuid.uuid4().hex}")
+            done[program] = api.wait_for_round(client, program, round_id, within=within)
+            console.print(
+                f"{program}: round done, {done[program]['proposed']} pairs proposed "
+                f"(total score {done[program]['total_score']:.3f})"
+            )
+    return done
+
+
+def _wait_for_members(client: httpx.Client, program: str, people: int, *, within: float) -> None:
+    deadline = time.monotonic() + within
+    while api.preview_round(client, program)["members"] < people:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{program}: the matcher has not seen all {people} people")
+        time.sleep(1)
 
 
 def wait_until_settled(
@@ -112,6 +169,10 @@ def explain_keys(config: SystemConfig) -> None:
         f"RMP_API_KEY={portal} RMP_MATCHER_URL={config.url('matcher')} "
         "rmp answer PAIRING_ID PERSON_ID accept"
     )
+    console.print(
+        f"preview or run a round: RMP_API_KEY={config.api_key} "
+        f"RMP_MATCHER_URL={config.url('matcher')} rmp match emea-2027 --preview"
+    )
 
 
 DEMO_PREFIX = "demo."
@@ -167,7 +228,9 @@ def main() -> None:
         system.start()
         console.print("services up: " + ", ".join(f"{s} {config.url(s)}" for s in config.ports))
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+        create_programs(system)
         load_sample(system, rows, topics)
+        run_rounds(system, rows)
         summarise(wait_until_settled(system, topics), config.mail_dir)
         explain_keys(config)
         if not args.no_wait:

@@ -24,6 +24,7 @@ MESSAGES: list[type[BaseModel]] = [
     commands.RespondToPairing,
     events.ProfileChanged,
     events.ProfileDeleted,
+    events.ProgramChanged,
     events.PairingProposed,
     events.PairingCancelled,
     events.PairingActivated,

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol, TypeVar
-from zoneinfo import ZoneInfo
 
-from shared.profile import TimeRange, Weekday
+from shared.profile import TimeRange, Weekday, zone
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 MEETING_MINUTES = 60
@@ -74,8 +73,8 @@ def coming_monday(today: date) -> date:
 
 def free_intervals(person: Available, *, start: datetime, end: datetime) -> tuple[Span, ...]:
     """The person's free time between `start` and `end`, as sorted, merged UTC spans."""
-    first = start.astimezone(ZoneInfo(person.timezone)).date() - timedelta(days=1)
-    days = (end.astimezone(ZoneInfo(person.timezone)).date() - first).days + 2
+    first = start.astimezone(zone(person.timezone)).date() - timedelta(days=1)
+    days = (end.astimezone(zone(person.timezone)).date() - first).days + 2
     found: list[Span] = []
     for day, free in _ranges(person.availability, first, days):
         low = max(_instant(day, free.start, person.timezone), start)
@@ -175,7 +174,7 @@ def _week_minute(day: date, minute: int, timezone: str, monday: date) -> int:
 def _instant(day: date, minute: int, timezone: str) -> datetime:
     """`minute` after local midnight of `day` (24:00 included), as a UTC instant."""
     local = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    return local.replace(tzinfo=zone(timezone)).astimezone(UTC)
 
 
 def _minutes(delta: timedelta) -> int:

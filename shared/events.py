@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.envelope import Envelope
 from shared.profile import Availability, Identifier, Language, ProfileSnapshot, Text, Timezone
+from shared.programs import ProgramSnapshot
 
 
 class ProfileChanged(Envelope):
@@ -159,3 +160,11 @@ class NotificationFailed(Envelope):
 NotificationEvent = Annotated[
     NotificationSent | NotificationFailed, Field(discriminator="event_type")
 ]
+
+
+class ProgramChanged(Envelope):
+    """A program was created or changed; carries the whole new record (compacted topic)."""
+
+    event_type: Literal["program.changed"] = "program.changed"
+    schema_version: Literal[1] = 1
+    data: ProgramSnapshot

@@ -63,9 +63,16 @@ def _timezone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@functools.cache
+def zone(name: str) -> ZoneInfo:
+    """`ZoneInfo(name)`, kept: `ZoneInfo` holds only its 8 latest zones, so a program spread over
+    more timezones read its zone files again for each person (a fifth of loading a program)."""
+    return ZoneInfo(name)
+
+
 def _known_timezone(value: str) -> str:
     try:
-        ZoneInfo(value)
+        zone(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown IANA timezone {value!r}") from exc
     if value not in _timezone_names():

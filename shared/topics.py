@@ -1,7 +1,7 @@
 """Every topic name, in one place.
 
 Keys: the profile id on profile topics, the pairing id on pairing and notification topics, the
-program id on the matcher's internal work topic. Values are UTF-8 JSON. A prefix lets several
+program id on the program topic and the matcher's internal work topic. Values are UTF-8 JSON. A prefix lets several
 deployments (or tests) share one cluster without seeing each other's data.
 """
 
@@ -23,6 +23,11 @@ class Topics:
     def profile_changes(self) -> str:
         """Canonical, compacted: `ProfileChanged` / `ProfileDeleted`, then a tombstone on delete."""
         return f"{self.prefix}profiles.changes.v1"
+
+    @property
+    def program_changes(self) -> str:
+        """Canonical, compacted: `ProgramChanged`, the whole record of a program on every change."""
+        return f"{self.prefix}programs.changes.v1"
 
     @property
     def pairings(self) -> str:
@@ -53,6 +58,7 @@ class Topics:
         base = [
             self.profile_updates,
             self.profile_changes,
+            self.program_changes,
             self.pairings,
             self.pairing_responses,
             self.notifications,
@@ -61,4 +67,4 @@ class Topics:
         return base + [self.dead_letter(t) for t in base]
 
     def compacted(self) -> set[str]:
-        return {self.profile_changes}
+        return {self.profile_changes, self.program_changes}

@@ -9,7 +9,7 @@ in pyproject.toml, run by `./dev lint` and the tests):
   and the HTTP API; they implement the ports of `usecases/ports`.
 - `usecases/`: the program step, proposals and transitions over those ports, and the events they
   emit; `Program` keeps one program's members, live pairings and engine changing together.
-- `engine/`: one program's matching state in memory; full solves (`rounds`) and local repair
+- `engine/`: one program's matching state in memory; full solves over every feasible pair (`general`) and local repair
   (`repair`) read one frozen `SolveInput` it builds, and never call back into it.
 - `core/`: the pure domain (policy, availability, features, scoring with its explanation, the
   lifecycle). No I/O, no transport.

@@ -30,6 +30,7 @@ def create_app(settings: MatcherSettings) -> FastAPI:
         broker,
         topics,
         people_group=settings.group(settings.people_group_id),
+        programs_group=settings.group(settings.programs_group_id),
         responses_group=settings.group(settings.responses_group_id),
         retry_seconds=settings.dead_letter_retry_seconds,
     )

@@ -21,10 +21,14 @@ from services.matcher.adapters.coordinator import Coordinator
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
+from services.matcher.adapters.round_clock import RoundClock, Timers
+from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.settings import MatcherSettings
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
@@ -33,6 +37,7 @@ from shared.health import Check
 from shared.kafka import dead_letter
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.programs import ContinuousSchedule
 from shared.publisher import BrokerPublisher, Message
 from shared.runtime import runtime_of
 
@@ -45,12 +50,23 @@ class Runtime:
         self.answer_links = settings.answer_links()
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
+        self.rounds = MongoRounds(db)
+        self.programs = MongoPrograms(db)
+        self.directory = ProgramDirectory(
+            self.programs,
+            defaults=settings.policy,
+            deployment=settings.program_policies,
+            without_record=ContinuousSchedule(settle_minutes=settings.settle_minutes),
+        )
+        self._timers = Timers(self.forward)
         self.matcher = ProgramMatcher(
             people=self.people,
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.publisher, topic=self._topics.pairings),
-            policy_for=settings.policy_for,
+            settings_for=self.directory.settings_for,
+            rounds=self.rounds,
+            wake=self._timers,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
         )
@@ -65,6 +81,7 @@ class Runtime:
         )
         self._groups = {
             settings.group(settings.people_group_id): self._topics.profile_changes,
+            settings.group(settings.programs_group_id): self._topics.program_changes,
             settings.group(settings.responses_group_id): self._topics.pairing_responses,
             settings.group(settings.work_group_id): self._topics.match_work,
         }
@@ -82,6 +99,12 @@ class Runtime:
             orphan_after=settings.orphan_slot_after,
             window=3 * timedelta(seconds=settings.sweep_interval_seconds),
         )
+        self._clock = RoundClock(
+            self.directory.with_records,
+            self.rounds,
+            self.forward,
+            catch_up=timedelta(hours=settings.round_catch_up_hours),
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     def _work_consumer(self) -> AIOKafkaConsumer:
@@ -98,7 +121,7 @@ class Runtime:
     async def start(self) -> None:
         """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
         answers (both publish or read through it)."""
-        for store in (self.people, self.pairings, self.slots):
+        for store in (self.people, self.pairings, self.slots, self.programs, self.rounds):
             await store.ensure_indexes()
         self.connection.start()
         every = self._settings
@@ -111,7 +134,10 @@ class Runtime:
             every=every.lag_interval_seconds,
             count_every=every.state_count_interval_seconds,
         )
-        self._tasks = [asyncio.create_task(self._once_connected(run)) for run in (sweep, measure)]
+        rounds = partial(self._clock.run, every=every.round_clock_seconds)
+        self._tasks = [
+            asyncio.create_task(self._once_connected(run)) for run in (sweep, measure, rounds)
+        ]
 
     async def _once_connected(self, run: Callable[[], Awaitable[None]]) -> None:
         await self.connection.ready.wait()
@@ -119,6 +145,7 @@ class Runtime:
 
     async def stop(self) -> None:
         """Background tasks first, then the work step in flight, then the broker."""
+        self._timers.cancel()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

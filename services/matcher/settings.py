@@ -17,6 +17,9 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
     mongodb_database: str = "matcher"
     http_port: int = 8002
     people_group_id: str = Field(default="matcher-people", description="Reads the profile stream.")
+    programs_group_id: str = Field(
+        default="matcher-programs", description="Reads the program records."
+    )
     responses_group_id: str = "matcher-responses"
     work_group_id: str = Field(
         default="matcher-work", description="Owns programs: one replica per work partition."
@@ -45,7 +48,21 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
         default_factory=dict, description="Overrides of the default Policy for every program."
     )
     program_policies: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-program overrides on top of `policy`."
+        default_factory=dict,
+        description="Per-program defaults on top of `policy`; a program's record overrides them.",
+    )
+
+    settle_minutes: int = Field(
+        default=3,
+        ge=0,
+        description="A program without a record is matched continuously: a newcomer waits this "
+        "long for others to arrive before being proposed.",
+    )
+    round_clock_seconds: float = Field(
+        default=30.0, gt=0, description="How often scheduled rounds are looked for."
+    )
+    round_catch_up_hours: float = Field(
+        default=24.0, gt=0, description="A scheduled round missed this recently still runs."
     )
 
     @field_validator("program_policies")
@@ -66,7 +83,3 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
     @property
     def orphan_slot_after(self) -> timedelta:
         return timedelta(seconds=self.orphan_slot_seconds)
-
-    def policy_for(self, program_id: str) -> Policy:
-        """The default policy, with the global then the program's own overrides applied."""
-        return Policy(**(self.policy | self.program_policies.get(program_id, {})))

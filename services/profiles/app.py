@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from services.profiles import handlers, problems, routes
+from services.profiles import handlers, problems, program_routes, routes
 from services.profiles.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from services.profiles.outbox import OutboxStore
 from services.profiles.runtime import current, running
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import ProfileStore
 from shared.auth import protect
-from shared.events import ProfileEvent
+from shared.events import ProfileEvent, ProgramChanged
 from shared.health import health_router
 from shared.kafka import make_broker
 
@@ -35,6 +35,12 @@ def create_app(
         "a deletion is followed by a tombstone (null value).",
         schema=ProfileEvent,
     )
+    broker.publisher(
+        settings.topics.program_changes,
+        title="to_program_changes",
+        description="ProgramChanged, keyed by program id, in version order.",
+        schema=ProgramChanged,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,7 +50,8 @@ def create_app(
     app = FastAPI(
         title="Profiles",
         version="1.0.0",
-        description="The system of record for people in reverse-mentoring programs.",
+        description="The system of record for people in reverse-mentoring programs, and for the "
+        "programs.",
         lifespan=lifespan,
     )
     app.state.broker = broker
@@ -54,5 +61,6 @@ def create_app(
     protect(app, settings.api_keys)
     problems.install(app)
     app.include_router(routes.router)
+    app.include_router(program_routes.router)
     app.include_router(health_router(lambda: current(app).checks))
     return app

@@ -6,8 +6,9 @@ status in `routes.py`, a dead letter or a redelivery in `handlers.py`.
     ├── VersionMismatch        412 (If-Match); ingress: dead letter (expected_version)
     ├── ProfileExists          409 (create of an id that is taken)
     ├── DuplicateEmail         409; ingress: dead letter
-    ├── InvalidChange          422 (a patch that leaves an invalid profile); ingress: dead letter
-    └── WriteConflict          409 after retries: others kept changing the profile
+    ├── InvalidChange          422 (a patch that leaves an invalid profile; a program too)
+    ├── WriteConflict          409 after retries: others kept changing the profile
+    └── ProgramNotFound        404 (a program record)
     StoreUnavailable           (shared.errors) 503; ingress: redelivered after a back-off
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "ProfileError",
     "ProfileExists",
     "ProfileNotFound",
+    "ProgramNotFound",
     "StoreUnavailable",
     "VersionMismatch",
     "WriteConflict",
@@ -66,6 +68,11 @@ class InvalidChange(ProfileError):
 class WriteConflict(ProfileError):
     def __init__(self, profile_id: str) -> None:
         super().__init__(f"profile {profile_id!r} kept changing while we wrote it; retry")
+
+
+class ProgramNotFound(ProfileError):
+    def __init__(self, program_id: str) -> None:
+        super().__init__(f"program {program_id!r} not found")
 
 
 # Errors that no retry can fix: ingress dead-letters the request instead of redelivering it.

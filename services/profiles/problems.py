@@ -9,6 +9,7 @@ from services.profiles.errors import (
     ProfileError,
     ProfileExists,
     ProfileNotFound,
+    ProgramNotFound,
     StoreUnavailable,
     VersionMismatch,
     WriteConflict,
@@ -17,6 +18,7 @@ from services.profiles.pagination import InvalidCursor
 
 STATUS: dict[type[Exception], int] = {
     ProfileNotFound: status.HTTP_404_NOT_FOUND,
+    ProgramNotFound: status.HTTP_404_NOT_FOUND,
     VersionMismatch: status.HTTP_412_PRECONDITION_FAILED,
     ProfileExists: status.HTTP_409_CONFLICT,
     DuplicateEmail: status.HTTP_409_CONFLICT,

@@ -17,6 +17,9 @@ from services.profiles.hints import MongoHints
 from services.profiles.locks import KeyedLocks
 from services.profiles.metrics import BROKER_UP
 from services.profiles.outbox import MongoOutboxStore, OutboxStore
+from services.profiles.programs.relay import ProgramRelay
+from services.profiles.programs.service import ProgramService
+from services.profiles.programs.store import MongoProgramStore, ProgramStore
 from services.profiles.relay import Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
@@ -37,6 +40,7 @@ class Runtime:
     service: ProfileService
     relay: Relay
     connection: BrokerConnection
+    programs: ProgramService
 
     @property
     def checks(self) -> dict[str, Check]:
@@ -53,10 +57,11 @@ async def running(
     *,
     store: ProfileStore | None = None,
     outbox: OutboxStore | None = None,
+    programs: ProgramStore | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build the runtime, hand it over to `app` and its broker, then start it: the broker
-    connects in the background, so the API serves while Kafka is down. `store` and `outbox`
-    replace the MongoDB adapters (tests)."""
+    connects in the background, so the API serves while Kafka is down. `store`, `outbox` and
+    `programs` replace the MongoDB adapters (tests)."""
     client = mongo_client(settings.mongodb_uri)
     database = client[settings.mongodb_database]
     profiles = store or MongoProfileStore(database)
@@ -77,15 +82,28 @@ async def running(
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds, up=BROKER_UP)
     seen = settings.seen_event_ids_kept
     service = ProfileService(profiles, locks=locks, observer=relay, seen_kept=seen)
-    runtime = Runtime(settings, client, service, relay, connection)
+    program_store = programs or MongoProgramStore(database)
+    await program_store.ensure_indexes()
+    program_relay = ProgramRelay(
+        program_store,
+        BrokerPublisher(broker),
+        topic=settings.topics.program_changes,
+        locks=locks,
+        sweep_seconds=settings.relay_sweep_seconds,
+    )
+    program_service = ProgramService(program_store, locks=locks, observer=program_relay)
+    runtime = Runtime(settings, client, service, relay, connection, program_service)
     hand_over(runtime, app=app, broker=broker)
     connection.start()
     relaying = asyncio.create_task(relay.run(connection.ready), name="relay")
+    relaying_programs = asyncio.create_task(program_relay.run(connection.ready), name="programs")
     try:
         yield runtime
     finally:
         relay.stop()
+        program_relay.stop()
         await _finish(relaying, within=RELAY_GRACE_SECONDS)
+        await _finish(relaying_programs, within=RELAY_GRACE_SECONDS)
         await connection.stop()
         await client.close()
 

@@ -5,9 +5,11 @@ against leadership); given a `craft`, the younger teaches it and wants `lore-<cr
 the `old` of the same craft fits. Every field can be overridden.
 """
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 from services.matcher.core.lifecycle import PairingState
@@ -150,3 +152,16 @@ def random_profile(rng: random.Random, person_id: str, **fields: Any) -> Profile
         "max_pairings": rng.choice([1, 1, 1, 2, 3]),
     }
     return profile(person_id, **(drawn | fields))
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "profiles.jsonl"
+
+
+def sample_programs() -> dict[str, list[ProfileSnapshot]]:
+    """The shipped sample (`deploy/sample`), as snapshots by program, in file order."""
+    programs: dict[str, list[ProfileSnapshot]] = {}
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+        fields = json.loads(line) | {"version": 1, "updated_at": NOW}
+        person = ProfileSnapshot.model_validate(fields)
+        programs.setdefault(person.program_id, []).append(person)
+    return programs

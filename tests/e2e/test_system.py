@@ -57,7 +57,7 @@ async def system(
         smtp_port=free_port(),
         inbound_port=free_port(),
         ports={name: free_port() for name in ("profiles", "matcher", "notifier")},
-        extra_env={"MATCHER_BATCH_WINDOW_MS": "100"},
+        extra_env={"MATCHER_BATCH_WINDOW_MS": "100", "MATCHER_SETTLE_MINUTES": "0"},
     )
     await ensure_topics(kafka_bootstrap, Topics(prefix=config.topic_prefix), partitions=3)
     running = System(config)

@@ -15,10 +15,12 @@ from services.matcher.usecases.ports import (
     SlotGuard,
     Unpublished,
 )
-from services.matcher.usecases.work import Forward, MatchWork, PersonChanged
+from services.matcher.usecases.round_log import RoundRecord, RoundStore
+from services.matcher.usecases.work import Forward, MatchWork, PersonChanged, Wake
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
+from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
 
 
@@ -52,6 +54,26 @@ class FakePeople:
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         return [p for p in self.people.values() if p.program_id == program_id]
+
+
+class FakePrograms:
+    """The latest record per program; an older one never replaces a newer one."""
+
+    def __init__(self, *records: ProgramSnapshot) -> None:
+        self.records: dict[str, ProgramSnapshot] = {r.id: r for r in records}
+
+    async def apply(self, snapshot: ProgramSnapshot) -> bool:
+        current = self.records.get(snapshot.id)
+        if current is not None and current.version >= snapshot.version:
+            return current.version == snapshot.version
+        self.records[snapshot.id] = snapshot
+        return True
+
+    async def get(self, program_id: str) -> ProgramSnapshot | None:
+        return self.records.get(program_id)
+
+    async def every(self) -> list[ProgramSnapshot]:
+        return list(self.records.values())
 
 
 @dataclass
@@ -149,6 +171,9 @@ class FakeSlots:
     ) -> str | None:
         for k in range(capacity):
             slot_id = f"{person_id}#{k}"
+            held = self.slots.get(slot_id)
+            if held is not None and held[0].pairing_id == pairing_id:
+                return slot_id
             if slot_id not in self.slots:
                 self.slots[slot_id] = (Slot(slot_id, pairing_id, datetime.now(UTC)), program_id)
                 return slot_id
@@ -223,6 +248,37 @@ class RecordingSteps:
         return {p for _, people in self.steps for p in people}
 
 
+class FakeRounds:
+    """Round records by id, with the order in which plans were stored."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, RoundRecord] = {}
+        self.planned: list[str] = []  # ids, in the order plans were stored
+
+    async def get(self, round_id: str) -> RoundRecord | None:
+        return self.records.get(round_id)
+
+    async def plan(self, record: RoundRecord) -> bool:
+        if record.id in self.records:
+            return False
+        self.records[record.id] = record
+        self.planned.append(record.id)
+        return True
+
+    async def finish(self, round_id: str, *, proposed: int, at: datetime) -> None:
+        record = self.records[round_id]
+        done = {"state": "done", "proposed": proposed, "finished_at": at}
+        self.records[round_id] = record.model_copy(update=done)
+
+
+class RecordingWake:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, datetime]] = []
+
+    def __call__(self, program_id: str, at: datetime) -> None:
+        self.asked.append((program_id, at))
+
+
 def _person(work: MatchWork) -> str:
     assert isinstance(work.data.item, PersonChanged)
     return work.data.item.person_id
@@ -235,3 +291,5 @@ _slots: SlotGuard = FakeSlots()
 _publisher: Publisher = RecordingPublisher()
 _forward: Forward = RecordingForward()
 _steps: Steps = RecordingSteps()
+_rounds: RoundStore = FakeRounds()
+_wake: Wake = RecordingWake()

@@ -38,10 +38,17 @@ SCOPES: dict[tuple[str, str, str], Scope] = {
     ("profiles", "PATCH", "/profiles/{profile_id}"): WRITE,
     ("profiles", "DELETE", "/profiles/{profile_id}"): WRITE,
     ("profiles", "GET", "/profiles/{profile_id}/export"): ADMIN,
+    ("profiles", "GET", "/programs"): READ,
+    ("profiles", "GET", "/programs/{program_id}"): READ,
+    ("profiles", "PUT", "/programs/{program_id}"): ADMIN,
+    ("profiles", "PATCH", "/programs/{program_id}"): ADMIN,
     ("matcher", "GET", "/pairings"): READ,
     ("matcher", "GET", "/pairings/{pairing_id}"): READ,
     ("matcher", "POST", "/pairings/{pairing_id}/responses"): RESPOND,
     ("matcher", "POST", "/pairings/{pairing_id}/end"): RESPOND,
+    ("matcher", "POST", "/programs/{program_id}/rounds"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/rounds/{round_id}"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/preview"): ADMIN,
 }
 """The scope each route needs (`admin` passes everywhere)."""
 

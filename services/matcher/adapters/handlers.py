@@ -1,4 +1,4 @@
-"""The matcher's subscribers. Both only record and route: matching happens in the owner of the
+"""The matcher's subscribers. They only record and route: matching happens in the owner of the
 program (see `coordinator`), so every change becomes a work item keyed by program id. They get
 the runtime from FastStream's context (`adapters.context`).
 """
@@ -7,11 +7,19 @@ from faststream import Context
 from faststream.kafka import KafkaBroker
 
 from services.matcher.adapters.context import Runtime
+from services.matcher.usecases.directory import ProgramRecords
 from services.matcher.usecases.ports import PairingStore, PeopleStore
-from services.matcher.usecases.work import AnswerGiven, Forward, MatchWork, PersonChanged, Work
+from services.matcher.usecases.work import (
+    AnswerGiven,
+    Forward,
+    MatchWork,
+    PersonChanged,
+    SettingsChanged,
+    Work,
+)
 from shared.commands import RespondToPairing
 from shared.consumer import Delivery, subscribe_batches
-from shared.events import ProfileChanged, ProfileEvent
+from shared.events import ProfileChanged, ProfileEvent, ProgramChanged
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
 from shared.logging import bind_correlation
 from shared.topics import Topics
@@ -38,6 +46,18 @@ async def record_profile_change(
     return programs
 
 
+async def record_program_change(
+    event: ProgramChanged, *, programs: ProgramRecords, forward: Forward
+) -> bool:
+    """Store the record in the read model, then tell the program's owner to read its settings
+    again. A replay of the stored version is forwarded again (the owner's re-read is harmless)."""
+    if not await programs.apply(event.data):
+        return False  # a newer record is stored; its own event told the owner
+    work = Work(program_id=event.data.id, item=SettingsChanged(version=event.data.version))
+    await forward(MatchWork(**event.caused(producer="matcher"), data=work))
+    return True
+
+
 async def route_answer(
     command: RespondToPairing, *, pairings: PairingStore, forward: Forward
 ) -> str:
@@ -62,6 +82,11 @@ async def on_profile_changes(delivery: Delivery[ProfileEvent], runtime: Runtime)
     )
 
 
+async def on_program_changes(event: ProgramChanged, runtime: Runtime = Context()) -> None:
+    bind_correlation(event.correlation_id or str(event.event_id))
+    await record_program_change(event, programs=runtime.programs, forward=runtime.forward)
+
+
 async def on_pairing_responses(command: RespondToPairing, runtime: Runtime = Context()) -> None:
     bind_correlation(command.correlation_id or str(command.event_id))
     await route_answer(command, pairings=runtime.pairings, forward=runtime.forward)
@@ -72,10 +97,11 @@ def register(
     topics: Topics,
     *,
     people_group: str,
+    programs_group: str,
     responses_group: str,
     retry_seconds: float,
 ) -> None:
-    """Subscribe both handlers (they run once the runtime is handed over and the broker starts)."""
+    """Subscribe the handlers (they run once the runtime is handed over and the broker starts)."""
     subscribe_batches(
         broker,
         topics.profile_changes,
@@ -86,6 +112,12 @@ def register(
         retry_seconds=retry_seconds,
         tombstones=True,
     )
+    broker.subscriber(
+        topics.program_changes,
+        group_id=programs_group,
+        description="ProgramChanged into the programs read model.",
+        **CONSUMER_DEFAULTS,
+    )(on_program_changes)
     broker.subscriber(
         topics.pairing_responses,
         group_id=responses_group,

@@ -21,7 +21,6 @@ from datetime import datetime
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters import outbox_docs
 from services.matcher.adapters.mongo_reads import find_by_ids
@@ -29,6 +28,7 @@ from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.fence import Fenced, Write
+from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
@@ -37,6 +37,7 @@ _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 class MongoPairings:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._pairings = db["pairings"]
+        self._new = Inserts(self._pairings)
         self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
         self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
 
@@ -81,12 +82,7 @@ class MongoPairings:
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
         doc = _document(record) | outbox_docs.first(event, at=record.updated_at)
-        try:
-            with store_errors():
-                await self._pairings.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._new.insert(doc)  # the new pairings of a step share round trips
 
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None

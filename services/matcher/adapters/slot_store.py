@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.matcher.usecases.ports import Slot
+from shared.inserts import Inserts
 from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
 
 class MongoSlots:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._slots = db["slots"]
+        self._claims = Inserts(self._slots)  # the claims of one step share their round trips
         self._conditional = False  # learnt in `ensure_indexes`
 
     async def ensure_indexes(self) -> None:
@@ -39,7 +40,9 @@ class MongoSlots:
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
     ) -> str | None:
-        """The id of a free slot now held by `pairing_id`, or None when all are taken."""
+        """The id of a free slot now held by `pairing_id`, or None when all are taken. A slot
+        this pairing claimed before (a try cut short by a crash) is its own again, so a round
+        resumed after a restart proposes the pairs it planned."""
         now = datetime.now(UTC)
         for k in range(capacity):
             slot = {
@@ -48,13 +51,18 @@ class MongoSlots:
                 "program_id": program_id,
                 "claimed_at": now,
             }
-            try:
-                with store_errors():
-                    await self._slots.insert_one(slot)
-            except DuplicateKeyError:
-                continue
-            return str(slot["_id"])
+            if await self._claims.insert(slot):
+                return str(slot["_id"])
+            if await self._held_by(str(slot["_id"]), pairing_id):
+                return str(slot["_id"])  # claimed by an earlier try of the same pairing
         return None
+
+    @idempotent
+    async def _held_by(self, slot_id: str, pairing_id: str) -> bool:
+        """Whether the slot is held by this pairing (a point read)."""
+        with store_errors():
+            found = await self._slots.find_one({"_id": slot_id})
+        return found is not None and found["pairing_id"] == pairing_id
 
     @idempotent
     async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:

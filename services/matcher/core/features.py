@@ -36,6 +36,9 @@ class Person:
     id: str
     program_id: str
     name: str
+    email: str
+    """Unique within a program, and kept when a program is loaded again under new ids: solves
+    break ties by it (`engine.general`)."""
     birth_year: int
     languages: frozenset[str]
     department: str | None
@@ -56,6 +59,7 @@ def person_of(profile: Profile, week_of: date) -> Person:
         id=profile.id,
         program_id=profile.program_id,
         name=profile.name,
+        email=profile.email.lower(),
         birth_year=profile.birth_year,
         languages=frozenset(profile.languages),
         department=department.casefold() if department else None,

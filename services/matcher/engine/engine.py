@@ -2,9 +2,9 @@
 they use capacity and are never broken to raise the total), which may never be proposed again
 (blocked), and which new pairs to propose.
 
-A full solve (`rounds`) pairs the free capacity optimally, younger side against older side, and
-then pairs whoever is left in any order of age until no two free people could be paired. That
-invariant makes a change cheap: only pairs touching the people changed or freed since the last
+A full solve (`general`) pairs the free capacity optimally over every feasible pair, whatever
+the ages; an optimal matching leaves no two free people who could be paired. That invariant
+makes a change cheap: only pairs touching the people changed or freed since the last
 proposal can be new, so `propose` scores just those people against every free person and takes
 the best pairs (`repair`), which is exact for a single change. When several changed people
 compete for the same partners the repair may fall short; it estimates by how much, and once the
@@ -20,12 +20,14 @@ from datetime import date
 
 from services.matcher.core.features import person_of
 from services.matcher.core.policy import Policy
-from services.matcher.core.scoring import ScoredPair, explained, pair_violation
+from services.matcher.core.scoring import ScoredPair, pair_violation
+from services.matcher.engine.general import solve_general
 from services.matcher.engine.locks import Locks, Pair
 from services.matcher.engine.management import Management
+from services.matcher.engine.plan import explain_rows
 from services.matcher.engine.pool import Pool
 from services.matcher.engine.repair import neighbourhood
-from services.matcher.engine.rounds import SolveStats, solve_free
+from services.matcher.engine.rounds import SolveStats
 from services.matcher.engine.solve_input import SolveInput
 from shared.availability import coming_monday, monday_of
 from shared.profile import Profile
@@ -116,6 +118,12 @@ class MatchingEngine:
             self.management,
         )
 
+    @property
+    def pending(self) -> bool:
+        """Whether `propose` may find new pairs: people joined, changed or were freed since
+        the last proposal, or proposals were not taken up."""
+        return bool(self._offered) or any(self._in_pool(p) for p in self._changed)
+
     # -- proposals -----------------------------------------------------------------------------
     def propose(self) -> list[ScoredPair]:
         """New pairs to propose now (the caller then locks the ones it opens)."""
@@ -130,9 +138,10 @@ class MatchingEngine:
         return self._explained(result.pairs)
 
     def solve_full(self) -> list[ScoredPair]:
-        """A full optimal re-solve of the free capacity (see `rounds`)."""
+        """A full optimal re-solve of the free capacity over every feasible pair (see
+        `general`)."""
         self.last_solve = SolveStats()
-        found = solve_free(self.solve_input(), self.last_solve)
+        found = solve_general(self.solve_input(), self.last_solve)
         self._changed.clear()
         self._solved, self.estimated_loss = True, 0.0
         started = time.perf_counter()
@@ -177,12 +186,6 @@ class MatchingEngine:
         )
 
     def _explained(self, pairs: list[tuple[int, int, int]]) -> list[ScoredPair]:
-        people = self.pool.people
-        out = []
-        for y, o, minutes in pairs:
-            py, po = people[y], people[o]
-            if py is not None and po is not None:
-                out.append(explained(py, po, self.policy, minutes=minutes))
-        out.sort(key=lambda p: (-p.score, p.younger_id, p.older_id))
+        out = explain_rows(self.pool.people, self.policy, pairs)
         self._offered = {frozenset((p.younger_id, p.older_id)) for p in out}
         return out

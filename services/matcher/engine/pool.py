@@ -57,12 +57,15 @@ class Pool:
         self.win_start = np.zeros((size, 1), np.int64)
         self.win_end = np.zeros((size, 1), np.int64)
         self.win_count = np.zeros(size, np.int64)
+        self._ranks: Ints | None = None
 
     def put(self, person: Person) -> int:
         """Store (or replace) a person; returns the row."""
         row = self.row_of.get(person.id)
         if row is None:
             row = self._new_row(person.id)
+        elif (known := self.people[row]) is not None and known.email != person.email:
+            self._ranks = None  # the order is by email first
         self.people[row] = person
         self.active[row] = person.opted_in
         self.birth[row], self.capacity[row] = person.birth_year, person.capacity
@@ -78,6 +81,7 @@ class Pool:
     def drop(self, person_id: str) -> int | None:
         row = self.row_of.pop(person_id, None)
         if row is not None:
+            self._ranks = None
             self.people[row] = None
             self.active[row] = False
             self.held[row] = 0
@@ -89,7 +93,26 @@ class Pool:
         n = self.used
         return np.where(self.active[:n], np.maximum(self.capacity[:n] - self.held[:n], 0), 0)
 
+    def ranks(self) -> Ints:
+        """Each row's place in the order of emails, then person ids (-1 for a row without a
+        person). Ties between rows break by it, never by row: rows follow arrival order. Email
+        first: unique in a program, and the same when a cohort is enrolled again under new ids.
+        Kept until someone joins, leaves or changes email."""
+        if self._ranks is None:
+            ids = sorted(self.row_of, key=self._email_then_id)
+            ranks = np.full(len(self.people), -1, np.int64)
+            ranks[np.fromiter((self.row_of[i] for i in ids), np.int64, len(ids))] = np.arange(
+                len(ids)
+            )
+            self._ranks = ranks
+        return self._ranks
+
+    def _email_then_id(self, person_id: str) -> tuple[str, str]:
+        person = self.people[self.row_of[person_id]]
+        return (person.email if person is not None else "", person_id)
+
     def _new_row(self, person_id: str) -> int:
+        self._ranks = None
         if self._spare:
             row = self._spare.pop()
         else:

@@ -46,7 +46,7 @@ def neighbourhood(problem: SolveInput, changed: list[str]) -> Repair:
             hoped = sum(float(e.score[: free[r]].sum()) for r, e in zip(rows, found, strict=True))
         if not sum(len(e) for e in found):
             break
-        edges = _unique(found)
+        edges = _unique(found, pool.ranks())
         edges = edges.take(~np.isin(vectors.pair_key(edges.young, edges.old), taken))
         picked = edges.take(
             greedy(edges.young, edges.old, edges.score, left_cap=free, right_cap=free)
@@ -74,16 +74,18 @@ def _best_partners(problem: SolveInput, row: int, everyone: Ints, need: int) -> 
     y, o = np.where(younger, me, found), np.where(younger, found, me)
     edges = Edges(y, o, minutes, np.zeros(len(found)))
     edges = Edges(y, o, minutes, vectors.score(pool, edges, policy))
-    order = np.argsort(-edges.score, kind="stable")
+    order = np.lexsort((pool.ranks()[found], -edges.score))  # ties by id
     keep = max(policy.max_candidates, need)
     allowed = [i for i in order[: 4 * keep].tolist() if problem.allowed(row, int(found[i]))]
     return edges.take(np.array(allowed[:keep], np.int64))
 
 
-def _unique(found: list[Edges]) -> Edges:
+def _unique(found: list[Edges], ranks: Ints) -> Edges:
+    """Each pair once, in the order of the ids of its people (so the greedy pass breaks ties
+    by id)."""
     young = np.concatenate([e.young for e in found])
     old = np.concatenate([e.old for e in found])
-    _, first = np.unique(vectors.pair_key(young, old), return_index=True)
+    _, first = np.unique(vectors.pair_key(ranks[young], ranks[old]), return_index=True)
     minutes = np.concatenate([e.minutes for e in found])[first]
     score = np.concatenate([e.score for e in found])[first]
     return Edges(young[first], old[first], minutes, score)

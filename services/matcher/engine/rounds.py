@@ -147,7 +147,7 @@ def _optimal(every: Edges, free: Ints, k: int) -> tuple[Edges, float]:
     bound = dual_bound(
         every.young, every.old, every.score, left_cap=free, right_cap=free, price=solution.price
     ).value
-    return every.take(order).take(solution.chosen), max(bound, solution.total)
+    return edges.take(solution.chosen), max(bound, solution.total)  # the edges last solved
 
 
 def _sides(free: Ints, birth: Ints, split: int) -> tuple[Ints, Ints]:

@@ -33,6 +33,8 @@ class Program:
     engine: MatchingEngine
     members: dict[str, ProfileSnapshot] = field(default_factory=dict)
     live: dict[str, PairingRecord] = field(default_factory=dict)
+    settle_until: datetime | None = None
+    """Continuous mode: when the waiting newcomers are proposed (None: nobody waits)."""
     _by_person: dict[str, set[str]] = field(default_factory=dict)
 
     def live_of(self, person_id: str) -> list[PairingRecord]:

@@ -23,6 +23,8 @@ log = structlog.get_logger(__name__)
 
 ROUNDS = 3
 CONCURRENCY = 16
+ROUND_CONCURRENCY = 512
+"""A round's proposals in flight at once: the store takes their inserts together."""
 
 Opened = Literal["opened", "exists", "no_slot"]
 
@@ -31,6 +33,7 @@ class Proposer:
     def __init__(self, pairings: PairingStore, slots: SlotGuard, *, ttl: timedelta) -> None:
         self._pairings, self._slots, self._ttl = pairings, slots, ttl
         self._limit = asyncio.Semaphore(CONCURRENCY)
+        self._round_limit = asyncio.Semaphore(ROUND_CONCURRENCY)
 
     async def propose(self, program: Program, step: Step) -> None:
         for _ in range(ROUNDS):
@@ -40,10 +43,22 @@ class Proposer:
             if "exists" not in outcomes:
                 return
 
-    async def _open(self, program: Program, step: Step, pair: ScoredPair) -> Opened:
+    async def open_all(self, program: Program, step: Step, pairs: list[ScoredPair]) -> list[Opened]:
+        """Propose these pairs (a round's plan) as they are, without asking the engine again."""
+        opened = (self._open(program, step, p, limit=self._round_limit) for p in pairs)
+        return list(await asyncio.gather(*opened))
+
+    async def _open(
+        self,
+        program: Program,
+        step: Step,
+        pair: ScoredPair,
+        *,
+        limit: asyncio.Semaphore | None = None,
+    ) -> Opened:
         younger, older = program.members[pair.younger_id], program.members[pair.older_id]
         pid = pairing_id(program.id, younger.id, older.id)
-        async with self._limit:
+        async with limit or self._limit:
             claimed: list[str] = []
             for person in (younger, older):
                 slot = await self._slots.claim(

@@ -1,5 +1,9 @@
 """One engine step for one program: apply a batch of work, cancel what broke, propose new pairs.
 
+When it proposes depends on the program's schedule (`core.schedule`): in `rounds` mode only in
+a round (`usecases.rounds`), in `continuous` mode once the settle window of the first waiting
+change has passed (a `SettleDue` wakes the program then), or at once when the window is zero.
+
 Runs only on the replica that owns the program's work partition (see `coordinator`). Every change
 is written to the store (with its event, in the same document) before the engine is told, and if
 anything fails the cached program is dropped and rebuilt from the store on the next attempt, so a
@@ -8,7 +12,7 @@ conditional on the sequence they were computed from.
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 import structlog
@@ -17,11 +21,15 @@ from services.matcher import metrics
 from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
+from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
+from services.matcher.usecases.round_log import RoundStore
+from services.matcher.usecases.rounds import Rounds, rounds_asked
+from services.matcher.usecases.settle import Settled
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged
+from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, Wake
 from shared.envelope import utc_now
 from shared.events import CancelReason
 from shared.logging import bind_correlation
@@ -38,14 +46,19 @@ class ProgramMatcher:
         pairings: PairingStore,
         slots: SlotGuard,
         relay: Outbox,
-        policy_for: Callable[[str], Policy],
+        settings_for: Callable[[str], Awaitable[ProgramSettings]],
+        rounds: RoundStore,
+        wake: Wake,
         proposal_ttl: timedelta,
         orphan_slot_after: timedelta,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """`wake(program, at)` brings a `SettleDue` for the program at `at`."""
         self._people, self._pairings, self._relay = people, pairings, relay
-        self._policy_for, self._clock = policy_for, clock
+        self._settings_for, self._clock = settings_for, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
+        self._rounds = Rounds(rounds, self._proposer)
+        self._settled = Settled(self._proposer, wake)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._programs: dict[str, Program] = {}
 
@@ -62,9 +75,11 @@ class ProgramMatcher:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
         due = any(w.data.item.kind == "due" for w in work)
         bind_correlation(step.correlation_id)
+        if any(w.data.item.kind == "settings" for w in work):
+            self.drop([program_id])  # rebuilt below with the program's new policy
         try:
-            program = self._programs.get(program_id) or await self._take_over(program_id, step)
-            self._programs[program_id] = program
+            settings = await self._settings_for(program_id)
+            program = await self._program(settings, step)
             await self._apply(program, step, work)
             if due:
                 await self._changes.release_orphan_slots(program, step.now)
@@ -73,7 +88,10 @@ class ProgramMatcher:
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
-            await self._proposer.propose(program, step)
+            for round_due in rounds_asked(work):
+                await self._rounds.run(program, step, round_due)
+            if not settings.in_rounds:
+                await self._settled.propose(program, step, settings.settle)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
@@ -87,8 +105,16 @@ class ProgramMatcher:
             seconds=round(time.perf_counter() - started, 3),
         )
 
-    async def _take_over(self, program_id: str, step: Step) -> Program:
-        policy = self._policy_for(program_id)
+    async def _program(self, settings: ProgramSettings, step: Step) -> Program:
+        """The cached program, or the program rebuilt from the store when it is not cached or
+        its policy changed (a round after a policy change solves under the new one)."""
+        program = self._programs.get(settings.program_id)
+        if program is None or program.engine.policy != settings.policy:
+            program = await self._take_over(settings.program_id, settings.policy, step)
+            self._programs[settings.program_id] = program
+        return program
+
+    async def _take_over(self, program_id: str, policy: Policy, step: Step) -> Program:
         program, stranded = await load_program(
             program_id, people=self._people, pairings=self._pairings, policy=policy
         )

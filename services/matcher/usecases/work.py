@@ -4,9 +4,10 @@ Every change that may alter a program's pairings becomes one of these, so the si
 owns the program's partition is the only one that mutates that program (see `coordinator`).
 """
 
+from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.commands import PairingAnswer
 from shared.envelope import Envelope
@@ -39,7 +40,39 @@ class ProgramDue(BaseModel):
     kind: Literal["due"] = "due"
 
 
-WorkItem = Annotated[PersonChanged | AnswerGiven | ProgramDue, Field(discriminator="kind")]
+class SettingsChanged(BaseModel):
+    """The program's record changed: read its settings (policy, schedule) again."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["settings"] = "settings"
+    version: int = Field(ge=1, description="The record's version that caused it.")
+
+
+class RoundDue(BaseModel):
+    """Run this round of the program (scheduled, or started by an operator), once."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["round"] = "round"
+    round_id: str = Field(
+        max_length=200, description="`<program>@<time>` or `<program>@<command id>`."
+    )
+    scheduled_for: AwareDatetime | None = None
+
+
+class SettleDue(BaseModel):
+    """A continuous program's settle window has passed: propose whoever is waiting."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["settle"] = "settle"
+
+
+WorkItem = Annotated[
+    PersonChanged | AnswerGiven | ProgramDue | SettingsChanged | RoundDue | SettleDue,
+    Field(discriminator="kind"),
+]
 
 
 class Work(BaseModel):
@@ -61,3 +94,10 @@ class Forward(Protocol):
     """Publishes one work item to the work topic, keyed by its program id."""
 
     async def __call__(self, work: MatchWork) -> None: ...
+
+
+class Wake(Protocol):
+    """Brings a `SettleDue` for the program at `at` (a timer; lost with the process, which is
+    harmless: a program taken over afresh starts its settle window again)."""
+
+    def __call__(self, program_id: str, at: datetime) -> None: ...

@@ -43,6 +43,7 @@ def settings(
         sweep_interval_seconds=1.0,
         lag_interval_seconds=1.0,
         outbox_stuck_seconds=5.0,
+        settle_minutes=0,  # these tests expect pairs as soon as both people are there
         log_json=False,
         api_keys={ADMIN: ["admin"]},
     )

@@ -11,15 +11,31 @@ from pydantic import TypeAdapter
 from services.matcher.adapters.relay import Relay
 from services.matcher.core.errors import StaleProgram
 from services.matcher.core.lifecycle import PairingState
-from services.matcher.core.policy import Policy
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.ports import Slot, pairing_id
 from services.matcher.usecases.step import ProgramMatcher
-from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, ProgramDue, Work
+from services.matcher.usecases.work import (
+    AnswerGiven,
+    MatchWork,
+    PersonChanged,
+    ProgramDue,
+    SettingsChanged,
+    Work,
+)
 from shared.commands import PairingAnswer
 from shared.events import CancelledPairing, PairingCancelled, PairingEvent, PairingProposed
 from shared.profile import ProfileSnapshot
 from tests.builders.matcher import PROGRAM, old, young
-from tests.fakes.matcher import FakePairings, FakePeople, FakeSlots, RecordingPublisher
+from tests.builders.programs import program_snapshot
+from tests.fakes.matcher import (
+    FakePairings,
+    FakePeople,
+    FakePrograms,
+    FakeRounds,
+    FakeSlots,
+    RecordingPublisher,
+    RecordingWake,
+)
 
 TTL = timedelta(days=7)
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)
@@ -33,6 +49,10 @@ class World:
         self.pairings = FakePairings()
         self.slots = FakeSlots()
         self.published = RecordingPublisher()
+        self.programs = FakePrograms()
+        self.rounds = FakeRounds()
+        self.wake = RecordingWake()
+        self.directory = ProgramDirectory(self.programs, defaults={}, deployment={})
         self.now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
     def replica(self) -> ProgramMatcher:
@@ -41,7 +61,9 @@ class World:
             pairings=self.pairings,
             slots=self.slots,
             relay=Relay(self.pairings, self.published, topic="pairings"),
-            policy_for=lambda _: Policy(),
+            settings_for=self.directory.settings_for,
+            rounds=self.rounds,
+            wake=self.wake,
             proposal_ttl=TTL,
             orphan_slot_after=timedelta(minutes=2),
             clock=lambda: self.now,
@@ -84,7 +106,7 @@ def due() -> list[MatchWork]:
     return [_work(ProgramDue())]
 
 
-def _work(item: PersonChanged | AnswerGiven | ProgramDue) -> MatchWork:
+def _work(item: PersonChanged | AnswerGiven | ProgramDue | SettingsChanged) -> MatchWork:
     return MatchWork(
         producer="test", correlation_id="corr", data=Work(program_id=PROGRAM, item=item)
     )
@@ -302,3 +324,20 @@ async def test_events_left_unpublished_by_a_failed_publish_go_out_once_on_the_ne
     await step(replica, changed("o1"))
 
     assert world.kinds() == ["pairing.proposed"]
+
+
+async def test_a_changed_program_record_applies_its_policy_from_the_next_step() -> None:
+    world = World(young("y1", "video"), old("o1", "video"))  # three common hours a week
+    continuous = {"mode": "continuous", "settle_minutes": 0}
+    strict = program_snapshot(PROGRAM, schedule=continuous, policy={"min_common_hours": 4})
+    world.programs.records[PROGRAM] = strict
+    replica = world.replica()
+    await step(replica, changed("y1", "o1"))
+    assert world.proposed_pairs() == []
+
+    world.programs.records[PROGRAM] = program_snapshot(
+        PROGRAM, version=2, schedule=continuous, policy={"min_common_hours": 2}
+    )
+    await step(replica, [_work(SettingsChanged(version=2))])
+
+    assert world.proposed_pairs() == [("y1", "o1")]

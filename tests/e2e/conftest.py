@@ -15,10 +15,10 @@ from tests.helpers import free_port
 
 
 @pytest.fixture(scope="module")
-async def answering(
+async def system(
     kafka_bootstrap: str, mongo_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[System]:
-    run = tmp_path_factory.mktemp("answers")
+    run = tmp_path_factory.mktemp("e2e")
     config = SystemConfig(
         kafka_bootstrap_servers=kafka_bootstrap,
         mongodb_uri=mongo_uri,

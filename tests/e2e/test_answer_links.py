@@ -20,9 +20,9 @@ OLD = {"vocabulary": ["strategy", "leadership"]}
 
 
 async def test_both_accept_from_their_inbox_then_one_ends_it(
-    answering: System, browser: WebDriver, unique: str
+    system: System, browser: WebDriver, unique: str
 ) -> None:
-    inbox = Inbox(answering, unique)
+    inbox = Inbox(system, unique)
     await inbox.add("Mia", 1999, YOUNG, OLD, ["de", "en"])
     await inbox.add("Otto", 1958, OLD, YOUNG, ["en"])
     [proposed] = await eventually(inbox.history, within=90)
@@ -56,9 +56,9 @@ async def test_both_accept_from_their_inbox_then_one_ends_it(
 
 
 async def test_a_decline_from_the_inbox_carries_the_reason(
-    answering: System, browser: WebDriver, unique: str
+    system: System, browser: WebDriver, unique: str
 ) -> None:
-    inbox = Inbox(answering, unique)
+    inbox = Inbox(system, unique)
     noah = await inbox.add("Noah", 2000, YOUNG, OLD, ["en"])
     await inbox.add("Greta", 1961, OLD, YOUNG, ["en"])
     await eventually(inbox.history, within=90)

@@ -28,9 +28,9 @@ SKILLS = {
 
 
 async def test_delivered_emails_show_the_card_the_exchange_and_the_buttons_on_every_screen(
-    answering: System, browser: WebDriver, unique: str
+    system: System, browser: WebDriver, unique: str
 ) -> None:
-    inbox = Inbox(answering, unique)
+    inbox = Inbox(system, unique)
     await inbox.add("Lena", 1999, YOUNG, OLD, ["de", "en"])
     await inbox.add("Henry", 1957, OLD, YOUNG, ["en"])
     emails = {

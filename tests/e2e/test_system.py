@@ -4,9 +4,7 @@ One system serves the module; each test uses its own program, so tests never see
 people. Effects are polled with a bounded wait.
 """
 
-import asyncio
 import email
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -18,14 +16,14 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from deploy import ops
-from deploy.processes import System, SystemConfig
+from deploy.processes import System
 from shared.commands import PairingAnswer, RespondToPairing
 from shared.events import PairingActivated, PairingCancelled, PairingEvent, PairingProposed
-from shared.kafka import encode, ensure_topics
+from shared.kafka import encode
 from shared.topics import Topics
 from tests.builders.profiles import profile_fields
 from tests.builders.replies import reply_email
-from tests.helpers import deliver_lmtp, eventually, free_port
+from tests.helpers import deliver_lmtp, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -40,32 +38,6 @@ class Received:
     uid: str
     sequence: int
     attendees: frozenset[str]
-
-
-@pytest.fixture(scope="module")
-async def system(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[System]:
-    run = tmp_path_factory.mktemp("e2e")
-    config = SystemConfig(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        mongodb_uri=mongo_uri,
-        log_dir=run / "logs",
-        mail_dir=run / "mail",
-        topic_prefix=f"e2e{run.name}.",
-        database_prefix=f"e2e{run.name.replace('-', '')}_",
-        smtp_port=free_port(),
-        inbound_port=free_port(),
-        ports={name: free_port() for name in ("profiles", "matcher", "notifier")},
-        extra_env={"MATCHER_BATCH_WINDOW_MS": "100", "MATCHER_SETTLE_MINUTES": "0"},
-    )
-    await ensure_topics(kafka_bootstrap, Topics(prefix=config.topic_prefix), partitions=3)
-    running = System(config)
-    try:
-        await asyncio.to_thread(running.start)
-        yield running
-    finally:
-        await asyncio.to_thread(running.stop)
 
 
 def received(mail_dir: Path) -> list[Received]:

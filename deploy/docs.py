@@ -28,6 +28,11 @@ MESSAGES: list[type[BaseModel]] = [
     events.PairingProposed,
     events.PairingCancelled,
     events.PairingActivated,
+    events.PairingReminded,
+    events.CheckinOpened,
+    events.CheckinNudged,
+    events.CheckinAnswered,
+    events.PairingFlagged,
     events.NotificationSent,
     events.NotificationFailed,
 ]

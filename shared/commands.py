@@ -42,7 +42,7 @@ class UpdateProfile(Envelope):
     data: ProfileChangeRequest
 
 
-Decision = Literal["accept", "decline", "end"]
+Decision = Literal["accept", "decline", "end", "rematch"]
 
 
 class PairingAnswer(BaseModel):
@@ -55,8 +55,10 @@ class PairingAnswer(BaseModel):
     decision: Decision = Field(
         description=(
             "`accept` or `decline` a pairing still awaiting answers (proposed or accepted by the "
-            "other side); `end` an active pairing that has run its course. A decision that does "
-            "not fit the pairing's current state changes nothing."
+            "other side); `end` an active pairing that has run its course; `rematch` ends an "
+            "active pairing and asks for a new partner in the next round (the same two are not "
+            "paired again). A decision that does not fit the pairing's current state changes "
+            "nothing."
         ),
         examples=["accept", "end"],
     )

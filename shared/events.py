@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.checkins import CheckinAnswer, FlagCode
 from shared.envelope import Envelope
 from shared.profile import Availability, Identifier, Language, ProfileSnapshot, Text, Timezone
 from shared.programs import ProgramSnapshot
@@ -94,7 +95,15 @@ class PairingProposed(Envelope):
     data: ProposedPairing
 
 
-CancelReason = Literal["declined", "expired", "constraint_broken", "profile_deleted", "ended"]
+CancelReason = Literal[
+    "declined",
+    "expired",
+    "constraint_broken",
+    "profile_deleted",
+    "ended",
+    "rematch_requested",
+    "program_ended",
+]
 
 
 class CancelledPairing(PairingBody):
@@ -127,8 +136,92 @@ class PairingActivated(Envelope):
     data: ActivatedPairing
 
 
+class RemindedPairing(PairingBody):
+    younger: Participant
+    older: Participant
+    explanation: Explanation
+    expires_at: AwareDatetime
+    waiting_on: list[Identifier] = Field(
+        min_length=1, max_length=2, description="Who has not answered yet: one email each."
+    )
+
+
+class PairingReminded(Envelope):
+    """A pairing still awaits answers halfway to its expiry; one reminder per person waited on."""
+
+    event_type: Literal["pairing.reminded"] = "pairing.reminded"
+    schema_version: Literal[1] = 1
+    data: RemindedPairing
+
+
+class OpenedCheckin(PairingBody):
+    checkin_id: Identifier
+    younger: Participant
+    older: Participant
+    younger_teaches: list[str] = Field(description="Skill codes: the older person's choices.")
+    older_teaches: list[str] = Field(description="Skill codes: the younger person's choices.")
+    final: bool = Field(description="The program's end: the pairing ended with it.")
+    closes_at: AwareDatetime = Field(description="Answers are taken until then.")
+
+
+class CheckinOpened(Envelope):
+    """A check-in point was reached for an active pairing: both people are asked how it goes."""
+
+    event_type: Literal["checkin.opened"] = "checkin.opened"
+    schema_version: Literal[1] = 1
+    data: OpenedCheckin
+
+
+class NudgedCheckin(OpenedCheckin):
+    waiting_on: list[Identifier] = Field(
+        min_length=1, max_length=2, description="Who has not answered yet: one nudge each."
+    )
+
+
+class CheckinNudged(Envelope):
+    """A check-in is still unanswered by some of its people; each gets one nudge, once."""
+
+    event_type: Literal["checkin.nudged"] = "checkin.nudged"
+    schema_version: Literal[1] = 1
+    data: NudgedCheckin
+
+
+class AnsweredCheckin(CheckinAnswer):
+    sequence: int = Field(ge=0, description="The pairing's sequence when it was answered.")
+
+
+class CheckinAnswered(Envelope):
+    """A person answered a check-in, or changed their answer (a higher revision)."""
+
+    event_type: Literal["checkin.answered"] = "checkin.answered"
+    schema_version: Literal[1] = 1
+    data: AnsweredCheckin
+
+
+class FlaggedPairing(PairingBody):
+    flag: FlagCode = Field(description="`stopped`: someone said so; `low_ratings`: two of them.")
+    checkin_id: Identifier
+    reason: str = Field(description="Readable, for the program lead.")
+
+
+class PairingFlagged(Envelope):
+    """A pairing needs the program lead's attention (from its check-in answers)."""
+
+    event_type: Literal["pairing.flagged"] = "pairing.flagged"
+    schema_version: Literal[1] = 1
+    data: FlaggedPairing
+
+
 PairingEvent = Annotated[
-    PairingProposed | PairingCancelled | PairingActivated, Field(discriminator="event_type")
+    PairingProposed
+    | PairingCancelled
+    | PairingActivated
+    | PairingReminded
+    | CheckinOpened
+    | CheckinNudged
+    | CheckinAnswered
+    | PairingFlagged,
+    Field(discriminator="event_type"),
 ]
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from shared.checkins import DEFAULT_CHECKINS, CheckinPoint
 from shared.profile import Identifier, Text, Timezone
 from shared.schedule import RRule, next_round, round_times_within
 
@@ -108,6 +109,17 @@ class ProgramFields(BaseModel):
     starts_on: date
     ends_on: date = Field(description="The last day; the meeting series ends with it.")
     sender: EmailStr = Field(description="From address of the emails and calendar ORGANIZER.")
+    alarm_minutes_before: int | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 24 * 60,
+        description="The invite's VALARM: minutes before each meeting; unset: the default.",
+    )
+    checkins: list[CheckinPoint] = Field(
+        default_factory=lambda: list(DEFAULT_CHECKINS),
+        max_length=20,
+        description="When both people of an active pairing are asked how it goes.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -146,6 +158,9 @@ def _inconsistencies(program: ProgramFields) -> list[str]:
         reasons.append("ends_on must be after starts_on")
     if opens and opens > program.ends_on:
         reasons.append("enrolment_opens must not be after ends_on")
+    ids = [point.id for point in program.checkins]
+    if len(set(ids)) < len(ids):
+        reasons.append("checkins must have distinct ids")
     knob = program.policy.meeting_minutes
     if knob is not None and program.meeting_minutes is not None and knob < program.meeting_minutes:
         reasons.append("policy.meeting_minutes must be at least meeting_minutes, so it fits")
@@ -185,6 +200,8 @@ class ProgramPatch(BaseModel):
     starts_on: date | None = None
     ends_on: date | None = None
     sender: EmailStr | None = None
+    alarm_minutes_before: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    checkins: list[CheckinPoint] | None = Field(default=None, max_length=20)
 
     def apply_to(self, current: ProgramFields) -> ProgramFields:
         """The fields after this patch, validated as a whole; an explicit null clears an option."""

@@ -31,7 +31,8 @@ class Topics:
 
     @property
     def pairings(self) -> str:
-        """`PairingProposed`, `PairingCancelled`, `PairingActivated`."""
+        """`PairingProposed`, `PairingCancelled`, `PairingActivated`, and the follow-ups:
+        `PairingReminded`, `CheckinOpened`, `CheckinNudged`, `CheckinAnswered`, `PairingFlagged`."""
         return f"{self.prefix}pairings.events.v1"
 
     @property

@@ -13,6 +13,7 @@ from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
     NotificationFailed,
     NotificationSent,
+    PairingActivated,
     PairingCancelled,
     PairingEvent,
     PairingProposed,
@@ -28,7 +29,7 @@ async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> Non
         await runtime.notifier.pairing_proposed(event)
     elif isinstance(event, PairingCancelled):
         await runtime.notifier.pairing_cancelled(event)
-    else:
+    elif isinstance(event, PairingActivated):
         await runtime.notifier.pairing_activated(event)
 
 

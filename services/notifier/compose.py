@@ -74,6 +74,11 @@ class NotificationKey:
     def id(self) -> str:
         return f"{self.pairing_id}:{self.state}:{self.recipient_id}"
 
+    @property
+    def kind(self) -> str:
+        """The state without its occasion ("checkin" of "checkin.mid-program"): a metric label."""
+        return self.state.partition(".")[0]
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -148,6 +153,7 @@ def pairing_invite(
     program: Program,
     series: Series | None,
     uid: str,
+    alarm: timedelta | None = None,
 ) -> bytes:
     """The one invite both people get: same UID, same anchor, both as attendees."""
     data = event.data
@@ -164,5 +170,6 @@ def pairing_invite(
             summary=f"{program.name}: {names}",
             description=about,
             series=series,
+            alarm=alarm,
         )
     )

@@ -23,6 +23,7 @@ from uuid import UUID, uuid5
 
 import structlog
 
+from services.notifier.checkin_letters import checkin_emails, nudge_emails
 from services.notifier.compose import (
     MeetingPolicy,
     NotificationKey,
@@ -31,27 +32,27 @@ from services.notifier.compose import (
     invitation,
     plan_schedule,
 )
+from services.notifier.drafts import Draft, address
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
-from services.notifier.letters import (
-    Draft,
-    activation_emails,
-    address,
-    cancellation_emails,
-    proposal_emails,
-)
+from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
 from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
 from services.notifier.outbox import NotificationOutbox, Recorded
+from services.notifier.reminders import reminder_emails
 from services.notifier.store import NotificationStore
+from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.answer_links import AnswerLinks
 from shared.envelope import utc_now
 from shared.events import (
+    CheckinNudged,
+    CheckinOpened,
     Notification,
     NotificationFailed,
     NotificationSent,
     PairingActivated,
     PairingCancelled,
     PairingProposed,
+    PairingReminded,
 )
 from shared.outbox import Relay
 from shared.publisher import Publisher
@@ -59,11 +60,20 @@ from shared.publisher import Publisher
 log = structlog.get_logger(__name__)
 PRODUCER = "notifier"
 _EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
-Cause = PairingProposed | PairingCancelled | PairingActivated
+UNSUBSCRIBED = "unsubscribed from reminders"
+Cause = (
+    PairingProposed
+    | PairingCancelled
+    | PairingActivated
+    | PairingReminded
+    | CheckinOpened
+    | CheckinNudged
+)
 
 
 class Notifier:
-    """The use cases: a pairing was proposed, became active, was cancelled."""
+    """The use cases: a pairing was proposed, became active, was cancelled; a proposal waits
+    for answers; a check-in opened, or waits for answers."""
 
     def __init__(
         self,
@@ -78,19 +88,28 @@ class Notifier:
         invite_key: bytes,
         clock: Callable[[], datetime] = utc_now,
         links: AnswerLinks | None = None,
+        unsubscribe: UnsubscribeLinks | None = None,
+        alarm: timedelta = timedelta(minutes=30),
     ) -> None:
         self._store, self._mailer = store, mailer
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
-        self._invite_key, self._links = invite_key, links
+        self._invite_key, self._links, self._unsubscribe = invite_key, links, unsubscribe
+        self._alarm = alarm  # unless the pairing's program sets its own
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
         planned = plan_schedule(event.data, self._meetings, self._clock(), uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
         if schedule.series(self._meetings):
             await self._store.keep_invitation(invitation(event.data, schedule))
+        minutes = await self._store.alarm_minutes(event.data.program_id)
         drafts = proposal_emails(
-            event, schedule, program=self._program, policy=self._meetings, links=self._links
+            event,
+            schedule,
+            program=self._program,
+            policy=self._meetings,
+            links=self._links,
+            alarm=self._alarm if minutes is None else timedelta(minutes=minutes),
         )
         await self._notify(event, drafts)
 
@@ -105,12 +124,40 @@ class Notifier:
         drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
         await self._notify(event, drafts)
 
+    async def pairing_reminded(self, event: PairingReminded) -> None:
+        schedule = await self._store.find_schedule(event.data.pairing_id)
+        drafts = reminder_emails(
+            event,
+            schedule,
+            program=self._program,
+            policy=self._meetings,
+            links=self._links,
+            unsubscribe=self._unsubscribe,
+        )
+        await self._notify(event, drafts)
+
+    async def checkin_opened(self, event: CheckinOpened) -> None:
+        await self._notify(event, checkin_emails(event, program=self._program, links=self._links))
+
+    async def checkin_nudged(self, event: CheckinNudged) -> None:
+        drafts = nudge_emails(
+            event, program=self._program, links=self._links, unsubscribe=self._unsubscribe
+        )
+        await self._notify(event, drafts)
+
     async def _notify(self, cause: Cause, drafts: list[Draft]) -> None:
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
-            outgoing = address(draft, program=self._program, now=self._clock())
+            outgoing = await self._outgoing(draft)
             recorded.append(await self._deliver(cause, outgoing) or draft.key)
         await self._relay.flush(recorded)
+
+    async def _outgoing(self, draft: Draft) -> Outgoing:
+        """The email, or, for a reminder to someone who unsubscribed, why none is sent: that
+        is recorded like any outcome, so the reminder is never sent later."""
+        if draft.reminder and await self._store.unsubscribed(draft.recipient.id):
+            return Outgoing(key=draft.key, message=None, problem=UNSUBSCRIBED)
+        return address(draft, program=self._program, now=self._clock())
 
     async def _deliver(self, cause: Cause, item: Outgoing) -> Recorded | None:
         """The outcome event recorded by this attempt; None if none was (finished earlier, or
@@ -151,6 +198,6 @@ class Notifier:
         if not await self._store.finish(key, token, event):
             log.warning("notification_claim_lost", notification=key.id)
             return None
-        (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.state).inc()
+        (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.kind).inc()
         log.info("notification_finished", notification=key.id, outcome=event.event_type)
         return event

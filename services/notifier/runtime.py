@@ -17,7 +17,9 @@ from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore, NotificationStore
+from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.connection import BrokerConnection
+from shared.envelope import utc_now
 from shared.health import Check
 from shared.mongo import Document, mongo_client
 from shared.publisher import BrokerPublisher
@@ -29,6 +31,8 @@ class Runtime:
     store: NotificationStore
     notifier: Notifier
     connection: BrokerConnection
+    unsubscribe: UnsubscribeLinks | None = None
+    clock: Callable[[], datetime] = utc_now
 
     @property
     def checks(self) -> dict[str, Check]:
@@ -66,9 +70,11 @@ async def running(
         invite_key=settings.invite_key.get_secret_value().encode(),
         clock=clock,
         links=settings.answer_links(),
+        unsubscribe=settings.unsubscribe_links(),
+        alarm=settings.alarm,
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
-    runtime = Runtime(notifications, notifier, connection)
+    runtime = Runtime(notifications, notifier, connection, settings.unsubscribe_links(), clock)
     hand_over(runtime, app=app, broker=broker)
     connection.start()
     inbound = await _inbound(settings, notifications, broker)

@@ -14,6 +14,7 @@ from services.notifier.errors import ClaimHeld
 from services.notifier.mailer import Mailer
 from services.notifier.store import NotificationStore
 from shared.events import NotificationEvent, NotificationFailed, NotificationSent
+from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
 
 _EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
@@ -44,6 +45,8 @@ class FakeStore:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    unsubscribed_at: dict[str, datetime] = field(default_factory=dict)
+    programs: dict[str, ProgramSnapshot] = field(default_factory=dict)
     crash_on: str | None = None
 
     def _maybe_crash(self, method: str) -> None:
@@ -109,6 +112,23 @@ class FakeStore:
 
     async def ping(self) -> bool:
         return True
+
+    async def unsubscribe(self, person_id: str, *, at: datetime) -> None:
+        self.unsubscribed_at.setdefault(person_id, at)
+
+    async def unsubscribed(self, person_id: str) -> bool:
+        return person_id in self.unsubscribed_at
+
+    async def keep_program(self, program: ProgramSnapshot) -> bool:
+        stored = self.programs.get(program.id)
+        if stored is not None and stored.version > program.version:
+            return False
+        self.programs[program.id] = program
+        return True
+
+    async def alarm_minutes(self, program_id: str) -> int | None:
+        stored = self.programs.get(program_id)
+        return stored.alarm_minutes_before if stored else None
 
 
 @dataclass

@@ -1,8 +1,11 @@
-"""One-click answers: the signed token in each email's accept, decline and end links.
+"""One-click answers: the signed token in each email's accept, decline, end, check-in and
+re-match links.
 
 The notifier issues the tokens, the matcher reads them; both hold the same keys. A token binds
 one pairing, one person, one action and the pairing's sequence when the email went out, with the
-email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal).
+email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal);
+a check-in link also binds its check-in (`checkin_id`, absent from every other token, so tokens
+issued before it existed still read).
 `itsdangerous` signs it (HMAC-SHA256 over a key derived for this one use, compared in constant
 time); several keys can be valid at once, newest last: it signs with the newest and
 accepts any, so a key is rotated by adding the new one, then dropping the old one once the links
@@ -19,7 +22,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings
 
-Action = Literal["accept", "decline", "end"]
+Action = Literal["accept", "decline", "end", "checkin", "rematch"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 _SALT = "pairing-answer-link"
 MIN_KEY_LENGTH = 16
@@ -47,6 +50,7 @@ class AnswerClaims:
     sequence: int
     language: str
     expires_at: datetime
+    checkin_id: str | None = None  # the check-in a `checkin` link answers
 
 
 class _Payload(BaseModel):
@@ -58,6 +62,7 @@ class _Payload(BaseModel):
     sequence: int = Field(ge=0)
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     expires_at: datetime
+    checkin_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class AnswerLinks:
@@ -73,6 +78,8 @@ class AnswerLinks:
 
     def token(self, claims: AnswerClaims) -> str:
         payload = asdict(claims) | {"expires_at": int(claims.expires_at.timestamp())}
+        if claims.checkin_id is None:
+            del payload["checkin_id"]  # the same token as before check-ins existed
         return str(self._serializer.dumps(payload))
 
     def url(self, claims: AnswerClaims) -> str:

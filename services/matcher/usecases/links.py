@@ -37,11 +37,12 @@ def judge(record: PairingRecord, claims: AnswerClaims) -> Standing:
     status = record.status
     if claims.person_id not in (record.younger.id, record.older.id):
         return Standing.FOREIGN
-    if claims.sequence > status.sequence:
-        return Standing.FOREIGN
-    if decided(status, claims.person_id, claims.action):
+    action = claims.action
+    if claims.sequence > status.sequence or action == "checkin":
+        return Standing.FOREIGN  # a check-in link answers no decision here
+    if decided(status, claims.person_id, action):
         return Standing.RECORDED
-    if status.state not in ANSWERABLE[claims.action] or claims.sequence != phase_sequence(status):
+    if status.state not in ANSWERABLE[action] or claims.sequence != phase_sequence(status):
         return Standing.CLOSED
     return Standing.OPEN
 

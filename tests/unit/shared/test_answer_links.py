@@ -126,3 +126,20 @@ def test_any_one_character_change_of_a_token_is_refused_or_reads_the_same(
     except BadLink:
         return
     assert read == claims()  # only a change base64 decodes to the same bytes survives
+
+
+def test_a_checkin_token_binds_its_checkin_and_reads_back() -> None:
+    issued = claims(action="checkin", checkin_id="mid-program")
+    token = links().token(issued)
+
+    assert links().read(token, now=NOW) == issued
+    assert links().read(links().token(claims(action="rematch")), now=NOW).checkin_id is None
+
+
+def test_a_token_without_a_checkin_is_the_same_as_before_checkins_existed() -> None:
+    from itsdangerous import URLSafeSerializer
+
+    token = links().token(claims())
+    payload = URLSafeSerializer(NEW_KEY, salt="pairing-answer-link").loads_unsafe(token)[1]
+
+    assert "checkin_id" not in payload

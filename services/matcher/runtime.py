@@ -23,6 +23,7 @@ from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
+from services.matcher.adapters.report_reads import MongoCheckinAnswers, MongoPairingFlags
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
@@ -60,6 +61,7 @@ class Runtime:
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)
         self.programs = MongoPrograms(db)
+        self.checkin_answers, self.pairing_flags = MongoCheckinAnswers(db), MongoPairingFlags(db)
         self.directory = ProgramDirectory(
             self.programs,
             defaults=settings.policy,

@@ -167,3 +167,20 @@ def test_a_preselected_answer_goes_into_the_query_outside_the_signature() -> Non
     path, query = url.split("?")
     assert query == "met=yes"
     assert links().read(path.rsplit("/", 1)[1], now=NOW) == issued
+
+
+def test_a_checkin_token_binds_its_checkin_and_reads_back() -> None:
+    issued = claims(action="checkin", checkin_id="mid-program")
+    token = links().token(issued)
+
+    assert links().read(token, now=NOW) == issued
+    assert links().read(links().token(claims(action="rematch")), now=NOW).checkin_id is None
+
+
+def test_a_token_without_a_checkin_is_the_same_as_before_checkins_existed() -> None:
+    from itsdangerous import URLSafeSerializer
+
+    token = links().token(claims())
+    payload = URLSafeSerializer(NEW_KEY, salt="pairing-answer-link").loads_unsafe(token)[1]
+
+    assert "checkin_id" not in payload

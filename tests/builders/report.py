@@ -3,15 +3,29 @@ state, six check-in answers and two flags (see tests/unit/matcher/test_report_fi
 the figures worked out by hand from it)."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
+from fastapi import FastAPI
+
+from services.matcher.adapters import api
 from services.matcher.core.lifecycle import PairingState
 from services.matcher.report.people import WOULD_PAIR
 from services.matcher.report.records import ProgramRecords, Unpaired
+from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.messages import participant
 from services.matcher.usecases.ports import PairingRecord
+from shared.auth import Scope, protect
 from shared.checkins import CheckinAnswer
 from shared.events import CancelReason
-from tests.builders.matcher import NOW, explanation, profile
+from tests.builders.matcher import NOW, answer, explanation, profile
+from tests.fakes.matcher import (
+    FakeCheckinAnswers,
+    FakePairingFlags,
+    FakePairings,
+    FakePeople,
+    FakePrograms,
+)
 
 T0 = NOW
 H = timedelta(hours=1)
@@ -105,3 +119,28 @@ RECORDS = ProgramRecords(
         Unpaired("y3", WOULD_PAIR),
     ],
 )
+
+
+READER, ADMIN = "reader-key-0001", "admin-key-0001"
+
+
+async def report_app(**overrides: Any) -> FastAPI:
+    """The matcher's routes over fakes holding the known history (`tests.builders.report`)."""
+    pairings = FakePairings()
+    for record in PAIRINGS:
+        await pairings.create(record, answer(record.id, "x"))
+    programs = FakePrograms()
+    runtime = {
+        "people": FakePeople(*PEOPLE),
+        "pairings": pairings,
+        "programs": programs,
+        "directory": ProgramDirectory(programs, defaults={}, deployment={}),
+        "checkin_answers": FakeCheckinAnswers(*ANSWERS),
+        "pairing_flags": FakePairingFlags(RECORDS.flags),
+        "clock": lambda: RECORDS.now,
+    }
+    app = FastAPI()
+    app.state.runtime = SimpleNamespace(**runtime | overrides)
+    protect(app, {READER: frozenset({Scope.READ}), ADMIN: frozenset({Scope.ADMIN})})
+    api.install(app)
+    return app

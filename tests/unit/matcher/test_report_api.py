@@ -3,51 +3,19 @@ only for an `admin` key that asks (`personal=true`); the page is one self-contai
 
 import re
 from html.parser import HTMLParser
-from types import SimpleNamespace
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.matcher.adapters import api
-from services.matcher.usecases.directory import ProgramDirectory
-from shared.auth import Scope, protect
-from tests.builders.matcher import answer
-from tests.builders.report import ANSWERS, BY_ID, PAIRINGS, PEOPLE, PROGRAM, RECORDS
+from tests.builders.report import ADMIN, ANSWERS, BY_ID, PEOPLE, PROGRAM, READER, report_app
 from tests.fakes.matcher import (
     FakeCheckinAnswers,
-    FakePairingFlags,
-    FakePairings,
     FakePeople,
-    FakePrograms,
 )
 from tests.helpers import asgi_client
 
-READER, ADMIN = "reader-key-0001", "admin-key-0001"
 NAMED = [p for p in PEOPLE if p.id in {"y2", "y3", "o2", "o4", "u1"}]  # flagged or unpaired
-
-
-async def report_app(**overrides: Any) -> FastAPI:
-    """The matcher's routes over fakes holding the known history (`tests.builders.report`)."""
-    pairings = FakePairings()
-    for record in PAIRINGS:
-        await pairings.create(record, answer(record.id, "x"))
-    programs = FakePrograms()
-    runtime = {
-        "people": FakePeople(*PEOPLE),
-        "pairings": pairings,
-        "programs": programs,
-        "directory": ProgramDirectory(programs, defaults={}, deployment={}),
-        "checkin_answers": FakeCheckinAnswers(*ANSWERS),
-        "pairing_flags": FakePairingFlags(RECORDS.flags),
-        "clock": lambda: RECORDS.now,
-    }
-    app = FastAPI()
-    app.state.runtime = SimpleNamespace(**runtime | overrides)
-    protect(app, {READER: frozenset({Scope.READ}), ADMIN: frozenset({Scope.ADMIN})})
-    api.install(app)
-    return app
 
 
 async def get(path: str, key: str, app: FastAPI | None = None, **params: str) -> httpx.Response:

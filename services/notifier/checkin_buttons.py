@@ -8,8 +8,6 @@ form with nothing chosen. "Ask for a new partner" is a token of its own (action 
 out of the final check-in: the pairing has already ended with the program.
 """
 
-from urllib.parse import urlencode
-
 from services.notifier.blocks import Actions, Blocks, para
 from services.notifier.buttons import Buttons
 from services.notifier.followup_wording import FollowUpWording
@@ -50,7 +48,7 @@ def checkin_buttons(
     if links is None:
         return {}
 
-    def link(action: Action, **query: str | int) -> str:
+    def link(action: Action, **preselect: str) -> str:
         claims = AnswerClaims(
             pairing_id=data.pairing_id,
             person_id=me.id,
@@ -60,11 +58,10 @@ def checkin_buttons(
             expires_at=expiry(data.closes_at),
             checkin_id=data.checkin_id if action == "checkin" else None,
         )
-        url = links.url(claims)
-        return f"{url}?{urlencode(query)}" if query else url
+        return links.url(claims, preselect)
 
     buttons: Buttons = {f"met-{m}": (words.met_labels[m], link("checkin", met=m)) for m in MET}
-    buttons |= {f"usefulness-{n}": (str(n), link("checkin", usefulness=n)) for n in USEFULNESS}
+    buttons |= {f"usefulness-{n}": (str(n), link("checkin", usefulness=str(n))) for n in USEFULNESS}
     for index, (code, label) in enumerate(choices):
         buttons[f"learned-{index}"] = (label, link("checkin", learned=code))
     buttons["learned-other"] = (words.learned_other, link("checkin"))

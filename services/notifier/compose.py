@@ -5,7 +5,7 @@ built, so both people, and any resend, see the same first meeting.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo

@@ -5,11 +5,13 @@ subscribers take it from FastStream's context (`runtime: Runtime = Context()`), 
 `RuntimeDep`. The edges see it through this protocol, so they never import the root.
 """
 
+from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
 from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
+from services.matcher.usecases.followup_ports import CheckinAnswers
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork
@@ -33,6 +35,9 @@ class Runtime(Protocol):
     async def send_answer(self, command: RespondToPairing) -> None: ...
     @property
     def answer_links(self) -> AnswerLinks | None: ...
+    @property
+    def checkin_answers(self) -> CheckinAnswers: ...
+    def clock(self) -> datetime: ...
 
 
 async def current_runtime(request: Request) -> Runtime:

@@ -72,7 +72,9 @@ class MongoCheckinAnswers:
     async def for_program(self, program_id: str) -> list[CheckinAnswer]:
         with store_errors():
             docs = [doc async for doc in self._answers.find({"program_id": program_id})]
-        return sorted((_answer(doc) for doc in docs), key=lambda a: (a.pairing_id, a.checkin_id))
+        return sorted(
+            (_answer(doc) for doc in docs), key=lambda a: (a.pairing_id, a.checkin_id, a.person_id)
+        )
 
 
 def _said(answer: CheckinAnswer) -> tuple[Any, ...]:

@@ -69,13 +69,13 @@ def made(
 
 S = PairingState
 PAIRINGS = [
-    made("A", "y1", "o1", S.ACTIVE, teaches=(["social_media", "video"], ["leadership"]), activated=3 * H),
-    made("B", "y2", "o2", S.ACTIVE, teaches=(["social_media"], ["strategy", "leadership"]), activated=30 * H),
-    made("C", "y3", "o3", S.ENDED, teaches=(["ai_tools"], ["negotiation"]), activated=H / 2, reason="ended"),
+    made("A", "y1", "o1", S.ACTIVE, teaches=(["social media", "video"], ["leadership"]), activated=3 * H),
+    made("B", "y2", "o2", S.ACTIVE, teaches=(["social media"], ["strategy", "leadership"]), activated=30 * H),
+    made("C", "y3", "o3", S.ENDED, teaches=(["ai tools"], ["negotiation"]), activated=H / 2, reason="ended"),
     made("D", "y4", "o4", S.DECLINED, reason="declined"),
     made("E", "y4", "o1", S.EXPIRED, reason="expired"),
     made("F", "y2", "o3", S.PROPOSED),
-    made("G", "y3", "o4", S.CANCELLED, teaches=(["social_media", "ai_tools"], ["strategy"]), activated=100 * H, reason="rematch_requested"),
+    made("G", "y3", "o4", S.CANCELLED, teaches=(["social media", "ai tools"], ["strategy"]), activated=100 * H, reason="rematch_requested"),
     made("H", "y4", "o2", S.ACCEPTED),
 ]  # fmt: skip
 

@@ -21,7 +21,6 @@ from shared.events import CancelReason
 from tests.builders.matcher import NOW, answer, explanation, profile
 from tests.fakes.matcher import (
     FakeCheckinAnswers,
-    FakePairingFlags,
     FakePairings,
     FakePeople,
     FakePrograms,
@@ -48,6 +47,7 @@ def made(
     teaches: tuple[list[str], list[str]] = (["spreadsheets"], ["sales"]),
     activated: timedelta | None = None,
     reason: CancelReason | None = None,
+    flags: tuple[str, ...] = (),
 ) -> PairingRecord:
     why = explanation().model_copy(
         update={"younger_teaches": teaches[0], "older_teaches": teaches[1]}
@@ -64,18 +64,19 @@ def made(
         updated_at=T0 + 200 * H,
         activated_at=T0 + activated if activated is not None else None,
         reason_code=reason,
+        flags=list(flags),
     )
 
 
 S = PairingState
 PAIRINGS = [
     made("A", "y1", "o1", S.ACTIVE, teaches=(["social media", "video"], ["leadership"]), activated=3 * H),
-    made("B", "y2", "o2", S.ACTIVE, teaches=(["social media"], ["strategy", "leadership"]), activated=30 * H),
+    made("B", "y2", "o2", S.ACTIVE, teaches=(["social media"], ["strategy", "leadership"]), activated=30 * H, flags=("stopped", "low_ratings")),
     made("C", "y3", "o3", S.ENDED, teaches=(["ai tools"], ["negotiation"]), activated=H / 2, reason="ended"),
     made("D", "y4", "o4", S.DECLINED, reason="declined"),
     made("E", "y4", "o1", S.EXPIRED, reason="expired"),
     made("F", "y2", "o3", S.PROPOSED),
-    made("G", "y3", "o4", S.CANCELLED, teaches=(["social media", "ai tools"], ["strategy"]), activated=100 * H, reason="rematch_requested"),
+    made("G", "y3", "o4", S.CANCELLED, teaches=(["social media", "ai tools"], ["strategy"]), activated=100 * H, reason="rematch_requested", flags=("low_ratings",)),
     made("H", "y4", "o2", S.ACCEPTED),
 ]  # fmt: skip
 
@@ -113,7 +114,6 @@ RECORDS = ProgramRecords(
     people=PEOPLE,
     pairings=PAIRINGS,
     answers=ANSWERS,
-    flags={"B": ["stopped", "low_ratings"], "G": ["low_ratings"]},
     unpaired=[
         Unpaired("u1", "no feasible partner: no shared language (with 8 of 9 others)"),
         Unpaired("y3", WOULD_PAIR),
@@ -136,7 +136,6 @@ async def report_app(**overrides: Any) -> FastAPI:
         "programs": programs,
         "directory": ProgramDirectory(programs, defaults={}, deployment={}),
         "checkin_answers": FakeCheckinAnswers(*ANSWERS),
-        "pairing_flags": FakePairingFlags(RECORDS.flags),
         "clock": lambda: RECORDS.now,
     }
     app = FastAPI()

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.report.source import CheckinAnswers, PairingFlags
+from services.matcher.report.source import CheckinAnswers
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -320,12 +320,4 @@ class FakeCheckinAnswers:
         return [a for _, a in sorted(self.current.items()) if a.program_id == program_id]
 
 
-class FakePairingFlags:
-    def __init__(self, flags: Mapping[str, Sequence[str]] | None = None) -> None:
-        self.flags = {pid: list(codes) for pid, codes in (flags or {}).items()}
-
-    async def for_program(self, program_id: str) -> dict[str, list[str]]:
-        return dict(self.flags)
-
-
-_checks: tuple[CheckinAnswers, PairingFlags] = (FakeCheckinAnswers(), FakePairingFlags())
+_answers: CheckinAnswers = FakeCheckinAnswers()

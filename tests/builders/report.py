@@ -20,7 +20,7 @@ from shared.checkins import CheckinAnswer
 from shared.events import CancelReason
 from tests.builders.matcher import NOW, answer, explanation, profile
 from tests.fakes.matcher import (
-    FakeCheckinAnswers,
+    FakeAnswerStore,
     FakePairings,
     FakePeople,
     FakePrograms,
@@ -135,7 +135,7 @@ async def report_app(**overrides: Any) -> FastAPI:
         "pairings": pairings,
         "programs": programs,
         "directory": ProgramDirectory(programs, defaults={}, deployment={}),
-        "checkin_answers": FakeCheckinAnswers(*ANSWERS),
+        "checkin_answers": await answered(*ANSWERS),
         "clock": lambda: RECORDS.now,
     }
     app = FastAPI()
@@ -143,3 +143,12 @@ async def report_app(**overrides: Any) -> FastAPI:
     protect(app, {READER: frozenset({Scope.READ}), ADMIN: frozenset({Scope.ADMIN})})
     api.install(app)
     return app
+
+
+async def answered(*answers: CheckinAnswer) -> FakeAnswerStore:
+    """The check-in answer store after these answers, in order (a later one by the same person to
+    the same check-in is a new revision)."""
+    store = FakeAnswerStore()
+    for one in answers:
+        await store.record(one)
+    return store

@@ -7,11 +7,13 @@
     rmp dlq list [--topic T]           dead-lettered messages with their reasons
     rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
     rmp answer PAIRING PERSON accept|decline|end [--reason R]  answer for a person (matcher API)
+    rmp program put ID --file F | [--name ... flags]   create or replace a program (profiles API)
+    rmp program show ID / rmp program list             a program's record / every program
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
 services. Commands that use a service's HTTP API send the key in `RMP_API_KEY` (never an
 argument, so it stays out of shell history and process lists); the matcher is at
-`RMP_MATCHER_URL`.
+`RMP_MATCHER_URL`, the profiles service at `RMP_PROFILES_URL`.
 """
 
 import asyncio
@@ -22,31 +24,22 @@ from typing import Annotated
 
 import httpx
 import typer
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
 from deploy import api, ops
+from deploy.cli_settings import CliSettings
+from deploy.program_cli import program_app
 from shared.commands import UpdateProfile
 from shared.events import PairingProposed
-from shared.settings import CommonSettings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-lettered messages.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(program_app, name="program")
 console = Console()
 STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
-
-
-class CliSettings(CommonSettings):
-    """The shared endpoints, and what the CLI needs for the HTTP APIs (`RMP_*`)."""
-
-    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="RMP_")
-
-    api_key: SecretStr | None = Field(default=None, description="Sent as X-API-Key.")
-    matcher_url: str = "http://127.0.0.1:8002"
 
 
 def _settings() -> CliSettings:

@@ -28,6 +28,7 @@ from services.notifier.compose import (
     NotificationKey,
     Outgoing,
     Program,
+    fit_series,
     plan_schedule,
 )
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
@@ -35,6 +36,7 @@ from services.notifier.letters import Draft, address, cancellation_emails, propo
 from services.notifier.mailer import Mailer
 from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
 from services.notifier.outbox import NotificationOutbox, Recorded
+from services.notifier.programs import NoRecords, ProgramRecords, program_settings
 from services.notifier.store import NotificationStore
 from shared.envelope import utc_now
 from shared.events import (
@@ -66,26 +68,39 @@ class Notifier:
         meetings: MeetingPolicy,
         lease: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        programs: ProgramRecords | None = None,
     ) -> None:
+        """`program` and `meetings` serve programs without a record in `programs`."""
         self._store, self._mailer = store, mailer
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
+        self._programs = programs or NoRecords()
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
-        planned = plan_schedule(event.data, self._meetings, self._clock())
+        program, meetings = await self._settings(event.data.program_id)
+        planned = plan_schedule(event.data, meetings, self._clock())
         schedule = await self._store.keep_schedule(planned)
-        drafts = proposal_emails(event, schedule, program=self._program, policy=self._meetings)
-        await self._notify(event, drafts)
+        policy = fit_series(meetings, schedule)
+        drafts = proposal_emails(event, schedule, program=program, policy=policy)
+        await self._notify(event, drafts, program)
 
     async def pairing_cancelled(self, event: PairingCancelled) -> None:
+        program, meetings = await self._settings(event.data.program_id)
         schedule = await self._store.find_schedule(event.data.pairing_id)
-        drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
-        await self._notify(event, drafts)
+        policy = fit_series(meetings, schedule)
+        drafts = cancellation_emails(event, schedule, program=program, policy=policy)
+        await self._notify(event, drafts, program)
 
-    async def _notify(self, cause: PairingProposed | PairingCancelled, drafts: list[Draft]) -> None:
+    async def _settings(self, program_id: str) -> tuple[Program, MeetingPolicy]:
+        record = await self._programs.get(program_id)
+        return program_settings(record, program=self._program, meetings=self._meetings)
+
+    async def _notify(
+        self, cause: PairingProposed | PairingCancelled, drafts: list[Draft], program: Program
+    ) -> None:
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
-            outgoing = address(draft, program=self._program, now=self._clock())
+            outgoing = address(draft, program=program, now=self._clock())
             recorded.append(await self._deliver(cause, outgoing) or draft.key)
         await self._relay.flush(recorded)
 

@@ -10,7 +10,8 @@ from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.work import SettingsChanged
 from shared.events import ProgramChanged
 from tests.builders.programs import program_snapshot
-from tests.fakes.matcher import FakePrograms, RecordingForward
+from tests.fakes.matcher import RecordingForward
+from tests.fakes.programs import FakePrograms
 
 DEFAULTS = {"min_birth_year_gap": 12, "max_candidates": 30}
 DEPLOYMENT = {"emea": {"min_common_hours": 2.0, "min_birth_year_gap": 15}}

@@ -30,10 +30,10 @@ from tests.builders.programs import program_snapshot
 from tests.fakes.matcher import (
     FakePairings,
     FakePeople,
-    FakePrograms,
     FakeSlots,
     RecordingPublisher,
 )
+from tests.fakes.programs import FakePrograms
 
 TTL = timedelta(days=7)
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)

@@ -23,13 +23,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bson
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 
 from shared.batching import GroupCommit
 from shared.inserts import is_duplicate
 from shared.mongo import (
+    UPDATES_PER_COMMAND,
     Document,
     answers_filters_by_index,
     is_unique_violation,
@@ -92,8 +93,18 @@ class Fenced:
         return outcome
 
     async def write_many(self, writes: Sequence[Write]) -> list[Outcome]:
-        """Apply writes to distinct keys: one insert of fences, one bulk update."""
+        """Apply writes to distinct keys: one insert of fences, then bulk updates."""
         return list(await self._send(list(writes)))
+
+    async def forget(self, key: str, *, up_to: int) -> None:
+        """Delete the fences of `key`'s versions 2 to `up_to` + 1 (one above: a writer that died
+        on the way), in one command: fences carry their updates, so a record that is removed
+        (and may hold personal data) takes its history with it, and an id created again counts
+        its versions afresh. Repeatable, and not retried here: the caller's method is."""
+        deletes = [DeleteOne({"_id": f"{key}#{version}"}) for version in range(2, up_to + 2)]
+        if deletes:
+            with store_errors():
+                await self._fences.bulk_write(deletes, ordered=False)
 
     async def _send(self, writes: list[Write]) -> list[Outcome]:
         """Repeatable as a whole: a repeated fence collides with its own earlier try, which is
@@ -105,7 +116,13 @@ class Fenced:
             self._conditional = await answers_filters_by_index(self._documents)
         won = await self._insert_fences(writes)
         outcomes: list[Outcome | None] = [None] * len(writes)
-        applied = await self._apply([writes[index] for index in won])
+        applied = [
+            outcome
+            for start in range(0, len(won), UPDATES_PER_COMMAND)
+            for outcome in await self._apply(
+                [writes[i] for i in won[start : start + UPDATES_PER_COMMAND]]
+            )
+        ]
         for index, outcome in zip(won, applied, strict=True):
             outcomes[index] = outcome
         lost = sorted(set(range(len(writes))) - set(won))
@@ -132,7 +149,8 @@ class Fenced:
         return list(range(len(writes)))
 
     async def _apply(self, writes: list[Write]) -> list[Outcome]:
-        """The point updates of the fences won, in one bulk write. Where fewer matched than
+        """The point updates of the fences won, in one bulk write (of at most
+        `UPDATES_PER_COMMAND`: the local store hangs on larger update commands). Where fewer matched than
         were sent, each document is read to learn which (rare: a document that is gone)."""
         if not writes:
             return []

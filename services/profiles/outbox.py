@@ -19,12 +19,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION, FENCES
-from shared.mongo import Document, idempotent, store_errors
+from shared.fence import Fenced
+from shared.mongo import Document, idempotent, store_errors, update_points
 
 PENDING = {"outbox.0": {"$exists": True}}
-BULK_LIMIT = 32
-"""Point updates per round trip. FerretDB v1 takes longer per statement as an update command
-grows (2 ms each up to about 30, 4 ms each at 96), and one of 100 never answered at all."""
 
 
 class OutboxStore(Protocol):
@@ -41,7 +39,8 @@ class MongoOutboxStore:
     a tombstone is removed by one conditional delete instead of a read and a delete by `_id`."""
 
     def __init__(self, database: AsyncDatabase[Document], *, precise: bool = False) -> None:
-        self._profiles, self._fences = database[COLLECTION], database[FENCES]
+        self._profiles = database[COLLECTION]
+        self._fenced = Fenced(self._profiles, database[FENCES], field="version")
         self._precise = precise
 
     @idempotent
@@ -62,21 +61,14 @@ class MongoOutboxStore:
     @idempotent
     async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
         """Remove these published entries from their profiles' outboxes, in round trips of
-        `BULK_LIMIT` point updates; returns how many profiles matched. Repeating it changes
+        `UPDATES_PER_COMMAND` point updates; returns how many profiles matched. Repeating it changes
         nothing."""
         updates = [
             UpdateOne({"_id": profile_id}, {"$pullAll": {"outbox": _stored(entries)}})
             for profile_id, entries in published.items()
             if entries
         ]
-        matched = 0
-        for start in range(0, len(updates), BULK_LIMIT):
-            with store_errors():
-                result = await self._profiles.bulk_write(
-                    updates[start : start + BULK_LIMIT], ordered=False
-                )
-            matched += result.matched_count
-        return matched
+        return await update_points(self._profiles, updates)
 
     async def purge(self, published: Sequence[tuple[str, int]]) -> int:
         """Remove tombstones whose deletion is published, unless the id was written again since.
@@ -98,8 +90,7 @@ class MongoOutboxStore:
             return 0
         if not self._precise:
             condition = {"_id": profile_id}
-        for taken in range(2, version + 2):  # a version above: a writer that died on the way
-            await self._fences.delete_one({"_id": f"{profile_id}#{taken}"})
+        await self._fenced.forget(profile_id, up_to=version)
         result = await self._profiles.delete_one(condition)
         return result.deleted_count
 

@@ -147,7 +147,7 @@ async def counted(
         await client.close()
 
 
-async def test_a_batch_is_one_insert_and_one_update_and_answers_each_write(
+async def test_a_batch_is_one_insert_and_few_updates_and_answers_each_write(
     counted: tuple[AsyncDatabase[Document], Commands],
 ) -> None:
     db, commands = counted
@@ -164,7 +164,7 @@ async def test_a_batch_is_one_insert_and_one_update_and_answers_each_write(
 
     assert outcomes == [False] + [True] * 49  # k0 was at version 4 already
     assert commands.sent[("insert", "fences")] == 1
-    assert commands.sent[("update", "docs")] == 1
+    assert commands.sent[("update", "docs")] == 2  # 49 updates, in commands of 32
     counts = {doc["_id"]: doc["n"] async for doc in db.docs.find({})}
     assert counts == {"k0": 0} | {f"k{i}": 1 for i in range(1, 50)}
 
@@ -186,3 +186,35 @@ async def test_concurrent_single_writes_share_round_trips(
 
     assert answers == [True] * 40
     assert commands.sent[("insert", "fences")] < 40 / 5
+
+
+async def test_a_batch_larger_than_an_update_command_takes_goes_out_in_commands_of_32(
+    counted: tuple[AsyncDatabase[Document], Commands],
+) -> None:
+    db, commands = counted  # FerretDB v1 never answers an update command of 100 statements
+    await db.docs.insert_many([{"_id": f"k{i}", "version": 1} for i in range(150)])
+    fences = await fenced(db)
+    commands.sent.clear()
+
+    outcomes = await fences.write_many(
+        [Write(key=f"k{i}", expected=1, new=2, update={"$set": {"version": 2}}) for i in range(150)]
+    )
+
+    assert outcomes == [True] * 150
+    assert commands.sent[("update", "docs")] == 5  # 150 / 32, rounded up
+    assert {doc["version"] async for doc in db.docs.find({})} == {2}
+
+
+async def test_forgetting_a_key_deletes_its_fences_so_a_new_life_starts_afresh(
+    db: AsyncDatabase[Document],
+) -> None:
+    fences = await fenced(db)
+    for version in (1, 2, 3):
+        assert await fences.write(bump(version, name="Jana"))
+    await db.docs.delete_one({"_id": "d"})
+
+    await fences.forget("d", up_to=4)
+
+    assert [fence async for fence in db.fences.find({})] == []
+    await db.docs.insert_one({"_id": "d", "version": 1, "n": 0})
+    assert await fences.write(bump(1, name="someone else")) is True

@@ -29,7 +29,7 @@ from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.fence import Fenced, Write
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
 
@@ -123,15 +123,13 @@ class MongoPairings:
     @idempotent
     async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:
         """Record that these entries (event ids by pairing) are published: one point update per
-        pairing, all in one round trip. An entry added meanwhile stays unsent."""
+        pairing, 32 to a command (`update_points`). An entry added meanwhile stays unsent."""
         writes = [
             UpdateOne({"_id": pid}, outbox_docs.pull(sorted(ids)))
             for pid, ids in sorted(sent.items())
             if ids
         ]
-        if writes:
-            with store_errors():
-                await self._pairings.bulk_write(writes, ordered=False)
+        await update_points(self._pairings, writes)
 
     @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:

@@ -211,6 +211,21 @@ async def test_marking_many_pairings_at_once_keeps_entries_added_meanwhile(
     assert pending.payloads[0][1]["event_type"] == "pairing.cancelled"
 
 
+async def test_marking_many_pairings_at_once_stays_below_what_the_local_store_can_serve(
+    pairings: MongoPairings,
+) -> None:
+    ids = [f"pr-{n:03}" for n in range(150)]
+    for pid in ids:
+        record = pairing(pid, program="a", older=f"o-{pid}")
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+
+    # One update command of 100 statements or more never returns on FerretDB v1.
+    async with asyncio.timeout(60):
+        await publish(pairings, "a", ids)
+
+    assert await pairings.unpublished("a") == []
+
+
 async def test_a_published_outbox_is_not_stuck_at_once_and_an_unpublished_one_stays_due(
     pairings: MongoPairings,
 ) -> None:

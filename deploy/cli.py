@@ -1,13 +1,14 @@
 """`rmp`: the operator's command line.
 
     rmp stack start|stop|status        the local Kafka + FerretDB
-    rmp load FILE                      publish profiles (JSON Lines) as upserts on the ingress topic
+    rmp load FILE [--programs F]       publish profiles (JSON Lines) as upserts on the ingress topic
     rmp pairings [--program P]         pairings with their explanations, as the pairings topic has them
     rmp lag                            consumer lag per group, topic and partition
     rmp dlq list [--topic T]           dead-lettered messages with their reasons
     rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
     rmp answer PAIRING PERSON accept|decline|end [--reason R]  answer for a person (matcher API)
     rmp program put ID --file F | [--name ... flags]   create or replace a program (profiles API)
+    rmp program load FILE                              every program of a JSON file ({id: program})
     rmp program show ID / rmp program list             a program's record / every program
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
@@ -30,7 +31,7 @@ from rich.table import Table
 
 from deploy import api, ops
 from deploy.cli_settings import CliSettings
-from deploy.program_cli import program_app
+from deploy.program_cli import load_programs, program_app
 from shared.commands import UpdateProfile
 from shared.events import PairingProposed
 
@@ -56,8 +57,13 @@ def stack(action: Annotated[str, typer.Argument(help="start, stop or status")]) 
 def load(
     file: Path,
     producer: Annotated[str, typer.Option(help="The envelope's producer field.")] = "operator",
+    programs: Annotated[
+        Path | None, typer.Option(help="First create or replace these programs (admin key).")
+    ] = None,
 ) -> None:
     """Publish every profile in a JSON Lines file as an upsert on the ingress topic."""
+    if programs is not None:
+        load_programs(programs)
     lines = [line for line in file.read_text().splitlines() if line.strip()]
     commands = [ops.upsert_command(json.loads(line), producer=producer) for line in lines]
     asyncio.run(_publish_all(commands))

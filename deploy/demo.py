@@ -1,9 +1,9 @@
 """`./dev demo`: the whole system on sample data, without Docker.
 
 Starts the local Kafka and FerretDB, a mail sink that writes every message to `.local/mail/`, and
-the three services as separate processes. Loads the shipped sample (about 200 people in 3
-programs): the first program through the profiles HTTP API, the others as an outside producer on
-the ingress topic. Then prints the pairings with their explanations and where the emails and
+the three services as separate processes. Loads the shipped sample: a record per program (its
+settings, through the profiles API), then about 200 people in those 3 programs, the first
+program's through the profiles HTTP API, the others as an outside producer on the ingress topic. Then prints the pairings with their explanations and where the emails and
 invites are. Ctrl-C stops everything.
 """
 
@@ -21,7 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 from rich.table import Table
 
-from deploy import ops
+from deploy import api, ops
 from deploy.processes import System, SystemConfig, start_local_stack, stop_local_stack
 from shared.events import PairingProposed
 from shared.kafka import ensure_topics
@@ -30,6 +30,7 @@ from shared.topics import Topics
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "sample" / "profiles.jsonl"
+SAMPLE_PROGRAMS = ROOT / "deploy" / "sample" / "programs.json"
 console = Console()
 
 
@@ -50,6 +51,18 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
     console.print(
         f"loaded {len(via_api)} people through the HTTP API and {len(via_topic)} through the ingress topic"
     )
+
+
+def load_programs(system: System) -> list[str]:
+    """A record per sample program (they match in rounds), before anyone joins."""
+    programs: dict[str, dict[str, Any]] = json.loads(SAMPLE_PROGRAMS.read_text())
+    headers = {"X-API-Key": system.config.api_key}
+    url = system.config.url("profiles")
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        for program_id, body in programs.items():
+            api.put_program(client, program_id, body)
+    console.print(f"programs: {', '.join(programs)} (matching in rounds)")
+    return list(programs)
 
 
 def wait_until_settled(
@@ -166,6 +179,7 @@ def main() -> None:
     try:
         system.start()
         console.print("services up: " + ", ".join(f"{s} {config.url(s)}" for s in config.ports))
+        load_programs(system)
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
         load_sample(system, rows, topics)
         summarise(wait_until_settled(system, topics), config.mail_dir)

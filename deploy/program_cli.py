@@ -98,6 +98,20 @@ def put(
     console.print(f"program {program_id} {verb} at version {stored['version']}")
 
 
+@program_app.command("load")
+def load_programs(file: Path) -> None:
+    """Create or replace every program of a JSON file, `{"<id>": {<program>}, ...}` (admin)."""
+    programs: dict[str, dict[str, Any]] = json.loads(file.read_text())
+    with _client("admin") as client:
+        for program_id, body in programs.items():
+            try:
+                stored, _ = api.put_program(client, program_id, body)
+            except api.Refused as refused:
+                console.print(f"[red]{program_id} refused[/]: {refused}")
+                raise typer.Exit(1) from refused
+            console.print(f"program {program_id} at version {stored['version']}")
+
+
 @program_app.command("show")
 def show(program_id: str) -> None:
     """A program's record, as JSON (a key with `read`)."""

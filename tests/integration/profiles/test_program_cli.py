@@ -1,6 +1,7 @@
 """`rmp program`: put (from a file, from flags, both), show and list against the real profiles
 service on a real port (real store and broker), with the key from `RMP_API_KEY`."""
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -13,8 +14,10 @@ from typer.testing import CliRunner
 from deploy.cli import app as cli
 from services.profiles.app import create_app
 from services.profiles.settings import ProfilesSettings
+from shared.topics import Topics
+from tests.builders.profiles import profile_fields
 from tests.builders.programs import program_body
-from tests.helpers import free_port
+from tests.helpers import free_port, read_topic
 from tests.integration.profiles.conftest import ADMIN, READER
 
 pytestmark = pytest.mark.integration
@@ -87,3 +90,26 @@ def test_put_from_flags_alone_and_the_reasons_of_a_refusal(profiles_url: str, un
     code, _ = rmp(profiles_url, READER, "put", program, *flags, "--name", "X")
     assert code == 1
     assert rmp(profiles_url, None, "show", program)[0] != 0
+
+
+def test_load_puts_the_programs_first_then_publishes_the_people(
+    profiles_url: str, kafka_bootstrap: str, topics: Topics, tmp_path: Path, unique: str
+) -> None:
+    programs, people = tmp_path / "programs.json", tmp_path / "people.jsonl"
+    programs.write_text(json.dumps({f"{unique}-a": program_body(), f"{unique}-b": program_body()}))
+    row = profile_fields(program_id=f"{unique}-a").model_dump(mode="json") | {"id": f"{unique}-1"}
+    people.write_text(json.dumps(row) + "\n")
+    env = {
+        "RMP_PROFILES_URL": profiles_url,
+        "RMP_API_KEY": ADMIN,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "TOPIC_PREFIX": topics.prefix,
+    }
+
+    result = runner.invoke(cli, ["load", str(people), "--programs", str(programs)], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert f"program {unique}-b at version 1" in result.output
+    assert rmp(profiles_url, READER, "show", f"{unique}-a")[0] == 0
+    [record] = asyncio.run(read_topic(kafka_bootstrap, topics.profile_updates, count=1))
+    assert record.key == f"{unique}-1".encode()

@@ -4,9 +4,13 @@ each program as the rest of the matcher asks for them (`ProgramDirectory.setting
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import structlog
+
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import ProgramSettings, settings_of
 from shared.programs import ProgramSnapshot
+
+log = structlog.get_logger(__name__)
 
 
 class ProgramRecords(Protocol):

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -41,11 +42,18 @@ def profiles_url(settings: ProfilesSettings) -> Iterator[str]:
 
 
 def rmp(url: str, key: str | None, *args: str) -> tuple[int, str]:
-    """The exit code and what the command printed (without the in-process service's log lines)."""
+    """The exit code and what was printed (the in-process service's log lines among it)."""
     env = {"RMP_PROFILES_URL": url, "COLUMNS": "200"} | ({"RMP_API_KEY": key} if key else {})
     result = runner.invoke(cli, ["program", *args], env=env)
-    lines = result.output.splitlines(keepends=True)
-    return result.exit_code, "".join(line for line in lines if not line.startswith("20"))
+    return result.exit_code, result.output
+
+
+def printed_json(output: str) -> dict[str, Any]:
+    """The JSON document the command printed, whatever the service logged around it."""
+    start = output.index("{\n") if output.startswith("{\n") else output.index("\n{\n") + 1
+    found, _ = json.JSONDecoder().raw_decode(output[start:])
+    assert isinstance(found, dict)
+    return found
 
 
 def test_put_from_a_file_then_flags_over_it_then_show_and_list(
@@ -55,18 +63,16 @@ def test_put_from_a_file_then_flags_over_it_then_show_and_list(
     file.write_text(json.dumps(program_body()))
     program = f"emea-{unique}"
 
-    assert rmp(profiles_url, ADMIN, "put", program, "--file", str(file)) == (
-        0,
-        f"program {program} created at version 1\n",
-    )
+    code, output = rmp(profiles_url, ADMIN, "put", program, "--file", str(file))
+    assert code == 0 and f"program {program} created at version 1\n" in output
     code, output = rmp(
         profiles_url, ADMIN, "put", program, "--file", str(file), "--name", "EMEA 27",
         "--mode", "continuous", "--settle-minutes", "2", "--if-match", "1",
     )  # fmt: skip
-    assert (code, output) == (0, f"program {program} stored at version 2\n")
+    assert code == 0 and f"program {program} stored at version 2\n" in output
 
     code, shown = rmp(profiles_url, READER, "show", program)
-    record = json.loads(shown)
+    record = printed_json(shown)
     assert code == 0 and record["name"] == "EMEA 27" and record["version"] == 2
     assert record["schedule"] == {"mode": "continuous", "settle_minutes": 2}
     code, listed = rmp(profiles_url, READER, "list")

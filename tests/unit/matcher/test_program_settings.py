@@ -84,3 +84,11 @@ async def test_an_older_record_than_the_stored_one_tells_nobody() -> None:
 
     assert not await record_program_change(older, programs=records, forward=forward)
     assert records.records["emea"].version == 3 and forward.sent == []
+
+
+def test_overrides_that_make_no_policy_with_the_defaults_leave_the_deployments_policy() -> None:
+    record = program_snapshot("emea", policy={"weight_complementarity": 0, "weight_overlap": 0})
+    settings = settings_of("emea", record, defaults={"weight_gap": 0}, deployment={})
+
+    assert settings.refused and "weights" in settings.refused
+    assert settings.policy == Policy(weight_gap=0, meeting_minutes=60)

@@ -7,7 +7,8 @@ fence `<person>#<version>` is inserted first, so of two writers only one takes a
 MongoDB the update stays conditional on the version read as well). The people of one poll of
 the profile stream share their round trips: new ones one `insert_many`, changed ones one insert
 of fences and one `bulk_write` of point updates. A deleted person keeps a marker with the
-version only, so a replayed older change cannot bring them back.
+version only, so a replayed older change cannot bring them back, and the fences of their
+stored versions (which carry the snapshots) are deleted.
 
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
@@ -72,6 +73,9 @@ class MongoPeople:
                 return []
             if current["deleted"]:
                 return _programs(current) if current["version"] == version else []
+            # The fences of the stored versions carry their snapshots (personal data): they go
+            # first, so a redelivery after a failure here forgets them again.
+            await self._changes.forget(person_id, up_to=current["version"] - 1)
             marker = _marker(version or current["version"], current["program_id"])
             return await self._write(person_id, current, marker)
 

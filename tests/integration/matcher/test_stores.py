@@ -121,6 +121,19 @@ async def test_a_deleted_person_is_gone_and_older_changes_cannot_bring_them_back
     assert await people.remove("p1", version=2) == ["a"]  # a replay still names the program
 
 
+async def test_a_deleted_person_leaves_no_snapshot_in_the_fences(
+    people: MongoPeople, mongo: AsyncDatabase[Document]
+) -> None:
+    for version in (1, 2, 3):
+        await people.apply(profile("p1", version=version, program_id="a", name=f"V{version}"))
+    assert await mongo.people_fences.count_documents({}) == 2  # versions 2 and 3
+
+    assert await people.remove("p1", version=4) == ["a"]
+
+    assert [f["_id"] async for f in mongo.people_fences.find({})] == ["p1#4"]
+    assert (await mongo.people.find_one({"_id": "p1"}) or {})["profile"] is None
+
+
 async def test_a_deletion_of_someone_never_seen_blocks_their_older_changes(
     people: MongoPeople,
 ) -> None:

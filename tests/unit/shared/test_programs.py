@@ -71,6 +71,10 @@ def test_overrides_lay_only_the_set_knobs_over_the_defaults() -> None:
         ({"schedule": {"mode": "rounds", "rounds_rule": "FREQ=FORTNIGHTLY"}}, "not a valid"),
         ({"schedule": {"mode": "rounds", "rounds_rule": "FREQ=MINUTELY"}}, "at most hourly"),
         (
+            {"schedule": {"mode": "rounds", "rounds_rule": "FREQ=DAILY;UNTIL=20270301T000000Z"}},
+            "UNTIL is a local time",
+        ),
+        (
             {"schedule": {"mode": "rounds", "rounds_rule": "DTSTART:20270101T000000\nFREQ=DAILY"}},
             "without DTSTART",
         ),

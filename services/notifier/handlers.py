@@ -1,4 +1,5 @@
-"""The notifier's subscriber: pairing events in, emails and notification events out.
+"""The notifier's subscribers: pairing events in, emails and notification events out; and the
+program records, kept to address and plan each program's emails (`programs.py`).
 
 Pairing events arrive in batches (`shared.consumer`): one pairing's events are handled in order,
 different pairings concurrently, and the batch is committed only after every outcome is recorded
@@ -6,6 +7,7 @@ and its event published. A transient failure is retried after a back-off; a mess
 not parse goes to the dead-letter topic.
 """
 
+from faststream import Context
 from faststream.kafka import KafkaBroker
 
 from services.notifier.runtime import Runtime
@@ -17,7 +19,9 @@ from shared.events import (
     PairingCancelled,
     PairingEvent,
     PairingProposed,
+    ProgramChanged,
 )
+from shared.kafka import CONSUMER_DEFAULTS
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
@@ -33,11 +37,18 @@ async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> Non
         await runtime.notifier.pairing_activated(event)
 
 
+async def on_program_changes(event: ProgramChanged, runtime: Runtime = Context()) -> None:
+    """Keep the newest record of each program; an older or repeated one changes nothing."""
+    bind_correlation(event.correlation_id or str(event.event_id))
+    await runtime.programs.apply(event.data)
+
+
 def register(
     broker: KafkaBroker,
     topics: Topics,
     *,
     group_id: str,
+    programs_group_id: str,
     retry_seconds: float,
 ) -> None:
     """Subscribe `on_pairings`, and declare the notification events it causes (keyed by pairing);
@@ -58,3 +69,9 @@ def register(
         description="Each pairing event sends both people an email.",
         retry_seconds=retry_seconds,
     )
+    broker.subscriber(
+        topics.program_changes,
+        group_id=programs_group_id,
+        description="ProgramChanged: each program's name, mailbox and meetings.",
+        **CONSUMER_DEFAULTS,
+    )(on_program_changes)

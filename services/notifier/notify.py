@@ -28,6 +28,7 @@ from services.notifier.compose import (
     NotificationKey,
     Outgoing,
     Program,
+    fit_series,
     invitation,
     plan_schedule,
 )
@@ -42,6 +43,7 @@ from services.notifier.letters import (
 from services.notifier.mailer import Mailer
 from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
 from services.notifier.outbox import NotificationOutbox, Recorded
+from services.notifier.programs import NoRecords, ProgramRecords, program_settings
 from services.notifier.store import NotificationStore
 from shared.answer_links import AnswerLinks
 from shared.envelope import utc_now
@@ -78,37 +80,47 @@ class Notifier:
         invite_key: bytes,
         clock: Callable[[], datetime] = utc_now,
         links: AnswerLinks | None = None,
+        programs: ProgramRecords | None = None,
     ) -> None:
+        """`program` and `meetings` serve programs without a record in `programs`."""
         self._store, self._mailer = store, mailer
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
         self._invite_key, self._links = invite_key, links
+        self._programs = programs or NoRecords()
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
-        planned = plan_schedule(event.data, self._meetings, self._clock(), uid_key=self._invite_key)
+        program, meetings = await self._settings(event.data.program_id)
+        planned = plan_schedule(event.data, meetings, self._clock(), uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
-        if schedule.series(self._meetings):
+        policy = fit_series(meetings, schedule)
+        if schedule.series(policy):
             await self._store.keep_invitation(invitation(event.data, schedule))
-        drafts = proposal_emails(
-            event, schedule, program=self._program, policy=self._meetings, links=self._links
-        )
-        await self._notify(event, drafts)
+        drafts = proposal_emails(event, schedule, program=program, policy=policy, links=self._links)
+        await self._notify(event, drafts, program)
 
     async def pairing_activated(self, event: PairingActivated) -> None:
-        drafts = activation_emails(
-            event, program=self._program, policy=self._meetings, links=self._links
-        )
-        await self._notify(event, drafts)
+        program, meetings = await self._settings(event.data.program_id)
+        policy = fit_series(meetings, await self._store.find_schedule(event.data.pairing_id))
+        drafts = activation_emails(event, program=program, policy=policy, links=self._links)
+        await self._notify(event, drafts, program)
 
     async def pairing_cancelled(self, event: PairingCancelled) -> None:
+        program, meetings = await self._settings(event.data.program_id)
         schedule = await self._store.find_schedule(event.data.pairing_id)
-        drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
-        await self._notify(event, drafts)
+        policy = fit_series(meetings, schedule)
+        drafts = cancellation_emails(event, schedule, program=program, policy=policy)
+        await self._notify(event, drafts, program)
 
-    async def _notify(self, cause: Cause, drafts: list[Draft]) -> None:
+    async def _settings(self, program_id: str) -> tuple[Program, MeetingPolicy]:
+        """The sender and meetings of the program: its record's, over the defaults."""
+        record = await self._programs.get(program_id)
+        return program_settings(record, program=self._program, meetings=self._meetings)
+
+    async def _notify(self, cause: Cause, drafts: list[Draft], program: Program) -> None:
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
-            outgoing = address(draft, program=self._program, now=self._clock())
+            outgoing = address(draft, program=program, now=self._clock())
             recorded.append(await self._deliver(cause, outgoing) or draft.key)
         await self._relay.flush(recorded)
 

@@ -4,6 +4,7 @@ Kept apart from `ops` (which talks to the broker) so the CLI stays thin and thes
 with an `httpx.MockTransport` or against a running service.
 """
 
+import json
 import time
 from typing import Any, Literal
 
@@ -109,6 +110,18 @@ def list_programs(client: httpx.Client) -> list[dict[str, Any]]:
         if page["next_cursor"] is None:
             return found
         params = {"after": page["next_cursor"]}
+
+
+def program_report(
+    client: httpx.Client, program_id: str, *, as_json: bool, personal: bool = False
+) -> str:
+    """The program's report (a key with `read`; `personal` needs `admin`): the HTML page, or
+    with `as_json` its figures as indented JSON."""
+    path = f"/programs/{program_id}/report" + ("" if as_json else ".html")
+    response = client.get(path, params={"personal": "true"} if personal else {})
+    if response.status_code != httpx.codes.OK:
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    return json.dumps(response.json(), indent=2) + "\n" if as_json else response.text
 
 
 def _reason(response: httpx.Response) -> str:

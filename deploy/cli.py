@@ -11,6 +11,7 @@
     rmp program put ID --file F | [--name ... flags]   create or replace a program (profiles API)
     rmp program load FILE                              every program of a JSON file ({id: program})
     rmp program show ID / rmp program list             a program's record / every program
+    rmp report PROGRAM [--out F] [--json] [--personal]  the program report, as a page or as JSON
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
 services. Commands that use a service's HTTP API send the key in `RMP_API_KEY` (never an
@@ -22,6 +23,8 @@ import asyncio
 import json
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +50,17 @@ STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
 
 def _settings() -> CliSettings:
     return CliSettings()
+
+
+@contextmanager
+def _matcher(scope: str, *, timeout: float = 30) -> Iterator[httpx.Client]:
+    """A client of the matcher's API holding the key from `RMP_API_KEY` (which needs `scope`)."""
+    settings = _settings()
+    if settings.api_key is None:
+        raise typer.BadParameter(f"set RMP_API_KEY to a key with the {scope} scope")
+    headers = {"X-API-Key": settings.api_key.get_secret_value()}
+    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=timeout) as client:
+        yield client
 
 
 @app.command()
@@ -158,11 +172,7 @@ def answer(
     reason: Annotated[str | None, typer.Option(help="Why, in the person's words.")] = None,
 ) -> None:
     """Answer a pairing for one of its two people, as they asked (a key with `respond`)."""
-    settings = _settings()
-    if settings.api_key is None:
-        raise typer.BadParameter("set RMP_API_KEY to a key with the respond scope")
-    headers = {"X-API-Key": settings.api_key.get_secret_value()}
-    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=10) as client:
+    with _matcher("respond", timeout=10) as client:
         try:
             event_id = api.answer_pairing(
                 client, pairing_id, person_id=person_id, decision=decision, reason=reason
@@ -183,11 +193,7 @@ def match(
 ) -> None:
     """Run a round of PROGRAM now (one optimal solve over everyone free), or preview it
     (a key with `admin`)."""
-    settings = _settings()
-    if settings.api_key is None:
-        raise typer.BadParameter("set RMP_API_KEY to a key with the admin scope")
-    headers = {"X-API-Key": settings.api_key.get_secret_value()}
-    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=30) as client:
+    with _matcher("admin") as client:
         try:
             if preview:
                 _print_preview(api.preview_round(client, program))
@@ -202,6 +208,32 @@ def match(
         f"round {round_id} done: {done['proposed']} of {done['planned']} planned pairs proposed, "
         f"total score {done['total_score']:.4f}, {done['members']} people"
     )
+
+
+@app.command()
+def report(
+    program: str,
+    out: Annotated[Path | None, typer.Option(help="Write it here; default: print it.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The figures as JSON, not a page.")
+    ] = False,
+    personal: Annotated[
+        bool, typer.Option(help="Name the unpaired and the flagged (a key with `admin`).")
+    ] = False,
+) -> None:
+    """The report of PROGRAM: one self-contained HTML page with its charts, or its figures as
+    JSON (a key with `read`; `--personal` needs `admin`)."""
+    with _matcher("admin" if personal else "read", timeout=600) as client:
+        try:
+            body = api.program_report(client, program, as_json=as_json, personal=personal)
+        except api.Refused as refused:
+            console.print(f"[red]refused[/]: {refused}")
+            raise typer.Exit(1) from refused
+    if out is None:
+        typer.echo(body, nl=False)
+        return
+    out.write_text(body, encoding="utf-8")
+    console.print(f"report of {program} written to {out}")
 
 
 def _print_preview(found: dict[str, Any]) -> None:

@@ -1,8 +1,12 @@
-"""One-click answers: the signed token in each email's accept, decline and end links.
+"""One-click answers: the signed token in each email's accept, decline, end, check-in and
+re-match links.
 
 The notifier issues the tokens, the matcher reads them; both hold the same keys. A token binds
 one pairing, one person, one action and the pairing's sequence when the email went out, with the
-email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal).
+email's language (the page speaks it) and an expiry (a proposal's link dies with the proposal);
+a check-in link also names its check-in. A check-in link may carry one preselected answer in its
+query (`?met=yes`), outside the signature: it only fills in the form the person then sends.
+Tokens issued before check-ins existed carry no check-in id and stay valid.
 `itsdangerous` signs it (HMAC-SHA256 over a key derived for this one use, compared in constant
 time); several keys can be valid at once, newest last: it signs with the newest and
 accepts any, so a key is rotated by adding the new one, then dropping the old one once the links
@@ -10,16 +14,25 @@ signed with it have expired.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Literal, Self, get_args
+from urllib.parse import urlencode
 
 from itsdangerous import BadData, URLSafeSerializer
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings
 
-Action = Literal["accept", "decline", "end"]
+Action = Literal["accept", "decline", "end", "checkin", "rematch"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 _SALT = "pairing-answer-link"
 MIN_KEY_LENGTH = 16
@@ -47,6 +60,7 @@ class AnswerClaims:
     sequence: int
     language: str
     expires_at: datetime
+    checkin_id: str | None = None  # only for `checkin` links
 
 
 class _Payload(BaseModel):
@@ -58,6 +72,13 @@ class _Payload(BaseModel):
     sequence: int = Field(ge=0)
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     expires_at: datetime
+    checkin_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _checkin_named(self) -> Self:
+        if (self.action == "checkin") != (self.checkin_id is not None):
+            raise ValueError("a check-in link, and only one, names its check-in")
+        return self
 
 
 class AnswerLinks:
@@ -73,10 +94,15 @@ class AnswerLinks:
 
     def token(self, claims: AnswerClaims) -> str:
         payload = asdict(claims) | {"expires_at": int(claims.expires_at.timestamp())}
+        if claims.checkin_id is None:
+            del payload["checkin_id"]  # the links without one read as they always did
         return str(self._serializer.dumps(payload))
 
-    def url(self, claims: AnswerClaims) -> str:
-        return f"{self.base_url}/answers/{self.token(claims)}"
+    def url(self, claims: AnswerClaims, preselect: Mapping[str, str] | None = None) -> str:
+        """The link; `preselect` (a check-in link's one-click answer, e.g. `{"met": "yes"}`)
+        goes into the query, unsigned: the page only shows it chosen in the form."""
+        query = f"?{urlencode(dict(preselect))}" if preselect else ""
+        return f"{self.base_url}/answers/{self.token(claims)}{query}"
 
     def read(self, token: str, *, now: datetime) -> AnswerClaims:
         """The claims of a token issued with one of the keys; `BadLink` or `ExpiredLink`."""

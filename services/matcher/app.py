@@ -5,8 +5,9 @@ built in the lifespan and handed over once to the subscribers and the routes. Th
 subscribers and publishers declared, is kept on `app.state.broker` for the AsyncAPI document.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 
@@ -17,13 +18,16 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.work import MatchWork
 from shared.auth import protect
 from shared.commands import RespondToPairing
+from shared.envelope import utc_now
 from shared.events import PairingEvent
 from shared.health import health_router
 from shared.kafka import make_broker
 from shared.runtime import hand_over
 
 
-def create_app(settings: MatcherSettings) -> FastAPI:
+def create_app(settings: MatcherSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """`clock` is the time the matcher's decisions use (proposals, expiry, the sweeper's due
+    programs, lifecycle times); tests pass a fake one to play a program's history."""
     broker = make_broker(settings, client_id="matcher")
     topics = settings.topics
     register(
@@ -40,7 +44,7 @@ def create_app(settings: MatcherSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(settings, broker)
+        runtime = Runtime(settings, broker, clock=clock)
         hand_over(runtime, app=app, broker=broker)
         await runtime.start()
         try:

@@ -10,7 +10,7 @@ so the app serves, and reports the broker down, while Kafka is unreachable.
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from aiokafka import AIOKafkaConsumer
@@ -22,6 +22,7 @@ from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.relay import Relay
+from services.matcher.adapters.report_reads import MongoCheckinAnswers, MongoPairingFlags
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
@@ -32,6 +33,7 @@ from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
 from shared.connection import BrokerConnection
+from shared.envelope import utc_now
 from shared.health import Check
 from shared.kafka import dead_letter
 from shared.lag import LagProbe
@@ -43,8 +45,15 @@ from shared.runtime import runtime_of
 
 
 class Runtime:
-    def __init__(self, settings: MatcherSettings, broker: KafkaBroker) -> None:
+    def __init__(
+        self,
+        settings: MatcherSettings,
+        broker: KafkaBroker,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self._settings, self._broker, self._topics = settings, broker, settings.topics
+        self.clock = clock
         self._client = mongo_client(settings.mongodb_uri)
         self.publisher = BrokerPublisher(broker)
         self.answer_links = settings.answer_links()
@@ -52,6 +61,7 @@ class Runtime:
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)
         self.programs = MongoProgramRecords(db)
+        self.checkin_answers, self.pairing_flags = MongoCheckinAnswers(db), MongoPairingFlags(db)
         self.directory = ProgramDirectory(
             self.programs,
             defaults=settings.policy,
@@ -69,6 +79,7 @@ class Runtime:
             wake=self._timers,
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
+            clock=clock,
         )
         self.coordinator = Coordinator(
             self._work_consumer(),
@@ -98,6 +109,7 @@ class Runtime:
             stuck_after=settings.outbox_stuck_after,
             orphan_after=settings.orphan_slot_after,
             window=3 * timedelta(seconds=settings.sweep_interval_seconds),
+            clock=clock,
         )
         self._clock = RoundClock(
             self.directory.with_records,

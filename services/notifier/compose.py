@@ -5,7 +5,7 @@ built, so both people, and any resend, see the same first meeting.
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from services.notifier.emails import checked_address, safe_display_name
 from services.notifier.errors import InvalidAddress
 from services.notifier.invites import Invite, Method, Person, Series, build_invite, invite_uid
-from shared.availability import earliest_common_slot
 from shared.events import PairingCancelled, PairingProposed, Participant, ProposedPairing
+from shared.meetings import MeetingPolicy as MeetingPolicy
+from shared.meetings import first_meeting
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,6 @@ class Program:
     @property
     def sender(self) -> Address:
         return Address(display_name=safe_display_name(self.name), addr_spec=self.mailbox)
-
-
-@dataclass(frozen=True)
-class MeetingPolicy:
-    length: timedelta
-    horizon: timedelta
-    notice: timedelta
-    interval_weeks: int
-    count: int
-    until: date | None = None
-    """The program's last day: when set, the series ends on or before it (`fit_series`)."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +95,9 @@ def invitation(pairing: ProposedPairing, schedule: Schedule) -> Invitation:
 def plan_schedule(
     pairing: ProposedPairing, policy: MeetingPolicy, now: datetime, *, uid_key: bytes
 ) -> Schedule:
-    """The earliest common slot; the series keeps the older person's wall-clock time."""
-    slot = earliest_common_slot(
-        [pairing.younger, pairing.older],
-        now=now,
-        length=policy.length,
-        horizon=policy.horizon,
-        notice=policy.notice,
-    )
+    """The earliest common slot; the series keeps the older person's wall-clock time (the
+    matcher counts the same series for its check-ins: `shared.meetings`)."""
+    slot = first_meeting([pairing.younger, pairing.older], policy, now)
     return Schedule(
         pairing_id=pairing.pairing_id,
         sequence=pairing.sequence,

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
+from services.matcher.report.source import CheckinAnswers, PairingFlags
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -17,10 +18,12 @@ from services.matcher.usecases.ports import (
 )
 from services.matcher.usecases.round_log import RoundRecord, RoundStore
 from services.matcher.usecases.work import Forward, MatchWork, PersonChanged, Wake
+from shared.checkins import CheckinAnswer
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
 from shared.publisher import Message, Publisher
+from tests.fakes.programs import FakePrograms as FakePrograms  # kept here too: older imports
 
 
 class FakePeople:
@@ -272,3 +275,32 @@ _forward: Forward = RecordingForward()
 _steps: Steps = RecordingSteps()
 _rounds: RoundStore = FakeRounds()
 _wake: Wake = RecordingWake()
+
+
+class FakeCheckinAnswers:
+    """The current check-in answers, fed as `checkin.answered` would carry them: a higher
+    revision of the same person's answer to the same check-in replaces the earlier one."""
+
+    def __init__(self, *answers: CheckinAnswer) -> None:
+        self.current: dict[tuple[str, str, str], CheckinAnswer] = {}
+        for answer in answers:
+            self.answered(answer)
+
+    def answered(self, answer: CheckinAnswer) -> None:
+        key = (answer.pairing_id, answer.checkin_id, answer.person_id)
+        if key not in self.current or self.current[key].revision < answer.revision:
+            self.current[key] = answer
+
+    async def for_program(self, program_id: str) -> list[CheckinAnswer]:
+        return [a for _, a in sorted(self.current.items()) if a.program_id == program_id]
+
+
+class FakePairingFlags:
+    def __init__(self, flags: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.flags = {pid: list(codes) for pid, codes in (flags or {}).items()}
+
+    async def for_program(self, program_id: str) -> dict[str, list[str]]:
+        return dict(self.flags)
+
+
+_checks: tuple[CheckinAnswers, PairingFlags] = (FakeCheckinAnswers(), FakePairingFlags())

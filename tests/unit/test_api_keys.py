@@ -49,6 +49,8 @@ SCOPES: dict[tuple[str, str, str], Scope] = {
     ("matcher", "POST", "/programs/{program_id}/rounds"): ADMIN,
     ("matcher", "GET", "/programs/{program_id}/rounds/{round_id}"): ADMIN,
     ("matcher", "GET", "/programs/{program_id}/preview"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/report"): READ,
+    ("matcher", "GET", "/programs/{program_id}/report.html"): READ,
 }
 """The scope each route needs (`admin` passes everywhere)."""
 

@@ -70,7 +70,13 @@ _ENV = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     keep_trailing_newline=True,
 )
-_COLOURS = {"accept": "#1f7a4d", "decline": "#8a3b12", "end": "#2f4f8a"}
+_COLOURS = {
+    "accept": "#1f7a4d",
+    "decline": "#8a3b12",
+    "end": "#2f4f8a",
+    "rematch": "#6b3f8a",
+    "checkin": "#2f4f8a",
+}
 
 
 def render(page: Page) -> str:

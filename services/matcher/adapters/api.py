@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.matcher.adapters import rounds_api
+from services.matcher.adapters import report_api, rounds_api
 from services.matcher.adapters.context import RuntimeDep
 from services.matcher.adapters.views import PairingView, view_of
 from services.matcher.core.errors import NotAnswerable, NotAParticipant, PairingNotFound
@@ -113,5 +113,6 @@ def install(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(rounds_api.router)
+    app.include_router(report_api.router)
     for error in (*_ERRORS, NotAnswerable):
         app.add_exception_handler(error, answered)

@@ -5,10 +5,13 @@ subscribers take it from FastStream's context (`runtime: Runtime = Context()`), 
 `RuntimeDep`. The edges see it through this protocol, so they never import the root.
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from services.matcher.report.source import CheckinAnswers, PairingFlags
 from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
@@ -29,6 +32,12 @@ class Runtime(Protocol):
     def programs(self) -> ProgramRecords: ...
     @property
     def directory(self) -> ProgramDirectory: ...
+    @property
+    def checkin_answers(self) -> CheckinAnswers: ...
+    @property
+    def pairing_flags(self) -> PairingFlags: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
     async def forward(self, work: MatchWork) -> None: ...
     async def send_answer(self, command: RespondToPairing) -> None: ...
     @property

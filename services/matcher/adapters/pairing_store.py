@@ -153,7 +153,12 @@ def _document(record: PairingRecord) -> Document:
 
 def _status(record: PairingRecord) -> Document:
     fields = record.model_dump(mode="json", include=set(_STATUS_FIELDS))
-    return fields | {"expires_at": record.expires_at, "updated_at": record.updated_at}
+    times = {"expires_at": record.expires_at, "updated_at": record.updated_at}
+    if record.activated_at is not None:
+        times["activated_at"] = record.activated_at
+    if record.closed_at is not None:
+        times["closed_at"] = record.closed_at
+    return fields | times
 
 
 def _people(record: PairingRecord) -> list[str]:

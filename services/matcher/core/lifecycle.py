@@ -1,7 +1,8 @@
 """The pairing lifecycle as a pure state machine.
 
-proposed -> accepted (one side said yes) -> active (both did) -> ended (a participant ended it);
-declined or expired while awaiting answers; cancelled at any point while live. Each function takes the current `Status` and
+proposed -> accepted (one side said yes) -> active (both did) -> ended (a participant ended it,
+asked for a new partner, or the program ended); declined or expired while awaiting answers;
+cancelled at any point while live. Each function takes the current `Status` and
 returns the `Change` to store, or None when nothing changes (a repeated or late answer), so
 redelivered commands are harmless. A change names the event it emits, if any: the stored change
 and its event are written together (see `pairing_store`), which is how each state change yields
@@ -35,6 +36,11 @@ ANSWERABLE: dict[Decision, frozenset[PairingState]] = {
     "accept": AWAITING,
     "decline": AWAITING,
     "end": frozenset({PairingState.ACTIVE}),
+    "rematch": frozenset({PairingState.ACTIVE}),
+}
+_ENDINGS: dict[Decision, tuple[CancelReason, str]] = {
+    "end": ("ended", "ended"),
+    "rematch": ("rematch_requested", "rematch requested"),
 }
 
 Emits = Literal["proposed", "cancelled", "activated"]
@@ -74,8 +80,8 @@ def answer(
 ) -> Change | None:
     """Apply one participant's decision; one that does not fit the current state changes nothing.
     A decline's reason is kept (the partner reads it in the cancellation)."""
-    if decision == "end":
-        return end(status, person_id)
+    if decision in _ENDINGS:
+        return end(status, person_id, rematch=decision == "rematch")
     return respond(status, person_id, accept=decision == "accept", reason=reason)
 
 
@@ -109,13 +115,23 @@ def cancel(status: Status, code: CancelReason, reason: str) -> Change | None:
     return _terminate(status, PairingState.CANCELLED, code, reason)
 
 
-def end(status: Status, person_id: str) -> Change | None:
-    """A participant ends an active pairing that has run its course. Ending one that is not
-    active (still awaiting answers, or already over) changes nothing: a proposal is declined."""
+def end(status: Status, person_id: str, *, rematch: bool = False) -> Change | None:
+    """A participant ends an active pairing that has run its course, or asks for a new partner
+    (`rematch`: both are free for the next round, and this pair is blocked like any other
+    ended one). Ending one that is not active changes nothing: a proposal is declined."""
     _check_participant(status, person_id)
     if status.state is not PairingState.ACTIVE:
         return None
-    return _terminate(status, PairingState.ENDED, "ended", _by("ended", person_id))
+    code, what = _ENDINGS["rematch" if rematch else "end"]
+    return _terminate(status, PairingState.ENDED, code, _by(what, person_id))
+
+
+def program_end(status: Status) -> Change | None:
+    """The program is over: an active pairing ends, one still awaiting answers is cancelled."""
+    if not status.live:
+        return None
+    state = PairingState.ENDED if status.state is PairingState.ACTIVE else PairingState.CANCELLED
+    return _terminate(status, state, "program_ended", "the program ended")
 
 
 def phase_sequence(status: Status) -> int:
@@ -135,7 +151,7 @@ def decided(status: Status, person_id: str, decision: Decision) -> bool:
             person_id in status.accepted_by
         )
     terminal = PairingState.DECLINED if decision == "decline" else PairingState.ENDED
-    said = _by(terminal.value, person_id)
+    said = _by(_ENDINGS[decision][1] if decision in _ENDINGS else "declined", person_id)
     return status.state is terminal and (
         status.reason == said or (status.reason or "").startswith(f"{said}: ")
     )

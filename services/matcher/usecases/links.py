@@ -9,7 +9,7 @@ phase, and for a decision that still fits its state.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.matcher.core.lifecycle import ANSWERABLE, decided, phase_sequence
+from services.matcher.core.lifecycle import ANSWERABLE, PairingState, decided, phase_sequence
 from services.matcher.usecases.answers import SendAnswer, answer_pairing, find_pairing
 from services.matcher.usecases.ports import PairingRecord, PairingStore
 from shared.answer_links import AnswerClaims
@@ -39,11 +39,19 @@ def judge(record: PairingRecord, claims: AnswerClaims) -> Standing:
         return Standing.FOREIGN
     if claims.sequence > status.sequence:
         return Standing.FOREIGN
+    if claims.action == "checkin":
+        return Standing.OPEN if checkin_open(record) else Standing.CLOSED
     if decided(status, claims.person_id, claims.action):
         return Standing.RECORDED
     if status.state not in ANSWERABLE[claims.action] or claims.sequence != phase_sequence(status):
         return Standing.CLOSED
     return Standing.OPEN
+
+
+def checkin_open(record: PairingRecord) -> bool:
+    """Check-ins are answered while the pairing is active, and after the program ended it (the
+    final check-in; until the link expires); not after it ended otherwise."""
+    return record.state is PairingState.ACTIVE or record.reason_code == "program_ended"
 
 
 async def open_link(pairings: PairingStore, claims: AnswerClaims) -> LinkView:
@@ -56,8 +64,8 @@ async def answer_link(
 ) -> LinkView:
     """Send the link's answer if it is open; otherwise change nothing and say why."""
     view = await open_link(pairings, claims)
-    if view.standing is not Standing.OPEN:
-        return view
+    if view.standing is not Standing.OPEN or claims.action == "checkin":
+        return view  # a check-in answer is a form, not a decision (`usecases.checkin_links`)
     answer = PairingAnswer(
         pairing_id=claims.pairing_id,
         person_id=claims.person_id,

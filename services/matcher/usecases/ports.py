@@ -45,6 +45,8 @@ class PairingRecord(BaseModel):
     updated_at: AwareDatetime
     reason_code: CancelReason | None = None
     reason: str | None = None
+    activated_at: AwareDatetime | None = None  # both accepted; unset if stored before it was kept
+    closed_at: AwareDatetime | None = None  # reached a terminal state (declined ... ended)
     slots: list[str] = []  # the slots it holds (`SlotGuard`); empty if stored before they were
 
     @property
@@ -61,17 +63,22 @@ class PairingRecord(BaseModel):
         )
 
     def with_status(self, status: Status, *, now: datetime) -> "PairingRecord":
-        return self.model_copy(
-            update={
-                "state": status.state,
-                "accepted_by": sorted(status.accepted_by),
-                "sequence": status.sequence,
-                "expires_at": status.expires_at,
-                "reason_code": status.reason_code,
-                "reason": status.reason,
-                "updated_at": now,
-            }
-        )
+        """This pairing moved to `status` at `now`; the first activation and the close keep
+        their time (the program report measures time to accept from them)."""
+        update = {
+            "state": status.state,
+            "accepted_by": sorted(status.accepted_by),
+            "sequence": status.sequence,
+            "expires_at": status.expires_at,
+            "reason_code": status.reason_code,
+            "reason": status.reason,
+            "updated_at": now,
+        }
+        if status.state is PairingState.ACTIVE and self.activated_at is None:
+            update["activated_at"] = now
+        if not status.live and self.closed_at is None:
+            update["closed_at"] = now
+        return self.model_copy(update=update)
 
 
 @dataclass(frozen=True)

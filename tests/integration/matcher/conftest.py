@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from pydantic import TypeAdapter
 from services.matcher.app import create_app
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.ports import pairing_id
-from shared.envelope import Envelope
+from shared.envelope import Envelope, utc_now
 from shared.events import DeletedProfile, PairingEvent, ProfileChanged, ProfileDeleted
 from shared.kafka import make_broker
 from shared.profile import ProfileSnapshot
@@ -50,10 +51,12 @@ def settings(
 
 
 @contextlib.asynccontextmanager
-async def running(settings: MatcherSettings) -> AsyncIterator[FastAPI]:
+async def running(
+    settings: MatcherSettings, *, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[FastAPI]:
     """A matcher instance with its lifespan (consumers, relay, background tasks) running and
-    connected to the broker."""
-    app = create_app(settings)
+    connected to the broker; `clock` is the time it decides by."""
+    app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         await broker_connected(app)
         yield app

@@ -185,6 +185,31 @@ async def test_a_change_is_stored_only_from_the_sequence_it_was_computed_from(
     ]
 
 
+async def test_a_pairing_keeps_when_it_became_active_and_when_it_closed(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="a")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    changes = [  # (who, what, when): one acceptance, the second, then one of them ends it
+        ("young", "accept", NOW + timedelta(hours=1)),
+        ("old", "accept", NOW + timedelta(hours=3)),
+        ("old", "end", NOW + timedelta(days=9)),
+    ]
+    for person, decision, at in changes:
+        change = lifecycle.answer(record.status, person, decision)
+        assert change is not None
+        updated = record.with_status(change.status, now=at)
+        event = event_for(updated, change.emits, correlation_id=None) if change.emits else None
+        assert await pairings.save(updated, expected_sequence=record.sequence, event=event)
+        record = updated
+
+    stored = await pairings.get("pr-1")
+
+    assert stored is not None
+    assert (stored.proposed_at, stored.activated_at) == (NOW, NOW + timedelta(hours=3))
+    assert stored.closed_at == NOW + timedelta(days=9)
+
+
 async def test_published_entries_are_not_pending_any_more_but_later_ones_are(
     pairings: MongoPairings,
 ) -> None:

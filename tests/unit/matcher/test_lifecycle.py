@@ -206,3 +206,36 @@ def test_what_a_person_decided_is_what_the_pairing_records() -> None:
     assert lifecycle.decided(one, "old", "accept") and not lifecycle.decided(one, "young", "accept")
     assert lifecycle.decided(ended.status, "young", "end")
     assert not lifecycle.decided(ended.status, "old", "end")
+
+
+def test_asking_for_a_new_partner_ends_an_active_pairing_as_a_rematch() -> None:
+    change = lifecycle.answer(accepted_by("young", "old"), "old", "rematch")
+
+    assert change is not None and change.emits == "cancelled"
+    assert change.status.state is PairingState.ENDED
+    assert (change.status.reason_code, change.status.reason) == (
+        "rematch_requested",
+        "rematch requested by old",
+    )
+    assert lifecycle.decided(change.status, "old", "rematch")
+    assert not lifecycle.decided(change.status, "old", "end")
+
+
+def test_a_rematch_of_a_pairing_that_is_not_active_changes_nothing() -> None:
+    assert lifecycle.answer(proposed(), "old", "rematch") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        (proposed(), PairingState.CANCELLED),
+        (accepted_by("old"), PairingState.CANCELLED),
+        (accepted_by("young", "old"), PairingState.ENDED),
+    ],
+)
+def test_the_program_end_ends_every_live_pairing(status: Status, state: PairingState) -> None:
+    change = lifecycle.program_end(status)
+
+    assert change is not None and change.emits == "cancelled"
+    assert (change.status.state, change.status.reason_code) == (state, "program_ended")
+    assert lifecycle.program_end(change.status) is None

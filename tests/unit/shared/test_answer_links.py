@@ -126,3 +126,61 @@ def test_any_one_character_change_of_a_token_is_refused_or_reads_the_same(
     except BadLink:
         return
     assert read == claims()  # only a change base64 decodes to the same bytes survives
+
+
+def test_a_checkin_link_names_its_checkin_and_reads_back() -> None:
+    issued = claims(action="checkin", checkin_id="mid-program")
+
+    assert links().read(links().token(issued), now=NOW) == issued
+
+
+def test_a_token_issued_before_checkins_existed_still_reads() -> None:
+    payload = {
+        "pairing_id": "pr-1",
+        "person_id": "p-1",
+        "action": "end",
+        "sequence": 2,
+        "language": "en",
+        "expires_at": int((NOW + timedelta(days=1)).timestamp()),
+    }
+    old = links()._serializer.dumps(payload)  # the exact payload of a token issued before
+
+    same = claims(action="end", sequence=2, language="en", expires_at=NOW + timedelta(days=1))
+    assert links().read(str(old), now=NOW) == same
+    assert links().token(same) == old  # links without a check-in are signed as before
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"action": "checkin"}, {"action": "accept", "checkin_id": "mid-program"}],
+)
+def test_only_a_checkin_link_names_a_checkin(overrides: dict[str, object]) -> None:
+    with pytest.raises(BadLink):
+        links().read(links().token(claims(**overrides)), now=NOW)
+
+
+def test_a_preselected_answer_goes_into_the_query_outside_the_signature() -> None:
+    issued = claims(action="checkin", checkin_id="mid-program")
+
+    url = links().url(issued, {"met": "yes"})
+
+    path, query = url.split("?")
+    assert query == "met=yes"
+    assert links().read(path.rsplit("/", 1)[1], now=NOW) == issued
+
+
+def test_a_checkin_token_binds_its_checkin_and_reads_back() -> None:
+    issued = claims(action="checkin", checkin_id="mid-program")
+    token = links().token(issued)
+
+    assert links().read(token, now=NOW) == issued
+    assert links().read(links().token(claims(action="rematch")), now=NOW).checkin_id is None
+
+
+def test_a_token_without_a_checkin_is_the_same_as_before_checkins_existed() -> None:
+    from itsdangerous import URLSafeSerializer
+
+    token = links().token(claims())
+    payload = URLSafeSerializer(NEW_KEY, salt="pairing-answer-link").loads_unsafe(token)[1]
+
+    assert "checkin_id" not in payload

@@ -4,6 +4,7 @@
 #   stack.sh stop    stops both cleanly; harmless when already stopped
 #   stack.sh status  prints what runs
 #   stack.sh stop-kafka|start-kafka   takes the broker down and up again (outage tests)
+#   stack.sh stop-store|start-store   the same for FerretDB (the fault run)
 # Logs: $STATE_DIR/logs (default .local/logs). Data: $STATE_DIR/kafka, $STATE_DIR/ferretdb.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -74,6 +75,13 @@ case "${1:-}" in
       --mongo "mongodb://127.0.0.1:$MONGO_PORT/" --partitions "$PARTITIONS" \
       || die "Kafka did not become healthy; see $LOG_DIR"
     ;;
+  stop-store) stop_one ferretdb ;;
+  start-store)
+    start_ferretdb
+    "$PY" -m deploy.local.ready --kafka "127.0.0.1:$KAFKA_PORT" \
+      --mongo "mongodb://127.0.0.1:$MONGO_PORT/" --partitions "$PARTITIONS" \
+      || die "FerretDB did not become healthy; see $LOG_DIR"
+    ;;
   stop)
     stop_one ferretdb
     stop_one kafka
@@ -84,5 +92,5 @@ case "${1:-}" in
     done
     endpoints
     ;;
-  *) echo "usage: $0 start|stop|status|stop-kafka|start-kafka" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|stop-kafka|start-kafka|stop-store|start-store" >&2; exit 2 ;;
 esac

@@ -62,21 +62,27 @@ class SmtpMailer:
             SMTP_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     async def _deliver(self, message: EmailMessage) -> None:
+        """The deadline covers the session up to the server's answer to the message. Once the
+        server has accepted it, nothing may fail the send: a QUIT that is slow or refused would
+        otherwise be retried, and the person would get the email twice."""
         config = self._config
+        client = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            username=config.username,
+            password=config.password,
+            use_tls=config.security == "tls",
+            start_tls=config.security == "starttls",
+            tls_context=self._tls if config.security != "none" else None,
+            timeout=config.timeout,
+        )
         try:
             async with asyncio.timeout(config.timeout):
-                await aiosmtplib.send(
+                await client.connect()
+                await client.send_message(
                     message,
                     sender=message["From"].addresses[0].addr_spec,
                     recipients=[a.addr_spec for a in message["To"].addresses],
-                    hostname=config.host,
-                    port=config.port,
-                    username=config.username,
-                    password=config.password,
-                    use_tls=config.security == "tls",
-                    start_tls=config.security == "starttls",
-                    tls_context=self._tls if config.security != "none" else None,
-                    timeout=config.timeout,
                 )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             _raise_for(min((r.code for r in exc.recipients), default=550), exc)
@@ -88,6 +94,20 @@ class SmtpMailer:
             _raise_for(exc.code, exc)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TransientDeliveryError(type(exc).__name__) from exc
+        finally:
+            await _goodbye(client, within=config.timeout)
+
+
+async def _goodbye(client: aiosmtplib.SMTP, *, within: float) -> None:
+    """QUIT if the session is still open, then close; any failure here changes nothing."""
+    try:
+        if client.is_connected:
+            async with asyncio.timeout(within):
+                await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pass
+    finally:
+        client.close()
 
 
 def _raise_for(code: int, exc: Exception) -> NoReturn:

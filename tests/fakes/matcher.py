@@ -137,6 +137,11 @@ class FakePairings:
             if (d.record.state in AWAITING and d.record.expires_at < now) or d.unsent()
         }
 
+    async def add_flag(self, pairing_id: str, flag: str) -> None:
+        doc = self.docs[pairing_id]
+        if flag not in doc.record.flags:
+            doc.record = doc.record.model_copy(update={"flags": [*doc.record.flags, flag]})
+
     async def count_by_state(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for d in self.docs.values():

@@ -11,8 +11,9 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
-from services.matcher.report.source import CheckinAnswers, PairingFlags
+from services.matcher.report.source import PairingFlags
 from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
+from services.matcher.usecases.followup_ports import CheckinAnswers
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork

@@ -1,5 +1,6 @@
 """`SmtpMailer` against a real SMTP server: plain, STARTTLS with AUTH, implicit TLS, refusals."""
 
+import asyncio
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from services.notifier.emails import checked_address
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
 from services.notifier.mailer import SmtpConfig, SmtpMailer
-from tests.integration.notifier.conftest import SmtpServer, free_port, server_tls
+from tests.integration.notifier.conftest import SmtpServer, SmtpSink, free_port, server_tls
 
 
 def message(to: str = "robert@example.org") -> EmailMessage:
@@ -142,3 +143,22 @@ async def test_4xx_for_the_recipient_is_transient(smtp: SmtpServer) -> None:
 async def test_connection_refused_is_transient() -> None:
     with pytest.raises(TransientDeliveryError):
         await SmtpMailer(config(free_port())).send(message())
+
+
+class SlowGoodbye(SmtpSink):
+    """Accepts the message at once, then takes longer than the client's timeout to answer QUIT."""
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        await asyncio.sleep(2)
+        return "221 Bye"
+
+
+async def test_an_accepted_message_counts_as_sent_even_when_quit_outlasts_the_timeout(
+    smtp_server: SmtpServer,
+) -> None:
+    smtp_server.sink = SlowGoodbye()
+    smtp_server.start()
+
+    await SmtpMailer(config(smtp_server.port, timeout=1)).send(message())
+
+    assert len(smtp_server.sink.received) == 1

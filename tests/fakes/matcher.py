@@ -8,6 +8,13 @@ from typing import Any
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.report.source import CheckinAnswers, PairingFlags
+from services.matcher.usecases import followup_ports
+from services.matcher.usecases.followup_ports import (
+    Answered,
+    FollowupStore,
+    Recorded,
+    answer_id,
+)
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -309,3 +316,79 @@ class FakePairingFlags:
 
 
 _checks: tuple[CheckinAnswers, PairingFlags] = (FakeCheckinAnswers(), FakePairingFlags())
+
+
+class FakeFollowups:
+    """Occasions by id with their events; each program's next due time."""
+
+    def __init__(self) -> None:
+        self.occasions: dict[str, tuple[str, str, Envelope | None]] = {}
+        self.unsent: set[str] = set()
+        self.due: dict[str, datetime] = {}
+
+    def events(self) -> list[Envelope]:
+        return [event for _, _, event in self.occasions.values() if event is not None]
+
+    async def record(
+        self, occasion_id: str, *, pairing_id: str, program_id: str, event: Envelope | None
+    ) -> bool:
+        if occasion_id in self.occasions:
+            return False
+        self.occasions[occasion_id] = (pairing_id, program_id, event)
+        if event is not None:
+            self.unsent.add(occasion_id)
+        return True
+
+    async def recorded(self, ids: Collection[str]) -> set[str]:
+        return {i for i in ids if i in self.occasions}
+
+    async def unpublished(self, program_id: str, ids: Collection[str] | None) -> list[Recorded]:
+        chosen = sorted(self.unsent if ids is None else set(ids) & self.unsent)
+        return [
+            Recorded(i, pid, encode(event), event.headers())
+            for i in chosen
+            for pid, program, event in [self.occasions[i]]
+            if program == program_id and event is not None
+        ]
+
+    async def mark_published(self, ids: Collection[str]) -> None:
+        self.unsent -= set(ids)
+
+    async def set_due(self, program_id: str, at: datetime | None) -> None:
+        if at is None:
+            self.due.pop(program_id, None)
+        else:
+            self.due[program_id] = at
+
+    async def due_programs(self, *, now: datetime) -> set[str]:
+        return {program for program, at in self.due.items() if at <= now}
+
+
+class FakeAnswerStore:
+    """Current answers by id (`answer_id`), each with its earlier revisions."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, CheckinAnswer] = {}
+        self.history: dict[str, list[CheckinAnswer]] = {}
+
+    async def record(self, answer: CheckinAnswer) -> Answered:
+        key = answer_id(answer.pairing_id, answer.checkin_id, answer.person_id)
+        current = self.answers.get(key)
+        said = ("met", "learned", "learned_text", "usefulness")
+        if current is not None and all(getattr(current, f) == getattr(answer, f) for f in said):
+            return Answered(current, changed=False)
+        new = answer.model_copy(update={"revision": 1 if current is None else current.revision + 1})
+        if current is not None:
+            self.history.setdefault(key, []).append(current)
+        self.answers[key] = new
+        return Answered(new, changed=True)
+
+    async def current(self, ids: Collection[str]) -> dict[str, CheckinAnswer]:
+        return {i: self.answers[i] for i in ids if i in self.answers}
+
+    async def for_program(self, program_id: str) -> list[CheckinAnswer]:
+        return [a for a in self.answers.values() if a.program_id == program_id]
+
+
+_followups: FollowupStore = FakeFollowups()
+_answers: followup_ports.CheckinAnswers = FakeAnswerStore()

@@ -136,7 +136,7 @@ async def _reason(request: Request) -> str | None:
 
 
 def _respond_checkin(page: CheckinPage) -> HTMLResponse:
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY if page.empty else _STATUS[page.kind]
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT if page.empty else _STATUS[page.kind]
     return HTMLResponse(render_checkin(page), status_code=status_code, headers=_HEADERS)
 
 

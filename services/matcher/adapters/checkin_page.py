@@ -46,8 +46,9 @@ _PAGE = """<!DOCTYPE html>
 {% if page.kind == "ask" %}
 <form method="post" action="{{ page.form_action }}">
 <fieldset style="border:0;padding:0;margin:0 0 1rem"><legend style="font-weight:600">{{ c.met }}</legend>
-{% for value in met %}<label style="display:block"><input type="radio" name="met" value="{{ value }}"
-{% if page.chosen.met == value %} checked{% endif %}> {{ c["met." + value] }}</label>{% endfor %}
+{% for value in met %}<label style="display:block"><input type="radio" name="met"
+ value="{{ value }}"{% if page.chosen.met == value %} checked{% endif %}> {{ c["met." + value] }}</label>
+{% endfor %}
 </fieldset>
 <fieldset style="border:0;padding:0;margin:0 0 1rem"><legend style="font-weight:600">{{ learned }}</legend>
 {% for code, name in choices %}<label style="display:block"><input type="checkbox" name="learned"

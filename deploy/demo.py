@@ -6,7 +6,8 @@ settings, through the profiles API), then about 200 people in those 3 programs, 
 program's through the profiles HTTP API, the others as an outside producer on the ingress topic.
 The sample's programs match in rounds: once everyone is in, one round runs per program (as
 `rmp match PROGRAM` would start it). Then prints the pairings with their explanations and where
-the emails and invites are. Ctrl-C stops everything.
+the emails and invites are, and writes each program's report to `.local/reports/` (as
+`rmp report PROGRAM --out FILE` would). Ctrl-C stops everything.
 """
 
 import argparse
@@ -90,6 +91,22 @@ def run_rounds(
     return done
 
 
+def write_reports(system: System, programs: list[str], out_dir: Path) -> list[Path]:
+    """The report of each program as one HTML page, as `rmp report PROGRAM --out FILE` writes it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    headers = {"X-API-Key": system.config.api_key}
+    written = []
+    with httpx.Client(
+        base_url=system.config.url("matcher"), headers=headers, timeout=600
+    ) as client:
+        for program in programs:
+            path = out_dir / f"{program}.html"
+            path.write_text(api.program_report(client, program, as_json=False), encoding="utf-8")
+            written.append(path)
+    console.print("program reports: " + ", ".join(str(p.relative_to(ROOT)) for p in written))
+    return written
+
+
 def _wait_for_members(client: httpx.Client, program: str, people: int, *, within: float) -> None:
     deadline = time.monotonic() + within
     while api.preview_round(client, program)["members"] < people:
@@ -162,6 +179,10 @@ def explain_keys(config: SystemConfig) -> None:
         f"preview or run a round: RMP_API_KEY={config.api_key} "
         f"RMP_MATCHER_URL={config.url('matcher')} rmp match emea-2027 --preview"
     )
+    console.print(
+        f"a program's report: RMP_API_KEY={config.api_key} RMP_MATCHER_URL={config.url('matcher')} "
+        "rmp report emea-2027 --out report.html (or --json; --personal names people)"
+    )
 
 
 DEMO_PREFIX = "demo."
@@ -219,8 +240,9 @@ def main() -> None:
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
         create_programs(system)
         load_sample(system, rows, topics)
-        run_rounds(system, rows)
+        rounds = run_rounds(system, rows)
         summarise(wait_until_settled(system, topics), config.mail_dir)
+        write_reports(system, sorted(rounds), state / "reports")
         explain_keys(config)
         if not args.no_wait:
             console.print(

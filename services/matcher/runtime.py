@@ -25,7 +25,6 @@ from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.relay import Relay
-from services.matcher.adapters.report_reads import MongoPairingFlags
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
@@ -66,7 +65,6 @@ class Runtime:
         self.rounds = MongoRounds(db)
         self.programs = MongoProgramRecords(db)
         self.followups, self.checkin_answers = MongoFollowups(db), MongoCheckinAnswers(db)
-        self.pairing_flags = MongoPairingFlags(db)
         self.directory = ProgramDirectory(
             self.programs,
             defaults=settings.policy,

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.report.source import CheckinAnswers, PairingFlags
+from services.matcher.report.source import CheckinAnswers
 from services.matcher.usecases import followup_ports
 from services.matcher.usecases.followup_ports import (
     Answered,
@@ -289,35 +289,6 @@ _rounds: RoundStore = FakeRounds()
 _wake: Wake = RecordingWake()
 
 
-class FakeCheckinAnswers:
-    """The current check-in answers, fed as `checkin.answered` would carry them: a higher
-    revision of the same person's answer to the same check-in replaces the earlier one."""
-
-    def __init__(self, *answers: CheckinAnswer) -> None:
-        self.current: dict[tuple[str, str, str], CheckinAnswer] = {}
-        for answer in answers:
-            self.answered(answer)
-
-    def answered(self, answer: CheckinAnswer) -> None:
-        key = (answer.pairing_id, answer.checkin_id, answer.person_id)
-        if key not in self.current or self.current[key].revision < answer.revision:
-            self.current[key] = answer
-
-    async def for_program(self, program_id: str) -> list[CheckinAnswer]:
-        return [a for _, a in sorted(self.current.items()) if a.program_id == program_id]
-
-
-class FakePairingFlags:
-    def __init__(self, flags: Mapping[str, Sequence[str]] | None = None) -> None:
-        self.flags = {pid: list(codes) for pid, codes in (flags or {}).items()}
-
-    async def for_program(self, program_id: str) -> dict[str, list[str]]:
-        return dict(self.flags)
-
-
-_checks: tuple[CheckinAnswers, PairingFlags] = (FakeCheckinAnswers(), FakePairingFlags())
-
-
 class FakeFollowups:
     """Occasions by id with their events; each program's next due time."""
 
@@ -392,3 +363,4 @@ class FakeAnswerStore:
 
 _followups: FollowupStore = FakeFollowups()
 _answers: followup_ports.CheckinAnswers = FakeAnswerStore()
+_report_answers: CheckinAnswers = FakeAnswerStore()  # the report's narrower read port

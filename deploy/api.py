@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import httpx
 
-Decision = Literal["accept", "decline", "end"]
+Decision = Literal["accept", "decline", "end", "rematch"]
 
 
 class Refused(Exception):

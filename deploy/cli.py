@@ -168,7 +168,7 @@ def dlq_replay(
 def answer(
     pairing_id: str,
     person_id: str,
-    decision: Annotated[api.Decision, typer.Argument(help="accept, decline or end")],
+    decision: Annotated[api.Decision, typer.Argument(help="accept, decline, end or rematch")],
     reason: Annotated[str | None, typer.Option(help="Why, in the person's words.")] = None,
 ) -> None:
     """Answer a pairing for one of its two people, as they asked (a key with `respond`)."""

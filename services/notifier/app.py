@@ -37,7 +37,7 @@ def create_app(
         broker,
         settings.topics,
         group_id=settings.group(settings.group_id),
-        programs_group=settings.group(f"{settings.group_id}-programs"),
+        programs_group_id=settings.group(settings.programs_group_id),
         retry_seconds=settings.dead_letter_retry_seconds,
     )
 

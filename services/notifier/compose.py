@@ -4,7 +4,7 @@ The meeting series is planned once per pairing (`plan_schedule`) and stored befo
 built, so both people, and any resend, see the same first meeting.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -111,6 +111,16 @@ def plan_schedule(
         end=slot.end if slot else None,
         uid=invite_uid(pairing.pairing_id, uid_key),
     )
+
+
+def fit_series(policy: MeetingPolicy, schedule: Schedule | None) -> MeetingPolicy:
+    """The policy with as many meetings as fit from the first one through `until` (at least
+    one); unchanged without `until` or without a first meeting."""
+    if policy.until is None or schedule is None or schedule.start is None:
+        return policy
+    first = schedule.start.astimezone(ZoneInfo(schedule.timezone)).date()
+    meetings = (policy.until - first).days // (7 * policy.interval_weeks) + 1
+    return replace(policy, count=max(1, meetings))
 
 
 def people(event: PairingProposed | PairingCancelled) -> list[tuple[Participant, Participant]]:

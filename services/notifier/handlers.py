@@ -1,10 +1,10 @@
-"""The notifier's subscriber: pairing events in, emails and notification events out.
+"""The notifier's subscribers: pairing events in, emails and notification events out; and the
+program records, kept to address and plan each program's emails (`programs.py`).
 
 Pairing events arrive in batches (`shared.consumer`): one pairing's events are handled in order,
 different pairings concurrently, and the batch is committed only after every outcome is recorded
 and its event published. A transient failure is retried after a back-off; a message that does
-not parse goes to the dead-letter topic. Program records arrive on their own topic
-(`on_program_changes`): what the emails need of them is kept in the store.
+not parse goes to the dead-letter topic.
 """
 
 from faststream import Context
@@ -48,8 +48,9 @@ async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> Non
 
 
 async def on_program_changes(event: ProgramChanged, runtime: Runtime = Context()) -> None:
+    """Keep the newest record of each program; an older or repeated one changes nothing."""
     bind_correlation(event.correlation_id or str(event.event_id))
-    await runtime.store.keep_program(event.data)
+    await runtime.programs.apply(event.data)
 
 
 def register(
@@ -57,7 +58,7 @@ def register(
     topics: Topics,
     *,
     group_id: str,
-    programs_group: str,
+    programs_group_id: str,
     retry_seconds: float,
 ) -> None:
     """Subscribe `on_pairings` and `on_program_changes`, and declare the notification events
@@ -80,7 +81,7 @@ def register(
     )
     broker.subscriber(
         topics.program_changes,
-        group_id=programs_group,
-        description="ProgramChanged: each program's invite alarm.",
+        group_id=programs_group_id,
+        description="ProgramChanged: each program's name, mailbox, meetings and invite alarm.",
         **CONSUMER_DEFAULTS,
     )(on_program_changes)

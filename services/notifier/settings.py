@@ -26,8 +26,12 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
     mongodb_database: str = "notifier"
     http_port: int = 8003
     group_id: str = Field(default="notifier", description="Consumer group on the pairing topic.")
+    programs_group_id: str = Field(
+        default="notifier-programs", description="Consumer group on the program topic."
+    )
     program_mailbox: EmailStr = Field(
-        default="mentoring@example.org", description="From address and calendar ORGANIZER."
+        default="mentoring@example.org",
+        description="From address and calendar ORGANIZER of programs without a record.",
     )
     program_name: str = Field(default="Reverse Mentoring", min_length=1, max_length=100)
 

@@ -14,7 +14,6 @@ from services.notifier.errors import ClaimHeld
 from services.notifier.mailer import Mailer
 from services.notifier.store import NotificationStore
 from shared.events import NotificationEvent, NotificationFailed, NotificationSent
-from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
 
 _EVENTS: TypeAdapter[NotificationSent | NotificationFailed] = TypeAdapter(NotificationEvent)
@@ -46,7 +45,6 @@ class FakeStore:
     schedules: dict[str, Schedule] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     unsubscribed_at: dict[str, datetime] = field(default_factory=dict)
-    programs: dict[str, ProgramSnapshot] = field(default_factory=dict)
     crash_on: str | None = None
 
     def _maybe_crash(self, method: str) -> None:
@@ -118,17 +116,6 @@ class FakeStore:
 
     async def unsubscribed(self, person_id: str) -> bool:
         return person_id in self.unsubscribed_at
-
-    async def keep_program(self, program: ProgramSnapshot) -> bool:
-        stored = self.programs.get(program.id)
-        if stored is not None and stored.version > program.version:
-            return False
-        self.programs[program.id] = program
-        return True
-
-    async def alarm_minutes(self, program_id: str) -> int | None:
-        stored = self.programs.get(program_id)
-        return stored.alarm_minutes_before if stored else None
 
 
 @dataclass

@@ -13,10 +13,10 @@ from pydantic import SecretStr
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import MongoNotificationStore
 from shared.envelope import Envelope
 from shared.events import ProgramChanged
 from shared.mongo import Document
+from shared.program_records import MongoProgramRecords
 from shared.topics import Topics
 from tests.builders.notifier import cancelled, checkin, proposed, reminded
 from tests.helpers import eventually
@@ -62,8 +62,8 @@ async def test_the_invite_reminds_at_the_programs_lead_time(
 
     async with running(settings):
         await publish_event(kafka_bootstrap, topics.program_changes, "prog-1", changed)
-        store = MongoNotificationStore(mongo)
-        await eventually(lambda: store.alarm_minutes("prog-1"))
+        records = MongoProgramRecords(mongo)
+        await eventually(lambda: records.get("prog-1"))
         await publish_event(kafka_bootstrap, topics.pairings, event.data.pairing_id, event)
         await eventually(lambda: len(smtp.sink.received) == 2)
 

@@ -12,6 +12,7 @@ from shared.events import CheckinNudged, CheckinOpened
 from shared.programs import ProgramSnapshot
 from tests.builders.notifier import checkin, proposed, reminded
 from tests.fakes.notifier import FakeMailer, FakePublisher, FakeStore
+from tests.fakes.programs import FakePrograms
 from tests.unit.notifier.test_letters import PROGRAM, part
 from tests.unit.notifier.test_notify import KEY, LEASE, POLICY, Clock
 
@@ -19,7 +20,12 @@ LINKS = AnswerLinks(["unit-test-key-0123456789"], base_url="https://mentoring.ex
 UNSUBSCRIBE = UnsubscribeLinks(["unit-test-key-0123456789"], base_url="https://mail.example.org")
 
 
-def notifier(store: FakeStore, mailer: FakeMailer, publisher: FakePublisher) -> Notifier:
+def notifier(
+    store: FakeStore,
+    mailer: FakeMailer,
+    publisher: FakePublisher,
+    programs: FakePrograms | None = None,
+) -> Notifier:
     return Notifier(
         store=store,
         mailer=mailer,
@@ -33,6 +39,7 @@ def notifier(store: FakeStore, mailer: FakeMailer, publisher: FakePublisher) -> 
         links=LINKS,
         unsubscribe=UNSUBSCRIBE,
         alarm=timedelta(minutes=30),
+        programs=programs,
     )
 
 
@@ -62,16 +69,14 @@ def triggers(mailer: FakeMailer) -> list[timedelta]:
 
 
 async def test_the_invite_alarm_is_the_programs_and_else_the_deployments() -> None:
-    store, mailer = FakeStore(), FakeMailer()
-    await store.keep_program(program("prog-1", alarm=15, version=2))
-    await store.keep_program(program("prog-1", alarm=45, version=1))  # older: ignored
-    service = notifier(store, mailer, FakePublisher())
+    mailer, programs = FakeMailer(), FakePrograms(program("prog-1", alarm=15, version=2))
+    service = notifier(FakeStore(), mailer, FakePublisher(), programs)
 
     await service.pairing_proposed(proposed())
     assert triggers(mailer) == [-timedelta(minutes=15)] * 2
 
     mailer.sent.clear()
-    await store.keep_program(program("prog-1", alarm=None, version=3))
+    await programs.apply(program("prog-1", alarm=None, version=3))
     await service.pairing_proposed(proposed())
     assert triggers(mailer) == [-timedelta(minutes=30)] * 2
 

@@ -8,11 +8,10 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from services.notifier.app import create_app
 from services.notifier.settings import NotifierSettings
-from shared.events import CheckinAnswered, PairingActivated, ProgramChanged
+from shared.events import CheckinAnswered, PairingActivated
 from shared.kafka import encode
 from tests.builders.notifier import BEFORE_EU_DST, cancelled, checkin, proposed, reminded
 from tests.fakes.notifier import FakeMailer, FakeStore
-from tests.unit.notifier.test_followup_notify import program
 
 SETTINGS = NotifierSettings(smtp_security="none", claim_lease_seconds=120)
 
@@ -81,12 +80,3 @@ async def test_followups_are_routed_and_answers_and_flags_send_nothing(running: 
         "jana@example.org",
         "robert@example.org",
     ]
-
-
-async def test_a_programs_alarm_reaches_the_invites_of_its_pairings(running: Running) -> None:
-    record = program("prog-1", alarm=5, version=1)
-    changed = ProgramChanged.model_validate({"producer": "profiles", "data": record.model_dump()})
-
-    await running.broker.publish(encode(changed), topic=SETTINGS.topics.program_changes)
-
-    assert await running.store.alarm_minutes("prog-1") == 5

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.matcher.core.policy import Policy
-from services.matcher.usecases.followups import FollowupSettings
+from services.matcher.usecases.followup_settings import FollowupSettings
 from shared.answer_links import AnswerLinkSettings
 from shared.availability import MEETING_NOTICE_HOURS
 from shared.meetings import DEFAULT_HORIZON_DAYS, DEFAULT_INTERVAL_WEEKS

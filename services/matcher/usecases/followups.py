@@ -4,13 +4,14 @@ nudges and the program's end, each emitted once per occasion.
 When each is due is pure (`core.followups`). Each occasion is recorded under a unique id with
 its event in one insert (`FollowupStore.record`), so a redelivered step, a restart or a second
 replica finds it recorded and emits nothing. The program's end is a lifecycle change of each live
-pairing (fenced like every other), preceded by the final check-in of the active ones. After the
-step, the program's next due follow-up is stored for the sweeper, which makes the program due
-then.
+pairing (fenced like every other), preceded by the final check-in of the active ones. The
+program keeps each live pairing's next follow-up (`Program.agenda`), so a step looks only at
+the pairings it changed or whose time has come; at the end of the step the program's next one
+is stored for the sweeper, which makes the program due then.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
@@ -22,46 +23,14 @@ from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.usecases import followup_events as events
 from services.matcher.usecases.checkin_answers import CheckinRecorder
 from services.matcher.usecases.followup_ports import CheckinAnswers, FollowupStore, answer_id
+from services.matcher.usecases.followup_settings import FollowupSettings
 from services.matcher.usecases.ports import Outbox, PairingRecord, PairingStore
 from services.matcher.usecases.program import Program, Step
 from services.matcher.usecases.transitions import Transitions
 from services.matcher.usecases.work import CheckinReply
-from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
 from shared.envelope import Envelope
-from shared.meetings import DEFAULT_HORIZON_DAYS, DEFAULT_INTERVAL_WEEKS, MeetingPolicy
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class FollowupSettings:
-    """The deployment's side: how long a check-in takes answers, and the meeting series'
-    defaults (the notifier's; a program's record may set the interval and the length)."""
-
-    close_after: timedelta = timedelta(days=14)
-    interval_weeks: int = DEFAULT_INTERVAL_WEEKS
-    horizon: timedelta = timedelta(days=DEFAULT_HORIZON_DAYS)
-    notice: timedelta = timedelta(hours=MEETING_NOTICE_HOURS)
-
-    def calendar(self, settings: ProgramSettings) -> Calendar | None:
-        record = settings.record
-        if record is None:
-            return None  # no dates, no check-ins: only reminders
-        meetings = MeetingPolicy(
-            length=timedelta(minutes=record.meeting_minutes or MEETING_MINUTES),
-            horizon=self.horizon,
-            notice=self.notice,
-            interval_weeks=record.meeting_interval_weeks or self.interval_weeks,
-            count=1,
-        )
-        return Calendar(
-            record.timezone,
-            record.starts_on,
-            record.ends_on,
-            tuple(record.checkins),
-            meetings,
-            self.close_after,
-        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +40,7 @@ class FollowupPorts:
     store: FollowupStore
     answers: CheckinAnswers
     relay: Outbox
-    settings: FollowupSettings = FollowupSettings()
+    settings: FollowupSettings = field(default_factory=FollowupSettings)
 
 
 class FollowUps:
@@ -96,25 +65,44 @@ class FollowUps:
         await self._relay.flush(program_id)
 
     async def run(self, program: Program, step: Step, settings: ProgramSettings) -> None:
-        """Emit every follow-up due now, end the pairings the program's end reached, and store
-        when the next one is due."""
+        """Emit every follow-up due now and end the pairings the program's end reached."""
         calendar = self._settings.calendar(settings)
-        recorded = step.followed
         for record in sorted(program.live.values(), key=lambda r: r.id):
             if calendar is not None and step.now >= calendar.ends_at:
-                await self._end(program, step, record, calendar, recorded)
-            else:
+                await self._end(program, step, record, calendar)
+            elif _looked_at(program, step, record.id):
+                program.agenda.pop(record.id, None)
                 for occasion in self._plan(program, record, calendar):
                     if due.still_open(occasion, step.now):
-                        await self._emit(program, step, record, occasion, recorded)
+                        await self._emit(program, step, record, occasion)
         final = due.final_checkin(calendar) if calendar else None
         for record in sorted(program.closing.values(), key=lambda r: r.id):
             if final is not None and record.activated_at is not None:
                 nudge = due.nudge(final)
                 if due.still_open(nudge, step.now):
-                    await self._emit(program, step, record, nudge, recorded, final=True)
-        await self._relay.flush(program.id, recorded)
-        await self._store_next(program, step.now, calendar)
+                    await self._emit(program, step, record, nudge, final=True)
+
+    async def schedule(self, program: Program, step: Step, settings: ProgramSettings) -> None:
+        """Publish what this step recorded, and store when the program's next follow-up is due
+        (after the step's proposals, whose reminders count)."""
+        await self._relay.flush(program.id, step.followed)
+        calendar = self._settings.calendar(settings)
+        for gone in set(program.agenda) - set(program.live):
+            del program.agenda[gone]
+        for record in program.live.values():
+            if record.id not in program.agenda or record.id in step.touched:
+                times = [o.at for o in self._plan(program, record, calendar) if o.at > step.now]
+                program.agenda[record.id] = min(times, default=None)
+        times = [at for at in program.agenda.values() if at is not None]
+        if calendar is not None and program.live:
+            times.append(calendar.ends_at)
+        final = due.final_checkin(calendar) if calendar else None
+        if final is not None and program.closing:
+            times.append(due.nudge(final).at)
+        upcoming = min((t for t in times if t > step.now), default=None)
+        if program.followups_due != (upcoming,):
+            await self._store.set_due(program.id, upcoming)
+            program.followups_due = (upcoming,)
 
     def _plan(
         self, program: Program, record: PairingRecord, calendar: Calendar | None
@@ -130,24 +118,18 @@ class FollowUps:
             program.series[record.id] = due.series_start(
                 people, calendar.meetings, record.proposed_at
             )
-        first = program.series[record.id]
-        since = record.activated_at or record.updated_at
+        first, since = program.series[record.id], record.activated_at or record.updated_at
         found = due.checkins(
             calendar, first=first, anchor=record.older.timezone, active_since=since
         )
         return [o for checkin in found for o in (checkin, due.nudge(checkin))]
 
     async def _end(
-        self,
-        program: Program,
-        step: Step,
-        record: PairingRecord,
-        calendar: Calendar,
-        recorded: set[str],
+        self, program: Program, step: Step, record: PairingRecord, calendar: Calendar
     ) -> None:
         final = due.final_checkin(calendar)
         if record.state is PairingState.ACTIVE and final is not None:
-            await self._emit(program, step, record, final, recorded, final=True)
+            await self._emit(program, step, record, final, final=True)
         await self._changes.apply(program, step, record, lifecycle.program_end(record.status))
 
     async def _emit(
@@ -156,7 +138,6 @@ class FollowUps:
         step: Step,
         record: PairingRecord,
         occasion: Occasion,
-        recorded: set[str],
         *,
         final: bool = False,
     ) -> None:
@@ -169,7 +150,7 @@ class FollowUps:
         if await self._store.record(
             occasion_id, pairing_id=record.id, program_id=program.id, event=event
         ):
-            recorded.add(occasion_id)
+            step.followed.add(occasion_id)
             log.info("followup_recorded", occasion=occasion_id, pairing_id=record.id)
         program.followed.add(occasion_id)
 
@@ -199,19 +180,11 @@ class FollowUps:
             record, occasion, final=final, waiting_on=waiting, now=now, correlation_id=correlation
         )
 
-    async def _store_next(self, program: Program, now: datetime, calendar: Calendar | None) -> None:
-        times = [
-            o.at
-            for record in program.live.values()
-            for o in self._plan(program, record, calendar)
-            if o.at > now and f"{record.id}#{o.key}" not in program.followed
-        ]
-        if calendar is not None and program.live:
-            times.append(calendar.ends_at)
-        final = due.final_checkin(calendar) if calendar else None
-        if final is not None and program.closing:
-            times.append(due.nudge(final).at)
-        upcoming = min((t for t in times if t > now), default=None)
-        if program.followups_due != (upcoming,):
-            await self._store.set_due(program.id, upcoming)
-            program.followups_due = (upcoming,)
+
+def _looked_at(program: Program, step: Step, pairing_id: str) -> bool:
+    """Whether a step looks at a live pairing: changed in it, not planned yet, or its next
+    follow-up has come."""
+    if pairing_id in step.touched or pairing_id not in program.agenda:
+        return True
+    at = program.agenda[pairing_id]
+    return at is not None and at <= step.now

@@ -41,6 +41,8 @@ class Program:
     """Pairings the program's end ended: their final check-in may still be nudged."""
     followed: set[str] = field(default_factory=set)
     """Follow-up occasions known to be recorded (a cache of `FollowupStore.recorded`)."""
+    agenda: dict[str, datetime | None] = field(default_factory=dict)
+    """Each live pairing's next follow-up, as last planned (None: none to come)."""
     series: dict[str, Slot | None] = field(default_factory=dict)
     """The first meeting of each active pairing's series, once computed."""
     followups_due: tuple[datetime | None] | None = None

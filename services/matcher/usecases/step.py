@@ -102,6 +102,8 @@ class ProgramMatcher:
                 await self._followups.run(program, step, settings)
             if not (self._followups and self._followups.ended(settings, step.now)):
                 await self._propose(program, step, settings, work)
+            if self._followups is not None:
+                await self._followups.schedule(program, step, settings)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])

@@ -172,6 +172,7 @@ async def test_check_ins_with_answers_by_link_a_nudge_and_flags_each_once(
         await pairing_events.read_to_end()
         stored = await current(app).checkin_answers.current([f"{pid}#after-second-meeting#{y.id}"])
         flags = await current(app).pairings.get(pid)
+        shown = (await client.get(f"/pairings/{pid}")).json()
 
     assert (opened.data.younger_teaches, opened.data.older_teaches) == (
         ["social_media"],
@@ -190,6 +191,7 @@ async def test_check_ins_with_answers_by_link_a_nudge_and_flags_each_once(
     flagged = sorted(e.data.flag for e in of(pairing_events, "pairing.flagged", pid))
     assert flagged == ["low_ratings", "stopped"]
     assert flags is not None and sorted(flags.flags) == ["low_ratings", "stopped"]
+    assert sorted(shown["flags"]) == ["low_ratings", "stopped"]  # what a program lead sees
 
 
 async def test_a_rematch_frees_both_the_same_two_are_never_paired_again_and_the_end_ends_all(

@@ -80,8 +80,8 @@ async def test_the_reminder_goes_once_across_a_redelivered_step_and_a_new_owner(
     world = FollowedWorld()
     replica = world.replica()
     await step(replica, changed("y1", "o1"))
+    before = world.followups.due[PROGRAM]  # stored by the very step that proposed it
     await step(replica, answered("y1", "o1", "y1", "accept"))
-    before = world.followups.due[PROGRAM]
     world.now = START + timedelta(days=3, hours=13)  # 84 h: halfway to the expiry
 
     await step(replica, due())
@@ -128,3 +128,16 @@ async def test_at_the_end_the_pairing_ends_with_a_final_check_in_and_nobody_is_p
     assert end.data.reason_code == "program_ended"  # type: ignore[attr-defined]
     assert [e.data.checkin_id for e in finals] == ["program-end"]  # type: ignore[attr-defined]
     assert world.proposed_pairs() == [("y1", "o1")]
+
+
+async def test_a_rematch_frees_both_and_the_same_two_are_never_proposed_again() -> None:
+    world = FollowedWorld()
+    replica = await active(world)
+    await step(replica, answered("y1", "o1", "o1", "rematch"))
+    world.people.people["o2"] = old("o2", birth_year=1970)
+    await step(replica, changed("o2"))
+    await step(world.replica(), due())  # a new owner, rebuilt from the store, proposes no more
+
+    [ended] = world.of_type("pairing.cancelled")
+    assert ended.data.reason_code == "rematch_requested"  # type: ignore[attr-defined]
+    assert world.proposed_pairs() == [("y1", "o1"), ("y1", "o2")]

@@ -1,12 +1,13 @@
 """`./dev demo`: the whole system on sample data, without Docker.
 
 Starts the local Kafka and FerretDB, a mail sink that writes every message to `.local/mail/`, and
-the three services as separate processes. Loads the shipped sample (about 200 people in 3
-programs): the first program through the profiles HTTP API, the others as an outside producer on
-the ingress topic. The sample's programs match in rounds: once everyone is in, one round runs per
-program (as `rmp match PROGRAM` would start it). Then prints the pairings with their explanations
-and where the emails and invites are, and writes each program's report to `.local/reports/`
-(as `rmp report PROGRAM --out FILE` would). Ctrl-C stops everything.
+the three services as separate processes. Loads the shipped sample: a record per program (its
+settings, through the profiles API), then about 200 people in those 3 programs, the first
+program's through the profiles HTTP API, the others as an outside producer on the ingress topic.
+The sample's programs match in rounds: once everyone is in, one round runs per program (as
+`rmp match PROGRAM` would start it). Then prints the pairings with their explanations and where
+the emails and invites are, and writes each program's report to `.local/reports/` (as
+`rmp report PROGRAM --out FILE` would). Ctrl-C stops everything.
 """
 
 import argparse
@@ -34,6 +35,7 @@ from shared.topics import Topics
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "sample" / "profiles.jsonl"
+SAMPLE_PROGRAMS = ROOT / "deploy" / "sample" / "programs.json"
 console = Console()
 
 
@@ -56,30 +58,17 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
     )
 
 
-SAMPLE_PROGRAMS = {
-    "emea-2027": ("EMEA 2027", "Europe/Paris"),
-    "americas-2027": ("Americas 2027", "America/Mexico_City"),
-    "apac-2027": ("APAC 2027", "Australia/Sydney"),
-}
-
-
-def create_programs(system: System) -> None:
-    """The sample's program records: each matched in rounds (nobody is proposed until a round
-    runs), started on command once everyone is in."""
+def create_programs(system: System) -> list[str]:
+    """A record per sample program (`deploy/sample/programs.json`: they match in rounds, nobody
+    is proposed until a round runs), before anyone joins."""
+    programs: dict[str, dict[str, Any]] = json.loads(SAMPLE_PROGRAMS.read_text())
     headers = {"X-API-Key": system.config.api_key}
-    with httpx.Client(
-        base_url=system.config.url("profiles"), headers=headers, timeout=30
-    ) as client:
-        for program, (name, zone) in SAMPLE_PROGRAMS.items():
-            body = {
-                "name": name,
-                "timezone": zone,
-                "schedule": {"mode": "rounds"},
-                "starts_on": "2027-02-01",
-                "ends_on": "2027-07-30",
-                "sender": f"mentoring-{program.split('-')[0]}@example.org",
-            }
-            client.put(f"/programs/{program}", json=body).raise_for_status()
+    url = system.config.url("profiles")
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        for program_id, body in programs.items():
+            api.put_program(client, program_id, body)
+    console.print(f"programs: {', '.join(programs)} (matching in rounds)")
+    return list(programs)
 
 
 def run_rounds(

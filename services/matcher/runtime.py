@@ -24,7 +24,6 @@ from services.matcher.adapters.followup_store import MongoFollowups
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
-from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
@@ -42,6 +41,7 @@ from shared.health import Check
 from shared.kafka import dead_letter
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.program_records import MongoProgramRecords
 from shared.programs import ContinuousSchedule
 from shared.publisher import BrokerPublisher, Message
 from shared.runtime import runtime_of
@@ -63,7 +63,7 @@ class Runtime:
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)
-        self.programs = MongoPrograms(db)
+        self.programs = MongoProgramRecords(db)
         self.followups, self.checkin_answers = MongoFollowups(db), MongoCheckinAnswers(db)
         self.directory = ProgramDirectory(
             self.programs,

@@ -29,8 +29,8 @@ from shared.checkins import CheckinAnswer
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
-from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
+from tests.fakes.programs import FakePrograms as FakePrograms  # kept here too: older imports
 
 
 class FakePeople:
@@ -63,26 +63,6 @@ class FakePeople:
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         return [p for p in self.people.values() if p.program_id == program_id]
-
-
-class FakePrograms:
-    """The latest record per program; an older one never replaces a newer one."""
-
-    def __init__(self, *records: ProgramSnapshot) -> None:
-        self.records: dict[str, ProgramSnapshot] = {r.id: r for r in records}
-
-    async def apply(self, snapshot: ProgramSnapshot) -> bool:
-        current = self.records.get(snapshot.id)
-        if current is not None and current.version >= snapshot.version:
-            return current.version == snapshot.version
-        self.records[snapshot.id] = snapshot
-        return True
-
-    async def get(self, program_id: str) -> ProgramSnapshot | None:
-        return self.records.get(program_id)
-
-    async def every(self) -> list[ProgramSnapshot]:
-        return list(self.records.values())
 
 
 @dataclass

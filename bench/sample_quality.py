@@ -25,6 +25,7 @@ from typing import Any
 from bench.profiled import fresh_run
 from deploy.demo import SAMPLE, create_programs, load_sample, run_rounds, wait_until_settled
 from deploy.processes import System
+from services.matcher.adapters.people_store import snapshot_of
 from services.matcher.core.features import person_of
 from services.matcher.core.lifecycle import LIVE
 from services.matcher.core.policy import Policy
@@ -44,11 +45,7 @@ async def stored(uri: str, database: str) -> tuple[list[ProfileSnapshot], list[d
     client = mongo_client(uri)
     try:
         db = client[database]
-        people = [
-            ProfileSnapshot.model_validate(doc["profile"])
-            async for doc in db["people"].find({})
-            if not doc.get("deleted")
-        ]
+        people = [snapshot_of(doc) async for doc in db["people"].find({}) if not doc.get("deleted")]
         live = [
             doc async for doc in db["pairings"].find({"state": {"$in": [s.value for s in LIVE]}})
         ]

@@ -17,8 +17,10 @@ from shared.commands import ProfileChangeRequest
 
 CHUNK = 500
 """Rows per chunk, and so at most this many profiles per hint."""
-CONCURRENT = 64
-"""Profile ids of a chunk applied at the same time."""
+CONCURRENT = CHUNK
+"""Profile ids of a chunk applied at the same time: all of them, so that the creates of a chunk
+share one `insert_many` and its changes one insert of fences (the store's round trips, not the
+rows, are what an import pays for)."""
 
 
 class Written:

@@ -1,7 +1,7 @@
 """Applying import rows in chunks: the rows of a chunk run concurrently (those of one profile id in
 file order), so their store writes share round trips (`store.MongoProfileStore`), and each chunk
-ends with one hint naming the profiles it wrote, so the running service's relay publishes their
-events by point reads (`hints.py`)."""
+ends with one hint naming the profiles it wrote, with the records as written, so the running
+service's relay publishes their events without reading the profiles (`hints.py`)."""
 
 import asyncio
 from collections import defaultdict
@@ -24,13 +24,16 @@ rows, are what an import pays for)."""
 
 
 class Written:
-    """The write observer of a process without a relay: collects the ids written."""
+    """The write observer of a process without a relay: collects the records written, the
+    newest of each profile."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, None] = {}
+        self.records: dict[str, ProfileRecord] = {}
 
     def written(self, record: ProfileRecord) -> None:
-        self.ids[record.id] = None
+        held = self.records.get(record.id)
+        if held is None or held.version <= record.version:
+            self.records[record.id] = record
 
 
 async def apply_rows(
@@ -41,8 +44,8 @@ async def apply_rows(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         outcomes = await _chunk(service, chunk, origin)
-        ids, written.ids = list(written.ids), {}
-        await hints.add(ids)
+        records, written.records = list(written.records.values()), {}
+        await hints.add([record.id for record in records], records)
         yield outcomes
 
 

@@ -1,5 +1,5 @@
 """Where the relay finds records that no write of this process handed it: the profiles the bulk
-import hinted at (`hints.py`), read by `_id`, and the recovery sweep of the whole collection, at
+import hinted at (`hints.py`), as it stored them, and the recovery sweep of the whole collection, at
 start-up and then every `recover_every` seconds (the only whole-collection read of the relay).
 
 Hints go first: while any wait, no batch of the recovery sweep is read (on FerretDB v1 each batch
@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from services.profiles.hints import HintStore
+from services.profiles.hints import Hint, HintStore
 from services.profiles.outbox import OutboxStore
 from services.profiles.records import ProfileRecord
 from services.profiles.sent import SentLog
@@ -53,22 +53,33 @@ class Finds:
             await self._hints.remove(hint_ids)
 
     async def _hinted(self) -> tuple[list[ProfileRecord], bool]:
-        """Profiles named by the oldest hints, about a batch of them, read by `_id`."""
+        """Profiles named by the oldest hints, about a batch of them: as their writer stored
+        them (one point read per hint), or read by `_id`. (`_newest` in the relay keeps the
+        newest of a profile's copies and what writes handed over.)"""
         if self._hints is None:
             return [], False
         limit = max(self._batch // 100, 1) + 1
         hints = await self._hints.oldest(limit=limit)
-        taken: list[str] = []
-        ids: list[str] = []
+        taken: list[Hint] = []
+        named = 0
         for hint in hints:
-            if taken and len(ids) + len(hint.profile_ids) > self._batch:
+            if taken and named + len(hint.profile_ids) > self._batch:
                 break
-            taken.append(hint.id)
-            ids.extend(hint.profile_ids)
-        self._hint_ids = taken
-        found = await asyncio.gather(*(self._store.get(pid) for pid in dict.fromkeys(ids)))
+            taken.append(hint)
+            named += len(hint.profile_ids)
+        self._hint_ids = [hint.id for hint in taken]
+        found = [record for hint in taken for record in await self._records(hint)]
         more = len(taken) < len(hints) or len(hints) == limit
-        return [r for r in found if r is not None and r.outbox], more
+        return [record for record in found if record.outbox], more
+
+    async def _records(self, hint: Hint) -> list[ProfileRecord]:
+        """The records the writer stored with `hint`, or else its profiles read by `_id`."""
+        assert self._hints is not None
+        copies = await self._hints.records(hint.id)
+        if copies is not None:
+            return copies
+        found = await asyncio.gather(*(self._store.get(i) for i in dict.fromkeys(hint.profile_ids)))
+        return [record for record in found if record is not None]
 
     async def _recover(self) -> tuple[list[ProfileRecord], bool]:
         """One batch of the recovery sweep, in id order, from where its last batch ended (so a

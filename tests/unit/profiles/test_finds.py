@@ -1,13 +1,19 @@
-"""Hinted profiles go before the recovery sweep: no batch of it is read while a hint waits."""
+"""Hinted profiles go before the recovery sweep (no batch of it is read while a hint waits), and\ncome from the records their writer stored with the hint."""
+
+import json
 
 from services.profiles.changes import Origin
 from services.profiles.finds import Finds
 from services.profiles.locks import KeyedLocks
 from services.profiles.records import ProfileRecord
+from services.profiles.relay import Relay
 from services.profiles.sent import SentLog
 from services.profiles.service import ProfileService
+from shared.commands import ProfileChangeRequest
+from shared.profile import ProfilePatch
+from shared.relay_loop import Pass
 from tests.builders.profiles import profile_fields
-from tests.fakes.profiles import FakeHints, FakeProfileStore
+from tests.fakes.profiles import FakeHints, FakeProfileStore, FakeSink
 
 API = Origin(producer="profiles")
 
@@ -77,3 +83,50 @@ async def test_a_round_under_way_stops_for_hints_and_goes_on_where_it_stopped() 
 
     assert [r.id for r in hinted] == [records[4].id] and store.sweeps == 3
     assert [r.id for r in [*second, *third]] == [r.id for r in records[2:]] and complete
+
+
+class ReadCountingStore(SweepCountingStore):
+    reads = 0
+
+    async def get(self, profile_id: str) -> ProfileRecord | None:
+        self.reads += 1
+        return await super().get(profile_id)
+
+
+async def test_hinted_profiles_come_from_the_records_stored_with_the_hint_without_a_read() -> None:
+    store, hints = ReadCountingStore(), FakeHints()
+    records = await stored(store, 2)
+    await hints.add([r.id for r in records], records)
+    await hints.add([records[0].id])  # an older writer's hint, without its records
+    relay_finds = Finds(
+        store, hints, SentLog(), batch=10, recover_every=300, backlog=lambda _: None
+    )
+
+    found, _ = await relay_finds.find()
+
+    assert sorted(r.id for r in found) == sorted([*(r.id for r in records), records[0].id])
+    assert store.reads == 1 and store.sweeps == 0
+
+
+async def test_a_stale_copy_in_a_hint_publishes_nothing_twice_and_nothing_out_of_order() -> None:
+    sink, store, hints = FakeSink(), FakeProfileStore(), FakeHints()
+    locks = KeyedLocks()
+    relay = Relay(store, sink, topic="profiles", locks=locks, hints=hints)
+    assert await relay.pass_once(sweep=True) is Pass.DONE  # the start-up sweep: nothing yet
+    importer = ProfileService(store, locks=KeyedLocks())  # tells no relay
+    created = await importer.create(profile_fields(), API)
+    await hints.add([created.id], [created])  # the copy holds version 1
+    service = ProfileService(store, locks=locks, observer=relay)
+    patch = ProfilePatch(name="Two")
+    await service.apply(ProfileChangeRequest(op="patch", profile_id=created.id, patch=patch), API)
+
+    assert await relay.pass_once(sweep=False) is Pass.DONE  # versions 1 and 2 go out
+    assert await relay.pass_once(sweep=True) is Pass.DONE  # the copy: nothing new
+    await relay.flush()
+
+    assert [(s.key, version(s.value)) for s in sink.sent] == [(created.id, 1), (created.id, 2)]
+    assert store.records[created.id].outbox == [] and hints.hints == []
+
+
+def version(value: bytes | None) -> int | None:
+    return json.loads(value)["data"]["version"] if value else None

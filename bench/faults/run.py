@@ -51,6 +51,8 @@ async def fault_run(seed: int, size: Size, out: Path, *, faults: bool = True) ->
         print(report.faults_table(injector.done), flush=True)
         print(report.checks_table(checks), flush=True)
         played.print()
+        sink = stage.smtp.sink
+        print(f"emails delivered: {len(sink.delivered)}; answered 451: {sink.refused}", flush=True)
         return checks
     finally:
         stage.stop()

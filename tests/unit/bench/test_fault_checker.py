@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.faults.checker import check, totals
-from bench.faults.history import Canonical, Email, Expected, History, Outcome
+from bench.faults.history import Canonical, Email, Expected, History, Letter, Outcome
 from bench.faults.verdict import Check
 from shared.events import (
     PairingActivated,
@@ -119,8 +119,8 @@ def clean() -> History:
         expected={"y1": Expected(False, "Y1 r1"), "o1": Expected(False, "O1")},
         stored_profiles={"y1": Expected(False, "Y1 r1"), "o1": Expected(False, "O1")},
         acked_versions={"y1": [1, 2]},
-        malformed={"updates": [b"junk"]},
-        dead_letters={"updates": [b"junk"]},
+        malformed={"updates": [Letter(0, 4, b"junk")]},
+        dead_letters={"updates": [Letter(0, 4, b"junk")]},
         lag={"g-profiles": 0, "g-notifier": 0},
     )
     return history
@@ -240,14 +240,17 @@ def test_a_cancel_must_carry_its_requests_uid_and_a_higher_sequence() -> None:
 
 def test_dead_letters_must_be_exactly_the_malformed_inputs() -> None:
     history = clean()
-    history.dead_letters = {"updates": [b"junk", b"junk", b"a valid update"]}
-    history.malformed = {"updates": [b"junk"], "responses": [b"bad answer"]}
+    history.malformed = {"updates": [Letter(0, 4, b"junk")], "responses": [Letter(2, 0, b"bad")]}
+    history.dead_letters = {
+        "updates": [Letter(0, 4, b"junk"), Letter(0, 4, b"junk"), Letter(1, 9, b"a valid update")]
+    }
 
     found = by_name(check(history), "dead letters")
 
-    assert found.doubled == ["updates: b'junk' x2"]
-    assert found.lost == ["responses: b'bad answer' not dead-lettered"]
-    assert found.wrong == ["updates: b'a valid update' dead-lettered"]
+    assert found.lost == ["responses[2]@0 b'bad' not dead-lettered"]
+    assert found.wrong == ["updates[1]@9 b'a valid update' dead-lettered"]
+    assert found.named == ["updates[0]@4 b'junk' dead-lettered x2"]
+    assert found.doubled == []
 
 
 def test_a_group_left_behind_fails_the_lag_check() -> None:

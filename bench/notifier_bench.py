@@ -28,7 +28,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.notifier.compose import plan_schedule
-from services.notifier.letters import address, proposal_emails
+from services.notifier.drafts import address
+from services.notifier.letters import proposal_emails
 from services.notifier.mailer import RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.settings import NotifierSettings

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import httpx
 
-Decision = Literal["accept", "decline", "end"]
+Decision = Literal["accept", "decline", "end", "rematch"]
 
 
 class Refused(Exception):
@@ -76,6 +76,42 @@ def preview_round(client: httpx.Client, program_id: str) -> dict[str, Any]:
     return found
 
 
+def put_program(
+    client: httpx.Client, program_id: str, body: dict[str, Any], *, if_match: int | None = None
+) -> tuple[dict[str, Any], bool]:
+    """Create or replace a program (a key with `admin`); returns the stored record and whether
+    it was created. `if_match`: only if this is the current version (0: only create)."""
+    headers = {} if if_match is None else {"If-Match": f'"{if_match}"'}
+    response = client.put(f"/programs/{program_id}", json=body, headers=headers)
+    if response.status_code not in (httpx.codes.OK, httpx.codes.CREATED):
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    return response.json(), response.status_code == httpx.codes.CREATED
+
+
+def get_program(client: httpx.Client, program_id: str) -> dict[str, Any]:
+    """A program's record (a key with `read`)."""
+    response = client.get(f"/programs/{program_id}")
+    if response.status_code != httpx.codes.OK:
+        raise Refused(f"{response.status_code}: {_reason(response)}")
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def list_programs(client: httpx.Client) -> list[dict[str, Any]]:
+    """Every program's record, in id order, page after page (a key with `read`)."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, str] = {}
+    while True:
+        response = client.get("/programs", params=params)
+        if response.status_code != httpx.codes.OK:
+            raise Refused(f"{response.status_code}: {_reason(response)}")
+        page = response.json()
+        found.extend(page["items"])
+        if page["next_cursor"] is None:
+            return found
+        params = {"after": page["next_cursor"]}
+
+
 def program_report(
     client: httpx.Client, program_id: str, *, as_json: bool, personal: bool = False
 ) -> str:
@@ -93,4 +129,13 @@ def _reason(response: httpx.Response) -> str:
         detail = response.json().get("detail")
     except ValueError:
         return response.text[:200]
+    if isinstance(detail, list):  # validation: one reason per field
+        return "; ".join(_field_reason(item) for item in detail)
     return str(detail)
+
+
+def _field_reason(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    where = ".".join(str(part) for part in item.get("loc", []) if part != "body")
+    return f"{where}: {item.get('msg')}" if where else str(item.get("msg"))

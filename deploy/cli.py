@@ -1,19 +1,22 @@
 """`rmp`: the operator's command line.
 
     rmp stack start|stop|status        the local Kafka + FerretDB
-    rmp load FILE                      publish profiles (JSON Lines) as upserts on the ingress topic
+    rmp load FILE [--programs F]       publish profiles (JSON Lines) as upserts on the ingress topic
     rmp pairings [--program P]         pairings with their explanations, as the pairings topic has them
     rmp lag                            consumer lag per group, topic and partition
     rmp dlq list [--topic T]           dead-lettered messages with their reasons
     rmp dlq replay TOPIC PARTITION OFFSET [--value-file F]   send one back, optionally corrected
     rmp match PROGRAM [--preview]      run a round of the program now, or show what it would propose
     rmp answer PAIRING PERSON accept|decline|end [--reason R]  answer for a person (matcher API)
+    rmp program put ID --file F | [--name ... flags]   create or replace a program (profiles API)
+    rmp program load FILE                              every program of a JSON file ({id: program})
+    rmp program show ID / rmp program list             a program's record / every program
     rmp report PROGRAM [--out F] [--json] [--personal]  the program report, as a page or as JSON
 
 The broker comes from `KAFKA_BOOTSTRAP_SERVERS` and topic names from `TOPIC_PREFIX`, as for the
 services. Commands that use a service's HTTP API send the key in `RMP_API_KEY` (never an
 argument, so it stays out of shell history and process lists); the matcher is at
-`RMP_MATCHER_URL`.
+`RMP_MATCHER_URL`, the profiles service at `RMP_PROFILES_URL`.
 """
 
 import asyncio
@@ -27,31 +30,22 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
 from deploy import api, ops
+from deploy.cli_settings import CliSettings
+from deploy.program_cli import load_programs, program_app
 from shared.commands import UpdateProfile
 from shared.events import PairingProposed
-from shared.settings import CommonSettings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-lettered messages.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(program_app, name="program")
 console = Console()
 STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
-
-
-class CliSettings(CommonSettings):
-    """The shared endpoints, and what the CLI needs for the HTTP APIs (`RMP_*`)."""
-
-    model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="RMP_")
-
-    api_key: SecretStr | None = Field(default=None, description="Sent as X-API-Key.")
-    matcher_url: str = "http://127.0.0.1:8002"
 
 
 def _settings() -> CliSettings:
@@ -79,8 +73,13 @@ def stack(action: Annotated[str, typer.Argument(help="start, stop or status")]) 
 def load(
     file: Path,
     producer: Annotated[str, typer.Option(help="The envelope's producer field.")] = "operator",
+    programs: Annotated[
+        Path | None, typer.Option(help="First create or replace these programs (admin key).")
+    ] = None,
 ) -> None:
     """Publish every profile in a JSON Lines file as an upsert on the ingress topic."""
+    if programs is not None:
+        load_programs(programs)
     lines = [line for line in file.read_text().splitlines() if line.strip()]
     commands = [ops.upsert_command(json.loads(line), producer=producer) for line in lines]
     asyncio.run(_publish_all(commands))
@@ -169,7 +168,7 @@ def dlq_replay(
 def answer(
     pairing_id: str,
     person_id: str,
-    decision: Annotated[api.Decision, typer.Argument(help="accept, decline or end")],
+    decision: Annotated[api.Decision, typer.Argument(help="accept, decline, end or rematch")],
     reason: Annotated[str | None, typer.Option(help="Why, in the person's words.")] = None,
 ) -> None:
     """Answer a pairing for one of its two people, as they asked (a key with `respond`)."""

@@ -1,11 +1,13 @@
 """`./dev demo`: the whole system on sample data, without Docker.
 
 Starts the local Kafka and FerretDB, a mail sink that writes every message to `.local/mail/`, and
-the three services as separate processes. Loads the shipped sample (about 200 people in 3
-programs): the first program through the profiles HTTP API, the others as an outside producer on
-the ingress topic. The sample's programs match in rounds: once everyone is in, one round runs per
-program (as `rmp match PROGRAM` would start it). Then prints the pairings with their explanations
-and where the emails and invites are. Ctrl-C stops everything.
+the three services as separate processes. Loads the shipped sample: a record per program (its
+settings, through the profiles API), then about 200 people in those 3 programs, the first
+program's through the profiles HTTP API, the others as an outside producer on the ingress topic.
+The sample's programs match in rounds: once everyone is in, one round runs per program (as
+`rmp match PROGRAM` would start it). Then prints the pairings with their explanations and where
+the emails and invites are, and writes each program's report to `.local/reports/` (as
+`rmp report PROGRAM --out FILE` would). Ctrl-C stops everything.
 """
 
 import argparse
@@ -33,6 +35,7 @@ from shared.topics import Topics
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "sample" / "profiles.jsonl"
+SAMPLE_PROGRAMS = ROOT / "deploy" / "sample" / "programs.json"
 console = Console()
 
 
@@ -55,30 +58,17 @@ def load_sample(system: System, rows: list[dict[str, Any]], topics: Topics) -> N
     )
 
 
-SAMPLE_PROGRAMS = {
-    "emea-2027": ("EMEA 2027", "Europe/Paris"),
-    "americas-2027": ("Americas 2027", "America/Mexico_City"),
-    "apac-2027": ("APAC 2027", "Australia/Sydney"),
-}
-
-
-def create_programs(system: System) -> None:
-    """The sample's program records: each matched in rounds (nobody is proposed until a round
-    runs), started on command once everyone is in."""
+def create_programs(system: System) -> list[str]:
+    """A record per sample program (`deploy/sample/programs.json`: they match in rounds, nobody
+    is proposed until a round runs), before anyone joins."""
+    programs: dict[str, dict[str, Any]] = json.loads(SAMPLE_PROGRAMS.read_text())
     headers = {"X-API-Key": system.config.api_key}
-    with httpx.Client(
-        base_url=system.config.url("profiles"), headers=headers, timeout=30
-    ) as client:
-        for program, (name, zone) in SAMPLE_PROGRAMS.items():
-            body = {
-                "name": name,
-                "timezone": zone,
-                "schedule": {"mode": "rounds"},
-                "starts_on": "2027-02-01",
-                "ends_on": "2027-07-30",
-                "sender": f"mentoring-{program.split('-')[0]}@example.org",
-            }
-            client.put(f"/programs/{program}", json=body).raise_for_status()
+    url = system.config.url("profiles")
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        for program_id, body in programs.items():
+            api.put_program(client, program_id, body)
+    console.print(f"programs: {', '.join(programs)} (matching in rounds)")
+    return list(programs)
 
 
 def run_rounds(
@@ -99,6 +89,22 @@ def run_rounds(
                 f"(total score {done[program]['total_score']:.3f})"
             )
     return done
+
+
+def write_reports(system: System, programs: list[str], out_dir: Path) -> list[Path]:
+    """The report of each program as one HTML page, as `rmp report PROGRAM --out FILE` writes it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    headers = {"X-API-Key": system.config.api_key}
+    written = []
+    with httpx.Client(
+        base_url=system.config.url("matcher"), headers=headers, timeout=600
+    ) as client:
+        for program in programs:
+            path = out_dir / f"{program}.html"
+            path.write_text(api.program_report(client, program, as_json=False), encoding="utf-8")
+            written.append(path)
+    console.print("program reports: " + ", ".join(str(p.relative_to(ROOT)) for p in written))
+    return written
 
 
 def _wait_for_members(client: httpx.Client, program: str, people: int, *, within: float) -> None:
@@ -173,6 +179,10 @@ def explain_keys(config: SystemConfig) -> None:
         f"preview or run a round: RMP_API_KEY={config.api_key} "
         f"RMP_MATCHER_URL={config.url('matcher')} rmp match emea-2027 --preview"
     )
+    console.print(
+        f"a program's report: RMP_API_KEY={config.api_key} RMP_MATCHER_URL={config.url('matcher')} "
+        "rmp report emea-2027 --out report.html (or --json; --personal names people)"
+    )
 
 
 DEMO_PREFIX = "demo."
@@ -230,8 +240,9 @@ def main() -> None:
         rows = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
         create_programs(system)
         load_sample(system, rows, topics)
-        run_rounds(system, rows)
+        rounds = run_rounds(system, rows)
         summarise(wait_until_settled(system, topics), config.mail_dir)
+        write_reports(system, sorted(rounds), state / "reports")
         explain_keys(config)
         if not args.no_wait:
             console.print(

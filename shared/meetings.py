@@ -9,7 +9,7 @@ moves in UTC.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from shared.availability import Available, Slot, earliest_common_slot
 from shared.profile import zone
@@ -28,6 +28,9 @@ class MeetingPolicy:
     notice: timedelta
     interval_weeks: int
     count: int
+    until: date | None = None
+    """The program's last day: when set, the series ends on or before it (the notifier's
+    `compose.fit_series`)."""
 
 
 def first_meeting(people: Sequence[Available], policy: MeetingPolicy, now: datetime) -> Slot | None:

@@ -124,8 +124,8 @@ class ProgramFields(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         object.__setattr__(self, "sender", self.sender.lower())
-        for reason in _inconsistencies(self):
-            raise ValueError(reason)
+        if reasons := _inconsistencies(self):
+            raise ValueError("; ".join(reasons))
         return self
 
     def round_anchor(self) -> datetime:

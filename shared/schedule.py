@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field
 
 _PREFIX = "RRULE:"
 _TOO_OFTEN = re.compile(r"FREQ=(MINUTELY|SECONDLY)", re.IGNORECASE)
+_UTC_UNTIL = re.compile(r"UNTIL=\d{8}(T\d{6})?Z", re.IGNORECASE)
 _SLACK = timedelta(days=2)
 """Local and UTC clocks differ by at most 26 hours; searching from this much earlier is enough."""
 
@@ -35,6 +36,8 @@ def _valid_rule(value: str) -> str:
     value = value.strip()
     if "\n" in value or "DTSTART" in value.upper():
         raise ValueError("rounds_rule is one RRULE line, without DTSTART (the program sets it)")
+    if _UTC_UNTIL.search(value):
+        raise ValueError("rounds_rule's UNTIL is a local time in the program's timezone, no Z")
     try:
         parse_rule(value, datetime(2000, 1, 1))
     except (ValueError, TypeError) as exc:

@@ -7,6 +7,7 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -124,3 +125,21 @@ async def deliver_lmtp(port: int, message: EmailMessage | bytes) -> None:
             lmtp.sendmail("mta@example.org", ["mentoring@example.org"], raw)
 
     await asyncio.to_thread(send)
+
+
+class FakeClock:
+    """A clock a test moves by hand (`advance`), shared by every service it is handed to."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> datetime:
+        self.now += by
+        return self.now
+
+    def set(self, to: datetime) -> datetime:
+        self.now = max(self.now, to)
+        return self.now

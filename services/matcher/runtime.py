@@ -17,19 +17,21 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
+from services.matcher.adapters.checkin_store import MongoCheckinAnswers
 from services.matcher.adapters.coordinator import Coordinator
+from services.matcher.adapters.followup_relay import FollowupRelay
+from services.matcher.adapters.followup_store import MongoFollowups
 from services.matcher.adapters.monitor import monitor
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
-from services.matcher.adapters.program_store import MongoPrograms
 from services.matcher.adapters.relay import Relay
-from services.matcher.adapters.report_reads import MongoCheckinAnswers, MongoPairingFlags
 from services.matcher.adapters.round_clock import RoundClock, Timers
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.directory import ProgramDirectory
+from services.matcher.usecases.followups import FollowupPorts
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork
 from shared.commands import RespondToPairing
@@ -39,6 +41,7 @@ from shared.health import Check
 from shared.kafka import dead_letter
 from shared.lag import LagProbe
 from shared.mongo import mongo_client, ping
+from shared.program_records import MongoProgramRecords
 from shared.programs import ContinuousSchedule
 from shared.publisher import BrokerPublisher, Message
 from shared.runtime import runtime_of
@@ -60,8 +63,8 @@ class Runtime:
         db = self._client[settings.mongodb_database]
         self.people, self.pairings, self.slots = MongoPeople(db), MongoPairings(db), MongoSlots(db)
         self.rounds = MongoRounds(db)
-        self.programs = MongoPrograms(db)
-        self.checkin_answers, self.pairing_flags = MongoCheckinAnswers(db), MongoPairingFlags(db)
+        self.programs = MongoProgramRecords(db)
+        self.followups, self.checkin_answers = MongoFollowups(db), MongoCheckinAnswers(db)
         self.directory = ProgramDirectory(
             self.programs,
             defaults=settings.policy,
@@ -80,6 +83,12 @@ class Runtime:
             proposal_ttl=settings.proposal_ttl,
             orphan_slot_after=settings.orphan_slot_after,
             clock=clock,
+            followups=FollowupPorts(
+                self.followups,
+                self.checkin_answers,
+                FollowupRelay(self.followups, self.publisher, topic=self._topics.pairings),
+                settings.followups,
+            ),
         )
         self.coordinator = Coordinator(
             self._work_consumer(),
@@ -110,6 +119,7 @@ class Runtime:
             orphan_after=settings.orphan_slot_after,
             window=3 * timedelta(seconds=settings.sweep_interval_seconds),
             clock=clock,
+            followups=self.followups,
         )
         self._clock = RoundClock(
             self.directory.with_records,
@@ -133,7 +143,8 @@ class Runtime:
     async def start(self) -> None:
         """Indexes first; then Kafka in the background, and the sweeper and the monitor once it
         answers (both publish or read through it)."""
-        for store in (self.people, self.pairings, self.slots, self.programs, self.rounds):
+        stores = (self.people, self.pairings, self.slots, self.programs, self.rounds)
+        for store in (*stores, self.followups, self.checkin_answers):
             await store.ensure_indexes()
         self.connection.start()
         every = self._settings

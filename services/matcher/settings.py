@@ -7,7 +7,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.matcher.core.policy import Policy
+from services.matcher.usecases.followup_settings import FollowupSettings
 from shared.answer_links import AnswerLinkSettings
+from shared.availability import MEETING_NOTICE_HOURS
+from shared.meetings import DEFAULT_HORIZON_DAYS, DEFAULT_INTERVAL_WEEKS
 from shared.settings import CommonSettings
 
 
@@ -65,12 +68,43 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
         default=24.0, gt=0, description="A scheduled round missed this recently still runs."
     )
 
+    checkin_close_days: float = Field(
+        default=14, gt=0, description="A check-in takes answers this long; its nudge is halfway."
+    )
+    meeting_interval_weeks: int = Field(
+        default=DEFAULT_INTERVAL_WEEKS,
+        ge=1,
+        le=12,
+        description="Weeks between meetings unless the program sets them; as the notifier's.",
+    )
+    meeting_horizon_days: int = Field(
+        default=DEFAULT_HORIZON_DAYS,
+        ge=1,
+        le=365,
+        description="How far ahead the first meeting is looked for; as the notifier's.",
+    )
+    meeting_notice_hours: float = Field(
+        default=MEETING_NOTICE_HOURS,
+        ge=0,
+        description="The first meeting's notice; as the notifier's.",
+    )
+
     @field_validator("program_policies")
     @classmethod
     def _policies_are_valid(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for overrides in value.values():
             Policy(**overrides)  # fail at start, not at the first change of that program
         return value
+
+    @property
+    def followups(self) -> FollowupSettings:
+        """When check-ins close, and the meeting series as the notifier plans it."""
+        return FollowupSettings(
+            close_after=timedelta(days=self.checkin_close_days),
+            interval_weeks=self.meeting_interval_weeks,
+            horizon=timedelta(days=self.meeting_horizon_days),
+            notice=timedelta(hours=self.meeting_notice_hours),
+        )
 
     @property
     def proposal_ttl(self) -> timedelta:

@@ -18,6 +18,7 @@ from services.notifier.mailer import Mailer
 from services.notifier.runtime import current, running
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import NotificationStore
+from services.notifier.unsubscribe_routes import router as unsubscribe_router
 from shared.auth import protect
 from shared.envelope import utc_now
 from shared.health import health_router
@@ -36,6 +37,7 @@ def create_app(
         broker,
         settings.topics,
         group_id=settings.group(settings.group_id),
+        programs_group_id=settings.group(settings.programs_group_id),
         retry_seconds=settings.dead_letter_retry_seconds,
     )
 
@@ -48,4 +50,5 @@ def create_app(
     app.state.broker = broker
     protect(app, settings.api_keys)
     app.include_router(health_router(lambda: current(app).checks))
+    app.include_router(unsubscribe_router)
     return app

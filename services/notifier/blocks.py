@@ -58,13 +58,15 @@ class Panel(Generic[T]):
 
 @dataclass(frozen=True)
 class Actions(Generic[T]):
-    """The answer buttons, by name (`accept`, `decline`, `end`); the email's links fill them."""
+    """The answer buttons, by name (`accept`, `decline`, `end`, a check-in's answers); the
+    email's links fill them. `inline`: short answers side by side (wrapping on a phone)."""
 
     names: tuple[str, ...]
+    inline: bool = False
     kind: ClassVar[str] = "actions"
 
     def fill(self, each: Callable[[T], U]) -> "Actions[U]":
-        return Actions(self.names)
+        return Actions(self.names, self.inline)
 
 
 Block: TypeAlias = Paragraph[T] | Card[T] | Panel[T] | Actions[T]

@@ -4,8 +4,8 @@ The meeting series is planned once per pairing (`plan_schedule`) and stored befo
 built, so both people, and any resend, see the same first meeting.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -66,6 +66,11 @@ class NotificationKey:
     def id(self) -> str:
         return f"{self.pairing_id}:{self.state}:{self.recipient_id}"
 
+    @property
+    def kind(self) -> str:
+        """The state without its occasion ("checkin" of "checkin.mid-program"): a metric label."""
+        return self.state.partition(".")[0]
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -108,6 +113,16 @@ def plan_schedule(
     )
 
 
+def fit_series(policy: MeetingPolicy, schedule: Schedule | None) -> MeetingPolicy:
+    """The policy with as many meetings as fit from the first one through `until` (at least
+    one); unchanged without `until` or without a first meeting."""
+    if policy.until is None or schedule is None or schedule.start is None:
+        return policy
+    first = schedule.start.astimezone(ZoneInfo(schedule.timezone)).date()
+    meetings = (policy.until - first).days // (7 * policy.interval_weeks) + 1
+    return replace(policy, count=max(1, meetings))
+
+
 def people(event: PairingProposed | PairingCancelled) -> list[tuple[Participant, Participant]]:
     """Each recipient with their partner: the younger first."""
     data = event.data
@@ -135,6 +150,7 @@ def pairing_invite(
     program: Program,
     series: Series | None,
     uid: str,
+    alarm: timedelta | None = None,
 ) -> bytes:
     """The one invite both people get: same UID, same anchor, both as attendees."""
     data = event.data
@@ -151,5 +167,6 @@ def pairing_invite(
             summary=f"{program.name}: {names}",
             description=about,
             series=series,
+            alarm=alarm,
         )
     )

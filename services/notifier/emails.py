@@ -4,7 +4,9 @@ Safety lives here. Every header is set through `EmailMessage`, and addresses thr
 `email.headerregistry.Address`, which quotes a display name such as `Eve" <x@y>, Bcc: z` so that it
 stays one name; display names are also stripped of line breaks and other unprintable characters
 first, so a name cannot start a new header. The two bodies are rendered elsewhere: the text part
-by `plain.py`, the HTML part by `layout.py`, from the same blocks in the same order.
+by `plain.py`, the HTML part by `layout.py`, from the same blocks in the same order. A reminder
+carries `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058), so mail clients offer a
+one-click unsubscribe that POSTs to the link.
 """
 
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ class Letter:
     invite: bytes | None = None
     method: str = "REQUEST"
     references: str | None = None
+    unsubscribe: str | None = None  # an https link that unsubscribes with one POST (RFC 8058)
 
 
 def one_line(text: str) -> str:
@@ -77,6 +80,9 @@ def build_email(letter: Letter) -> EmailMessage:
     if letter.references:
         message["In-Reply-To"] = letter.references
         message["References"] = letter.references
+    if letter.unsubscribe:
+        message["List-Unsubscribe"] = f"<{letter.unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(render_text(letter.content))
     message.add_alternative(render_html(letter.content), subtype="html")
     if letter.invite is not None:

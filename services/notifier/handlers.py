@@ -1,4 +1,5 @@
-"""The notifier's subscriber: pairing events in, emails and notification events out.
+"""The notifier's subscribers: pairing events in, emails and notification events out; and the
+program records, kept to address and plan each program's emails (`programs.py`).
 
 Pairing events arrive in batches (`shared.consumer`): one pairing's events are handled in order,
 different pairings concurrently, and the batch is committed only after every outcome is recorded
@@ -6,18 +7,24 @@ and its event published. A transient failure is retried after a back-off; a mess
 not parse goes to the dead-letter topic.
 """
 
+from faststream import Context
 from faststream.kafka import KafkaBroker
 
 from services.notifier.runtime import Runtime
 from shared.consumer import Delivery, subscribe_batches
 from shared.events import (
+    CheckinNudged,
+    CheckinOpened,
     NotificationFailed,
     NotificationSent,
     PairingActivated,
     PairingCancelled,
     PairingEvent,
     PairingProposed,
+    PairingReminded,
+    ProgramChanged,
 )
+from shared.kafka import CONSUMER_DEFAULTS
 from shared.logging import bind_correlation
 from shared.topics import Topics
 
@@ -31,6 +38,19 @@ async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> Non
         await runtime.notifier.pairing_cancelled(event)
     elif isinstance(event, PairingActivated):
         await runtime.notifier.pairing_activated(event)
+    elif isinstance(event, PairingReminded):
+        await runtime.notifier.pairing_reminded(event)
+    elif isinstance(event, CheckinOpened):
+        await runtime.notifier.checkin_opened(event)
+    elif isinstance(event, CheckinNudged):
+        await runtime.notifier.checkin_nudged(event)
+    # checkin.answered and pairing.flagged cause no email.
+
+
+async def on_program_changes(event: ProgramChanged, runtime: Runtime = Context()) -> None:
+    """Keep the newest record of each program; an older or repeated one changes nothing."""
+    bind_correlation(event.correlation_id or str(event.event_id))
+    await runtime.programs.apply(event.data)
 
 
 def register(
@@ -38,10 +58,11 @@ def register(
     topics: Topics,
     *,
     group_id: str,
+    programs_group_id: str,
     retry_seconds: float,
 ) -> None:
-    """Subscribe `on_pairings`, and declare the notification events it causes (keyed by pairing);
-    the subscriber runs once the runtime is handed over."""
+    """Subscribe `on_pairings` and `on_program_changes`, and declare the notification events
+    the first causes (keyed by pairing); the subscribers run once the runtime is handed over."""
     broker.publisher(
         topics.notifications,
         title="notifications",
@@ -55,6 +76,12 @@ def register(
         PairingEvent,
         on_pairings,
         group_id=group_id,
-        description="Each pairing event sends both people an email.",
+        description="Each pairing event sends an email to each person it concerns.",
         retry_seconds=retry_seconds,
     )
+    broker.subscriber(
+        topics.program_changes,
+        group_id=programs_group_id,
+        description="ProgramChanged: each program's name, mailbox, meetings and invite alarm.",
+        **CONSUMER_DEFAULTS,
+    )(on_program_changes)

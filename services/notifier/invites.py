@@ -7,6 +7,8 @@ answer, see `replies.py`), and SEQUENCE (the pairing's own counter, which grows
 with every state change) tells clients which version is newer. The series is anchored in one
 timezone (DTSTART;TZID with its VTIMEZONE), so every occurrence keeps that wall-clock time across
 daylight-saving changes; both people get the same anchor, so their calendars always agree.
+A REQUEST carries a VALARM (`alarm`: how long before each meeting), so calendars remind both
+people by themselves.
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, vCalAddress
 
 PRODID = "-//Reverse Mentoring//Notifier//EN"
 UID_DOMAIN = "reverse-mentoring"
@@ -59,6 +61,7 @@ class Invite:
     summary: str
     description: str
     series: Series | None
+    alarm: timedelta | None = None  # before each meeting; zero: at its start
 
 
 def invite_uid(pairing_id: str, key: bytes) -> str:
@@ -100,7 +103,17 @@ def _event(invite: Invite) -> Event:
         event.add("dtend", invite.series.end)
         rule = {"freq": "weekly", "interval": invite.series.interval_weeks}
         event.add("rrule", rule | {"count": invite.series.count})
+        if invite.alarm is not None and invite.method == "REQUEST":
+            event.add_component(_alarm(invite.alarm, invite.summary))
     return event
+
+
+def _alarm(before: timedelta, summary: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", summary)
+    return alarm
 
 
 def _address(person: Person) -> vCalAddress:

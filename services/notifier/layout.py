@@ -28,7 +28,9 @@ _BUTTONS = {  # name -> (background, text, border): the answer page's colours
     "accept": ("#1f7a4d", "#ffffff", "#1f7a4d"),
     "decline": ("#ffffff", "#8a3b12", "#8a3b12"),
     "end": ("#2f4f8a", "#ffffff", "#2f4f8a"),
+    "rematch": ("#ffffff", "#8a3b12", "#8a3b12"),
 }
+_ANSWER = ("#ffffff", "#1f4f8a", "#1f4f8a")  # a check-in's answers, the unsubscribe link
 _PAGE = """<!DOCTYPE html>
 <html lang="{{ c.language }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -81,8 +83,14 @@ border-radius:6px;padding:12px 16px">
 <div class="muted" style="color:#5a6475;font-size:14px;letter-spacing:.06em;text-transform:uppercase">{{ b.caption }}</div>
 <div style="font-size:17px;font-weight:700;margin:2px 0 4px">{{ b.headline }}</div>
 <div style="font-size:15px">{{ b.detail }}</div></div>
+{%- elif b.kind == "actions" and b.inline %}
+<p style="margin:0 0 12px">{% for name in b.names if name in c.buttons %}
+{%- set label, url = c.buttons[name] %}{% set bg, ink, edge = colours.get(name, answer) %}
+<a class="button button-{{ name }}" href="{{ url }}" style="display:inline-block;margin:0 8px 8px 0;
+padding:10px 16px;border:2px solid {{ edge }};border-radius:8px;background:{{ bg }};color:{{ ink }};
+font-size:16px;font-weight:600;line-height:1.3;text-decoration:none">{{ label }}</a>{% endfor %}</p>
 {%- elif b.kind == "actions" %}{% for name in b.names if name in c.buttons %}
-{%- set label, url = c.buttons[name] %}{% set bg, ink, edge = colours[name] %}
+{%- set label, url = c.buttons[name] %}{% set bg, ink, edge = colours.get(name, answer) %}
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 12px">
 <tr><td class="button-{{ name }}" bgcolor="{{ bg }}" style="border-radius:8px;background:{{ bg }}"><a class="button button-{{ name }}"
  href="{{ url }}" style="display:inline-block;padding:12px 22px;border:2px solid {{ edge }};
@@ -112,6 +120,7 @@ def render_html(content: Content) -> str:
         footer=each(content.footer),
         font=Markup(_FONT),
         colours=_BUTTONS,
+        answer=_ANSWER,
         tints=_TINTS,
     )
 

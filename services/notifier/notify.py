@@ -19,51 +19,45 @@ between publishing and marking publishes the same event again, with the same `ev
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from uuid import UUID, uuid5
 
-import structlog
-
+from services.notifier.checkin_letters import checkin_emails, nudge_emails
 from services.notifier.compose import (
     MeetingPolicy,
     NotificationKey,
     Outgoing,
     Program,
+    fit_series,
     invitation,
     plan_schedule,
 )
-from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
-from services.notifier.letters import (
-    Draft,
-    activation_emails,
-    address,
-    cancellation_emails,
-    proposal_emails,
-)
+from services.notifier.delivery import Cause, Delivery
+from services.notifier.drafts import Draft, address
+from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
-from services.notifier.metrics import EMAILS_FAILED, EMAILS_SENT
 from services.notifier.outbox import NotificationOutbox, Recorded
+from services.notifier.programs import NoRecords, ProgramRecords, alarm_before, program_settings
+from services.notifier.reminders import reminder_emails
 from services.notifier.store import NotificationStore
+from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.answer_links import AnswerLinks
 from shared.envelope import utc_now
 from shared.events import (
-    Notification,
-    NotificationFailed,
-    NotificationSent,
+    CheckinNudged,
+    CheckinOpened,
     PairingActivated,
     PairingCancelled,
     PairingProposed,
+    PairingReminded,
 )
 from shared.outbox import Relay
 from shared.publisher import Publisher
 
-log = structlog.get_logger(__name__)
-PRODUCER = "notifier"
-_EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
-Cause = PairingProposed | PairingCancelled | PairingActivated
+UNSUBSCRIBED = "unsubscribed from reminders"
 
 
 class Notifier:
-    """The use cases: a pairing was proposed, became active, was cancelled."""
+    """The use cases: a pairing was proposed, became active, was cancelled; a proposal waits
+    for answers; a check-in opened, or waits for answers."""
 
     def __init__(
         self,
@@ -78,79 +72,86 @@ class Notifier:
         invite_key: bytes,
         clock: Callable[[], datetime] = utc_now,
         links: AnswerLinks | None = None,
+        programs: ProgramRecords | None = None,
+        unsubscribe: UnsubscribeLinks | None = None,
+        alarm: timedelta = timedelta(minutes=30),
     ) -> None:
-        self._store, self._mailer = store, mailer
+        """`program`, `meetings` and `alarm` serve programs without a record in `programs`."""
+        self._store, self._clock = store, clock
+        self._delivery = Delivery(store, mailer, lease=lease, clock=clock)
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
-        self._program, self._meetings, self._lease, self._clock = program, meetings, lease, clock
-        self._invite_key, self._links = invite_key, links
+        self._program, self._meetings, self._alarm = program, meetings, alarm
+        self._invite_key, self._links, self._unsubscribe = invite_key, links, unsubscribe
+        self._programs = programs or NoRecords()
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
-        planned = plan_schedule(event.data, self._meetings, self._clock(), uid_key=self._invite_key)
+        program, meetings, alarm = await self._settings(event.data.program_id)
+        planned = plan_schedule(event.data, meetings, self._clock(), uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
-        if schedule.series(self._meetings):
+        policy = fit_series(meetings, schedule)
+        if schedule.series(policy):
             await self._store.keep_invitation(invitation(event.data, schedule))
         drafts = proposal_emails(
-            event, schedule, program=self._program, policy=self._meetings, links=self._links
+            event, schedule, program=program, policy=policy, links=self._links, alarm=alarm
         )
-        await self._notify(event, drafts)
+        await self._notify(event, drafts, program)
 
     async def pairing_activated(self, event: PairingActivated) -> None:
-        drafts = activation_emails(
-            event, program=self._program, policy=self._meetings, links=self._links
-        )
-        await self._notify(event, drafts)
+        program, meetings, _ = await self._settings(event.data.program_id)
+        policy = fit_series(meetings, await self._store.find_schedule(event.data.pairing_id))
+        drafts = activation_emails(event, program=program, policy=policy, links=self._links)
+        await self._notify(event, drafts, program)
 
     async def pairing_cancelled(self, event: PairingCancelled) -> None:
+        program, meetings, _ = await self._settings(event.data.program_id)
         schedule = await self._store.find_schedule(event.data.pairing_id)
-        drafts = cancellation_emails(event, schedule, program=self._program, policy=self._meetings)
-        await self._notify(event, drafts)
+        policy = fit_series(meetings, schedule)
+        drafts = cancellation_emails(event, schedule, program=program, policy=policy)
+        await self._notify(event, drafts, program)
 
-    async def _notify(self, cause: Cause, drafts: list[Draft]) -> None:
+    async def pairing_reminded(self, event: PairingReminded) -> None:
+        program, meetings, _ = await self._settings(event.data.program_id)
+        schedule = await self._store.find_schedule(event.data.pairing_id)
+        policy = fit_series(meetings, schedule)
+        drafts = reminder_emails(
+            event,
+            schedule,
+            program=program,
+            policy=policy,
+            links=self._links,
+            unsubscribe=self._unsubscribe,
+        )
+        await self._notify(event, drafts, program)
+
+    async def checkin_opened(self, event: CheckinOpened) -> None:
+        program, _, _ = await self._settings(event.data.program_id)
+        drafts = checkin_emails(event, program=program, links=self._links)
+        await self._notify(event, drafts, program)
+
+    async def checkin_nudged(self, event: CheckinNudged) -> None:
+        program, _, _ = await self._settings(event.data.program_id)
+        drafts = nudge_emails(
+            event, program=program, links=self._links, unsubscribe=self._unsubscribe
+        )
+        await self._notify(event, drafts, program)
+
+    async def _settings(self, program_id: str) -> tuple[Program, MeetingPolicy, timedelta]:
+        """The sender, meetings and invite alarm of the program: its record's, over the
+        defaults."""
+        record = await self._programs.get(program_id)
+        program, meetings = program_settings(record, program=self._program, meetings=self._meetings)
+        return program, meetings, alarm_before(record, default=self._alarm)
+
+    async def _notify(self, cause: Cause, drafts: list[Draft], program: Program) -> None:
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
-            outgoing = address(draft, program=self._program, now=self._clock())
-            recorded.append(await self._deliver(cause, outgoing) or draft.key)
+            outgoing = await self._outgoing(draft, program)
+            recorded.append(await self._delivery.deliver(cause, outgoing) or draft.key)
         await self._relay.flush(recorded)
 
-    async def _deliver(self, cause: Cause, item: Outgoing) -> Recorded | None:
-        """The outcome event recorded by this attempt; None if none was (finished earlier, or
-        the claim was taken over)."""
-        token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)
-        if token is None:
-            log.info("notification_already_done", notification=item.key.id)
-            return None
-        if item.message is None:
-            return await self._finish(cause, item, token, failure=item.problem or "not sendable")
-        try:
-            await self._mailer.send(item.message)
-        except PermanentDeliveryError as exc:
-            return await self._finish(cause, item, token, failure=str(exc))
-        except TransientDeliveryError:
-            await self._store.release(item.key, token)  # nothing was delivered: claim again later
-            raise
-        return await self._finish(cause, item, token, failure=None)
-
-    async def _finish(
-        self,
-        cause: Cause,
-        item: Outgoing,
-        token: str,
-        *,
-        failure: str | None,
-    ) -> Recorded | None:
-        key = item.key
-        data = Notification(
-            pairing_id=key.pairing_id,
-            state=key.state,
-            recipient_id=key.recipient_id,
-            detail=failure or (item.message["Message-ID"] if item.message else None),
-        )
-        kind = NotificationFailed if failure else NotificationSent
-        event_id = uuid5(_EVENT_NAMESPACE, f"{key.id}:{kind.__name__}")
-        event = kind(**cause.caused(event_id=event_id, producer=PRODUCER, data=data))
-        if not await self._store.finish(key, token, event):
-            log.warning("notification_claim_lost", notification=key.id)
-            return None
-        (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.state).inc()
-        log.info("notification_finished", notification=key.id, outcome=event.event_type)
-        return event
+    async def _outgoing(self, draft: Draft, program: Program) -> Outgoing:
+        """The email, or, for a reminder to someone who unsubscribed, why none is sent: that
+        is recorded like any outcome, so the reminder is never sent later."""
+        if draft.reminder and await self._store.unsubscribed(draft.recipient.id):
+            return Outgoing(key=draft.key, message=None, problem=UNSUBSCRIBED)
+        return address(draft, program=program, now=self._clock())

@@ -27,6 +27,6 @@ def _block(block: Block[str], buttons: Mapping[str, tuple[str, str]]) -> str:
             return "\n".join([f"{caption}: {title}", mine, theirs, *notes])
         case Panel(caption, headline, detail):
             return f"{caption}: {headline}\n{detail}"
-        case Actions(names):
+        case Actions(names, _):
             shown = (buttons[name] for name in names if name in buttons)
             return "\n\n".join(f"{label}:\n{url}" for label, url in shown)

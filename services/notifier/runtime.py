@@ -15,11 +15,15 @@ from pymongo import AsyncMongoClient
 from services.notifier.inbound import CalendarReplies, serve
 from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
+from services.notifier.programs import NoRecords, ProgramRecords
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore, NotificationStore
+from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.connection import BrokerConnection
+from shared.envelope import utc_now
 from shared.health import Check
 from shared.mongo import Document, mongo_client
+from shared.program_records import MongoProgramRecords
 from shared.publisher import BrokerPublisher
 from shared.runtime import hand_over, runtime_of
 
@@ -29,6 +33,9 @@ class Runtime:
     store: NotificationStore
     notifier: Notifier
     connection: BrokerConnection
+    programs: ProgramRecords
+    unsubscribe: UnsubscribeLinks | None = None
+    clock: Callable[[], datetime] = utc_now
 
     @property
     def checks(self) -> dict[str, Check]:
@@ -45,14 +52,18 @@ async def running(
     store: NotificationStore | None,
     mailer: Mailer | None,
     clock: Callable[[], datetime],
+    programs: ProgramRecords | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build the runtime, hand it over, start the broker in the background; `store` and
-    `mailer` (the transport: retries are always added) replace the real ones (tests)."""
+    `mailer` (the transport: retries are always added) replace the real ones (tests). With a
+    `store` given, the program records are kept only if `programs` is given too."""
     client: AsyncMongoClient[Document] | None = None
     notifications: NotificationStore
+    records: ProgramRecords = programs or NoRecords()
     if store is None:
         client = mongo_client(settings.mongodb_uri)
         notifications = MongoNotificationStore(client[settings.mongodb_database])
+        records = programs or MongoProgramRecords(client[settings.mongodb_database])
     else:
         notifications = store
     notifier = Notifier(
@@ -66,9 +77,13 @@ async def running(
         invite_key=settings.invite_key.get_secret_value().encode(),
         clock=clock,
         links=settings.answer_links(),
+        programs=records,
+        unsubscribe=settings.unsubscribe_links(),
+        alarm=settings.alarm,
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds)
-    runtime = Runtime(notifications, notifier, connection)
+    unsubscribe = settings.unsubscribe_links()
+    runtime = Runtime(notifications, notifier, connection, records, unsubscribe, clock)
     hand_over(runtime, app=app, broker=broker)
     connection.start()
     inbound = await _inbound(settings, notifications, broker)

@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.mailer import SmtpConfig
+from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.answer_links import AnswerLinkSettings
 from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
 from shared.retry import RetryPolicy
@@ -25,8 +26,12 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
     mongodb_database: str = "notifier"
     http_port: int = 8003
     group_id: str = Field(default="notifier", description="Consumer group on the pairing topic.")
+    programs_group_id: str = Field(
+        default="notifier-programs", description="Consumer group on the program topic."
+    )
     program_mailbox: EmailStr = Field(
-        default="mentoring@example.org", description="From address and calendar ORGANIZER."
+        default="mentoring@example.org",
+        description="From address and calendar ORGANIZER of programs without a record.",
     )
     program_name: str = Field(default="Reverse Mentoring", min_length=1, max_length=100)
 
@@ -77,6 +82,18 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
     )
     meeting_interval_weeks: int = Field(default=2, ge=1, le=12, description="RRULE INTERVAL.")
     program_weeks: int = Field(default=26, ge=1, le=260, description="Length of the series.")
+    alarm_minutes_before: int = Field(
+        default=30,
+        ge=0,
+        le=7 * 24 * 60,
+        description="The invite's alarm, minutes before each meeting (0: at its start), for "
+        "programs that set none (`alarm_minutes_before` of the program record).",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="The notifier's public address, as mail clients and browsers reach it: "
+        "reminders' unsubscribe links point here (https in production; RFC 8058).",
+    )
 
     @property
     def retry(self) -> RetryPolicy:
@@ -119,6 +136,15 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
     @property
     def program(self) -> Program:
         return Program(mailbox=str(self.program_mailbox), name=self.program_name)
+
+    @property
+    def alarm(self) -> timedelta:
+        return timedelta(minutes=self.alarm_minutes_before)
+
+    def unsubscribe_links(self) -> UnsubscribeLinks | None:
+        """Signed with the answer links' keys (a salt of their own); no keys: no links."""
+        keys = [key.get_secret_value() for key in self.answer_link_keys]
+        return UnsubscribeLinks(keys, base_url=self.public_base_url) if keys else None
 
     @property
     def meetings(self) -> MeetingPolicy:

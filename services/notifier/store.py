@@ -34,14 +34,16 @@ from pymongo.errors import PyMongoError
 
 from services.notifier.compose import Invitation, NotificationKey, Schedule
 from services.notifier.errors import ClaimHeld
+from services.notifier.preferences import MongoPreferences, Preferences
 from shared.events import NotificationFailed, NotificationSent
 from shared.fence import Fenced, Write
 from shared.inserts import Inserts
 from shared.mongo import Document, idempotent
 
 
-class NotificationStore(Protocol):
-    """Where the notifier keeps what it has sent; every method is idempotent."""
+class NotificationStore(Preferences, Protocol):
+    """Where the notifier keeps what it has sent, and the preferences that shape what it sends;
+    every method is idempotent."""
 
     async def keep_schedule(self, schedule: Schedule) -> Schedule:
         """Store the schedule unless the pairing has one; return the stored one (first wins)."""
@@ -81,8 +83,11 @@ class NotificationStore(Protocol):
     async def ping(self) -> bool: ...
 
 
-class MongoNotificationStore:
+class MongoNotificationStore(MongoPreferences):
+    """The notifier's one database; the preferences' part lives in `preferences.py`."""
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
+        super().__init__(db)
         self._notifications = db["notifications"]
         self._schedules = db["schedules"]
         self._outcomes = db["outcomes"]

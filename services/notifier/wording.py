@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from services.notifier.blocks import Blocks
+from services.notifier.followup_wording import FollowUpWording
 from shared.vocabulary import Skill, labels_in, skill_name
 
 EN_DASH = "\u2013"
@@ -44,6 +45,7 @@ class Wording:
     reasons: dict[str, str]
     conjunction: str
     footer: Template  # below every email: why the reader gets it
+    followup: FollowUpWording  # the reminder, the check-in and its nudge
 
     @property
     def skills(self) -> Mapping[Skill, str]:
@@ -52,8 +54,9 @@ class Wording:
         return labels_in(self.locale)
 
     def cancellation(self, reason_code: str) -> tuple[Template, Blocks]:
-        """Subject and paragraphs: an ended pairing is a completion, thanked for, not a failure."""
-        if reason_code == "ended":
+        """Subject and paragraphs: a pairing that ran its course or ended with the program is a
+        completion, thanked for, not a failure."""
+        if reason_code in ("ended", "program_ended"):
             return self.ended_subject, self.ended
         return self.cancel_subject, self.cancel
 

@@ -4,7 +4,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.events import PairingCancelled, PairingProposed
+from shared.events import (
+    CheckinNudged,
+    CheckinOpened,
+    PairingCancelled,
+    PairingProposed,
+    PairingReminded,
+)
 from shared.vocabulary import Skill, label
 
 # A Monday in March 2026, before Europe's clocks go forward (29 March) but after America's (8 March).
@@ -96,5 +102,53 @@ def cancelled(
                 "reason_code": reason_code,
                 "reason": "Robert declined: no time this quarter.",
             },
+        }
+    )
+
+
+def reminded(proposal: PairingProposed, *, waiting_on: list[str]) -> PairingReminded:
+    """Halfway to the proposal's expiry, still waiting on `waiting_on`."""
+    data = proposal.data
+    return PairingReminded.model_validate(
+        {
+            "producer": "matcher",
+            "occurred_at": proposal.occurred_at + (data.expires_at - proposal.occurred_at) / 2,
+            "data": data.model_dump() | {"waiting_on": waiting_on},
+        }
+    )
+
+
+def checkin(
+    proposal: PairingProposed,
+    *,
+    checkin_id: str = "mid-program",
+    final: bool = False,
+    waiting_on: list[str] | None = None,
+) -> CheckinOpened | CheckinNudged:
+    """The check-in of the proposal's pairing, active since; a nudge when `waiting_on` is given.
+    The skills are codes, as the matcher sends them."""
+    data = proposal.data
+    opened_at = proposal.occurred_at + timedelta(weeks=6)
+    body: dict[str, Any] = {
+        "pairing_id": data.pairing_id,
+        "program_id": data.program_id,
+        "sequence": data.sequence + 1,
+        "checkin_id": checkin_id,
+        "younger": data.younger.model_dump(),
+        "older": data.older.model_dump(),
+        "younger_teaches": [Skill.AI_TOOLS.value, Skill.SOCIAL_MEDIA.value],
+        "older_teaches": [Skill.STRATEGY.value, "works council relations"],
+        "final": final,
+        "closes_at": opened_at + timedelta(days=14),
+    }
+    if waiting_on is None:
+        return CheckinOpened.model_validate(
+            {"producer": "matcher", "occurred_at": opened_at, "data": body}
+        )
+    return CheckinNudged.model_validate(
+        {
+            "producer": "matcher",
+            "occurred_at": opened_at + timedelta(days=7),
+            "data": body | {"waiting_on": waiting_on},
         }
     )

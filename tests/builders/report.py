@@ -20,8 +20,7 @@ from shared.checkins import CheckinAnswer
 from shared.events import CancelReason
 from tests.builders.matcher import NOW, answer, explanation, profile
 from tests.fakes.matcher import (
-    FakeCheckinAnswers,
-    FakePairingFlags,
+    FakeAnswerStore,
     FakePairings,
     FakePeople,
     FakePrograms,
@@ -48,6 +47,7 @@ def made(
     teaches: tuple[list[str], list[str]] = (["spreadsheets"], ["sales"]),
     activated: timedelta | None = None,
     reason: CancelReason | None = None,
+    flags: tuple[str, ...] = (),
 ) -> PairingRecord:
     why = explanation().model_copy(
         update={"younger_teaches": teaches[0], "older_teaches": teaches[1]}
@@ -64,18 +64,19 @@ def made(
         updated_at=T0 + 200 * H,
         activated_at=T0 + activated if activated is not None else None,
         reason_code=reason,
+        flags=list(flags),
     )
 
 
 S = PairingState
 PAIRINGS = [
-    made("A", "y1", "o1", S.ACTIVE, teaches=(["social_media", "video"], ["leadership"]), activated=3 * H),
-    made("B", "y2", "o2", S.ACTIVE, teaches=(["social_media"], ["strategy", "leadership"]), activated=30 * H),
-    made("C", "y3", "o3", S.ENDED, teaches=(["ai_tools"], ["negotiation"]), activated=H / 2, reason="ended"),
+    made("A", "y1", "o1", S.ACTIVE, teaches=(["social media", "video"], ["leadership"]), activated=3 * H),
+    made("B", "y2", "o2", S.ACTIVE, teaches=(["social media"], ["strategy", "leadership"]), activated=30 * H, flags=("stopped", "low_ratings")),
+    made("C", "y3", "o3", S.ENDED, teaches=(["ai tools"], ["negotiation"]), activated=H / 2, reason="ended"),
     made("D", "y4", "o4", S.DECLINED, reason="declined"),
     made("E", "y4", "o1", S.EXPIRED, reason="expired"),
     made("F", "y2", "o3", S.PROPOSED),
-    made("G", "y3", "o4", S.CANCELLED, teaches=(["social_media", "ai_tools"], ["strategy"]), activated=100 * H, reason="rematch_requested"),
+    made("G", "y3", "o4", S.CANCELLED, teaches=(["social media", "ai tools"], ["strategy"]), activated=100 * H, reason="rematch_requested", flags=("low_ratings",)),
     made("H", "y4", "o2", S.ACCEPTED),
 ]  # fmt: skip
 
@@ -113,7 +114,6 @@ RECORDS = ProgramRecords(
     people=PEOPLE,
     pairings=PAIRINGS,
     answers=ANSWERS,
-    flags={"B": ["stopped", "low_ratings"], "G": ["low_ratings"]},
     unpaired=[
         Unpaired("u1", "no feasible partner: no shared language (with 8 of 9 others)"),
         Unpaired("y3", WOULD_PAIR),
@@ -135,8 +135,7 @@ async def report_app(**overrides: Any) -> FastAPI:
         "pairings": pairings,
         "programs": programs,
         "directory": ProgramDirectory(programs, defaults={}, deployment={}),
-        "checkin_answers": FakeCheckinAnswers(*ANSWERS),
-        "pairing_flags": FakePairingFlags(RECORDS.flags),
+        "checkin_answers": await answered(*ANSWERS),
         "clock": lambda: RECORDS.now,
     }
     app = FastAPI()
@@ -144,3 +143,12 @@ async def report_app(**overrides: Any) -> FastAPI:
     protect(app, {READER: frozenset({Scope.READ}), ADMIN: frozenset({Scope.ADMIN})})
     api.install(app)
     return app
+
+
+async def answered(*answers: CheckinAnswer) -> FakeAnswerStore:
+    """The check-in answer store after these answers, in order (a later one by the same person to
+    the same check-in is a new revision)."""
+    store = FakeAnswerStore()
+    for one in answers:
+        await store.record(one)
+    return store

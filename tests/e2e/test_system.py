@@ -20,8 +20,10 @@ from deploy.processes import System
 from shared.commands import PairingAnswer, RespondToPairing
 from shared.events import PairingActivated, PairingCancelled, PairingEvent, PairingProposed
 from shared.kafka import encode
+from shared.mongo import mongo_client
 from shared.topics import Topics
 from tests.builders.profiles import profile_fields
+from tests.builders.programs import program_body
 from tests.builders.replies import reply_email
 from tests.helpers import deliver_lmtp, eventually
 
@@ -319,3 +321,38 @@ async def test_calendar_replies_from_both_people_make_their_pairing_active(
 async def _when(pending: Any, pick: Any) -> Any:
     """Await `pending` and apply `pick` to the result (for use inside `eventually`)."""
     return pick(await pending)
+
+
+async def test_a_program_record_put_through_the_api_addresses_its_pairings_emails(
+    system: System, unique: str, mongo_uri: str
+) -> None:
+    program = Program(system, unique)
+    body = program_body(
+        name=f"Program {unique}",
+        sender=f"mentoring-{unique}@example.org",
+        schedule={"mode": "continuous", "settle_minutes": 0},
+    )
+    async with program._client("profiles") as client:
+        (await client.put(f"/programs/{program.id}", json=body)).raise_for_status()
+    notifier_db = f"{system.config.database_prefix}notifier"
+    client = mongo_client(mongo_uri)
+    try:
+        stored = client[notifier_db]["programs"]
+        await eventually(lambda: stored.find_one({"_id": program.id}), within=60)
+    finally:
+        await client.close()
+
+    mia = await program.add_via_api("Mia", 1999, YOUNG, OLD)
+    await program.add_via_ingress("Greta", 1961, OLD, YOUNG)
+
+    [path] = await eventually(lambda: _mail_files(system, program.emails[mia]), within=90)
+    message = email.message_from_bytes(path.read_bytes())
+    assert message["From"] == f"Program {unique} <mentoring-{unique}@example.org>"
+    invite = _calendar(message)
+    assert invite is not None
+    organizer = next(iter(invite.walk("VEVENT")))["ORGANIZER"]
+    assert str(organizer) == f"mailto:mentoring-{unique}@example.org"
+
+
+def _mail_files(system: System, recipient: str) -> list[Path]:
+    return [p for p in system.config.mail_dir.glob("*.eml") if p.name.endswith(f"-{recipient}.eml")]

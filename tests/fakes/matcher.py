@@ -7,7 +7,14 @@ from typing import Any
 
 from services.matcher.adapters.coordinator import Steps
 from services.matcher.core.lifecycle import AWAITING, PairingState
-from services.matcher.report.source import CheckinAnswers, PairingFlags
+from services.matcher.report.source import CheckinAnswers
+from services.matcher.usecases import followup_ports
+from services.matcher.usecases.followup_ports import (
+    Answered,
+    FollowupStore,
+    Recorded,
+    answer_id,
+)
 from services.matcher.usecases.ports import (
     PairingRecord,
     PairingStore,
@@ -22,8 +29,8 @@ from shared.checkins import CheckinAnswer
 from shared.envelope import Envelope
 from shared.kafka import encode
 from shared.profile import ProfileSnapshot
-from shared.programs import ProgramSnapshot
 from shared.publisher import Message, Publisher
+from tests.fakes.programs import FakePrograms as FakePrograms  # kept here too: older imports
 
 
 class FakePeople:
@@ -56,26 +63,6 @@ class FakePeople:
 
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         return [p for p in self.people.values() if p.program_id == program_id]
-
-
-class FakePrograms:
-    """The latest record per program; an older one never replaces a newer one."""
-
-    def __init__(self, *records: ProgramSnapshot) -> None:
-        self.records: dict[str, ProgramSnapshot] = {r.id: r for r in records}
-
-    async def apply(self, snapshot: ProgramSnapshot) -> bool:
-        current = self.records.get(snapshot.id)
-        if current is not None and current.version >= snapshot.version:
-            return current.version == snapshot.version
-        self.records[snapshot.id] = snapshot
-        return True
-
-    async def get(self, program_id: str) -> ProgramSnapshot | None:
-        return self.records.get(program_id)
-
-    async def every(self) -> list[ProgramSnapshot]:
-        return list(self.records.values())
 
 
 @dataclass
@@ -156,6 +143,11 @@ class FakePairings:
             for d in self.docs.values()
             if (d.record.state in AWAITING and d.record.expires_at < now) or d.unsent()
         }
+
+    async def add_flag(self, pairing_id: str, flag: str) -> None:
+        doc = self.docs[pairing_id]
+        if flag not in doc.record.flags:
+            doc.record = doc.record.model_copy(update={"flags": [*doc.record.flags, flag]})
 
     async def count_by_state(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -297,30 +289,78 @@ _rounds: RoundStore = FakeRounds()
 _wake: Wake = RecordingWake()
 
 
-class FakeCheckinAnswers:
-    """The current check-in answers, fed as `checkin.answered` would carry them: a higher
-    revision of the same person's answer to the same check-in replaces the earlier one."""
+class FakeFollowups:
+    """Occasions by id with their events; each program's next due time."""
 
-    def __init__(self, *answers: CheckinAnswer) -> None:
-        self.current: dict[tuple[str, str, str], CheckinAnswer] = {}
-        for answer in answers:
-            self.answered(answer)
+    def __init__(self) -> None:
+        self.occasions: dict[str, tuple[str, str, Envelope | None]] = {}
+        self.unsent: set[str] = set()
+        self.due: dict[str, datetime] = {}
 
-    def answered(self, answer: CheckinAnswer) -> None:
-        key = (answer.pairing_id, answer.checkin_id, answer.person_id)
-        if key not in self.current or self.current[key].revision < answer.revision:
-            self.current[key] = answer
+    def events(self) -> list[Envelope]:
+        return [event for _, _, event in self.occasions.values() if event is not None]
+
+    async def record(
+        self, occasion_id: str, *, pairing_id: str, program_id: str, event: Envelope | None
+    ) -> bool:
+        if occasion_id in self.occasions:
+            return False
+        self.occasions[occasion_id] = (pairing_id, program_id, event)
+        if event is not None:
+            self.unsent.add(occasion_id)
+        return True
+
+    async def recorded(self, ids: Collection[str]) -> set[str]:
+        return {i for i in ids if i in self.occasions}
+
+    async def unpublished(self, program_id: str, ids: Collection[str] | None) -> list[Recorded]:
+        chosen = sorted(self.unsent if ids is None else set(ids) & self.unsent)
+        return [
+            Recorded(i, pid, encode(event), event.headers())
+            for i in chosen
+            for pid, program, event in [self.occasions[i]]
+            if program == program_id and event is not None
+        ]
+
+    async def mark_published(self, ids: Collection[str]) -> None:
+        self.unsent -= set(ids)
+
+    async def set_due(self, program_id: str, at: datetime | None) -> None:
+        if at is None:
+            self.due.pop(program_id, None)
+        else:
+            self.due[program_id] = at
+
+    async def due_programs(self, *, now: datetime) -> set[str]:
+        return {program for program, at in self.due.items() if at <= now}
+
+
+class FakeAnswerStore:
+    """Current answers by id (`answer_id`), each with its earlier revisions."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, CheckinAnswer] = {}
+        self.history: dict[str, list[CheckinAnswer]] = {}
+
+    async def record(self, answer: CheckinAnswer) -> Answered:
+        key = answer_id(answer.pairing_id, answer.checkin_id, answer.person_id)
+        current = self.answers.get(key)
+        said = ("met", "learned", "learned_text", "usefulness")
+        if current is not None and all(getattr(current, f) == getattr(answer, f) for f in said):
+            return Answered(current, changed=False)
+        new = answer.model_copy(update={"revision": 1 if current is None else current.revision + 1})
+        if current is not None:
+            self.history.setdefault(key, []).append(current)
+        self.answers[key] = new
+        return Answered(new, changed=True)
+
+    async def current(self, ids: Collection[str]) -> dict[str, CheckinAnswer]:
+        return {i: self.answers[i] for i in ids if i in self.answers}
 
     async def for_program(self, program_id: str) -> list[CheckinAnswer]:
-        return [a for _, a in sorted(self.current.items()) if a.program_id == program_id]
+        return [a for a in self.answers.values() if a.program_id == program_id]
 
 
-class FakePairingFlags:
-    def __init__(self, flags: Mapping[str, Sequence[str]] | None = None) -> None:
-        self.flags = {pid: list(codes) for pid, codes in (flags or {}).items()}
-
-    async def for_program(self, program_id: str) -> dict[str, list[str]]:
-        return dict(self.flags)
-
-
-_checks: tuple[CheckinAnswers, PairingFlags] = (FakeCheckinAnswers(), FakePairingFlags())
+_followups: FollowupStore = FakeFollowups()
+_answers: followup_ports.CheckinAnswers = FakeAnswerStore()
+_report_answers: CheckinAnswers = FakeAnswerStore()  # the report's narrower read port

@@ -44,6 +44,7 @@ class FakeStore:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    unsubscribed_at: dict[str, datetime] = field(default_factory=dict)
     crash_on: str | None = None
 
     def _maybe_crash(self, method: str) -> None:
@@ -109,6 +110,12 @@ class FakeStore:
 
     async def ping(self) -> bool:
         return True
+
+    async def unsubscribe(self, person_id: str, *, at: datetime) -> None:
+        self.unsubscribed_at.setdefault(person_id, at)
+
+    async def unsubscribed(self, person_id: str) -> bool:
+        return person_id in self.unsubscribed_at
 
 
 @dataclass

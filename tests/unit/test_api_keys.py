@@ -57,9 +57,15 @@ SCOPES: dict[tuple[str, str, str], Scope] = {
 OPEN = {("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics")}
 """Routes without a key: probes and scrapers. A route that authenticates otherwise (a signed
 link, say) belongs here, with its own tests."""
-SIGNED = {("matcher", "GET", "/answers/{token}"), ("matcher", "POST", "/answers/{token}")}
+SIGNED = {
+    ("matcher", "GET", "/answers/{token}"),
+    ("matcher", "POST", "/answers/{token}"),
+    ("notifier", "GET", "/unsubscribe/{token}"),
+    ("notifier", "POST", "/unsubscribe/{token}"),
+}
 """Routes that take no key because a signed link authorises them (the one-click answers, tested
-in `tests/unit/matcher/test_answer_pages.py`)."""
+in `tests/unit/matcher/test_answer_pages.py`; the one-click unsubscribe from reminders, tested in
+`tests/unit/notifier/test_unsubscribe.py`)."""
 
 
 def apps() -> dict[str, FastAPI]:

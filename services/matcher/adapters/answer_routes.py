@@ -5,7 +5,8 @@ for the one person it names. A GET changes nothing (mail gateways prefetch links
 the answer through the same use case as `POST /pairings/{id}/responses`. Each outcome is a page
 in the link's language with a fitting status: 400 for a link that was not issued here, 403 for
 one this pairing did not issue, 404 for an unknown pairing, 409 when the pairing moved on,
-410 once it expired, 503 while the store is down.
+410 once it expired, 503 while the store is down. A check-in link shows and sends the check-in
+form instead (`checkin_routes`).
 """
 
 from urllib.parse import parse_qs
@@ -14,11 +15,12 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
 from services.matcher.adapters.answer_page import Kind, Page, render
+from services.matcher.adapters.checkin_page import CheckinPage, render_checkin
+from services.matcher.adapters.checkin_routes import checkin_page
 from services.matcher.adapters.context import RuntimeDep
 from services.matcher.core.errors import NotAnswerable, PairingNotFound
 from services.matcher.usecases.links import LinkView, Standing, answer_link, open_link
 from shared.answer_links import AnswerClaims, BadLink, ExpiredLink
-from shared.envelope import utc_now
 from shared.errors import StoreUnavailable
 
 MAX_FORM_BYTES = 4096
@@ -62,12 +64,16 @@ async def _page(token: str, request: Request, runtime: RuntimeDep, *, answer: bo
     try:
         if links is None:
             raise BadLink("no answer links here")
-        claims = links.read(token, now=utc_now())
+        claims = links.read(token, now=runtime.clock())
     except BadLink:
         return _respond(Page(kind="invalid"))
     except ExpiredLink as expired:
         return _respond(_about(expired.claims, "expired"))
     try:
+        if claims.action == "checkin":
+            now = runtime.clock()
+            page = await checkin_page(claims, request, runtime, answer=answer, now=now)
+            return _respond_checkin(page)
         if answer:
             reason = await _reason(request)
             view = await answer_link(runtime.pairings, runtime.send_answer, claims, reason=reason)
@@ -127,6 +133,11 @@ async def _reason(request: Request) -> str | None:
     given = parse_qs(body).get("reason", [""])[0]
     text = " ".join("".join(c if c.isprintable() else " " for c in given).split())
     return text[:MAX_REASON].strip() or None
+
+
+def _respond_checkin(page: CheckinPage) -> HTMLResponse:
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT if page.empty else _STATUS[page.kind]
+    return HTMLResponse(render_checkin(page), status_code=status_code, headers=_HEADERS)
 
 
 def _respond(page: Page) -> HTMLResponse:

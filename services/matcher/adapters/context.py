@@ -11,8 +11,8 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
-from services.matcher.report.source import CheckinAnswers, PairingFlags
 from services.matcher.usecases.directory import ProgramDirectory, ProgramRecords
+from services.matcher.usecases.followup_ports import CheckinAnswers
 from services.matcher.usecases.ports import PairingStore, PeopleStore
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.work import MatchWork
@@ -34,8 +34,6 @@ class Runtime(Protocol):
     def directory(self) -> ProgramDirectory: ...
     @property
     def checkin_answers(self) -> CheckinAnswers: ...
-    @property
-    def pairing_flags(self) -> PairingFlags: ...
     @property
     def clock(self) -> Callable[[], datetime]: ...
     async def forward(self, work: MatchWork) -> None: ...

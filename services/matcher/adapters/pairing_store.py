@@ -137,6 +137,11 @@ class MongoPairings:
         return {str(program) for program in found}
 
     @idempotent
+    async def add_flag(self, pairing_id: str, flag: str) -> None:
+        with store_errors():
+            await self._pairings.update_one({"_id": pairing_id}, {"$addToSet": {"flags": flag}})
+
+    @idempotent
     async def count_by_state(self) -> dict[str, int]:
         with store_errors():
             cursor = await self._pairings.aggregate(

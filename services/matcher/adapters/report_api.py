@@ -56,7 +56,6 @@ async def _report(
         pairings=runtime.pairings,
         programs=runtime.programs,
         answers=runtime.checkin_answers,
-        flags=runtime.pairing_flags,
         settings_for=runtime.directory.settings_for,
         now=runtime.clock(),
     )

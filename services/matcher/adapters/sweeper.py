@@ -2,7 +2,8 @@
 
 Any replica may sweep (duplicates are harmless: the owner's step is idempotent); it never changes a
 pairing itself, it only publishes `ProgramDue` for programs that have a proposal past its expiry,
-an outbox entry left unpublished (by a crash) for a while, or a slot that has just become old
+a follow-up due (a reminder, a check-in, a nudge, the program's end: `followups_due`), an outbox
+entry left unpublished (by a crash) for a while, or a slot that has just become old
 enough to be released if its pairing was never created (a crash between claiming the slot and
 creating the pairing). The owner's step then releases such a slot, and the person is proposed
 again. Only slots that crossed that age since the last few sweeps are looked at, so each slot makes
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 import structlog
 from aiokafka.errors import KafkaError
 
+from services.matcher.usecases.followup_ports import FollowupStore
 from services.matcher.usecases.ports import PairingStore, SlotGuard
 from services.matcher.usecases.work import Forward, MatchWork, ProgramDue, Work
 from shared.envelope import utc_now
@@ -35,16 +37,20 @@ class Sweeper:
         orphan_after: timedelta,
         window: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        followups: FollowupStore | None = None,
     ) -> None:
         """`window`: how far back to look for slots that crossed `orphan_after` (a few sweep
         intervals, so that a late or failed sweep misses none)."""
         self._pairings, self._slots, self._forward = pairings, slots, forward
+        self._followups = followups
         self._stuck_after, self._orphan_after, self._window = stuck_after, orphan_after, window
         self._clock = clock
 
     async def sweep(self) -> list[str]:
         now = self._clock()
         due = await self._pairings.due_programs(now=now, stuck_before=now - self._stuck_after)
+        if self._followups is not None:
+            due |= await self._followups.due_programs(now=now)
         old_enough = now - self._orphan_after
         due |= await self._slots.programs_claimed_between(
             since=old_enough - self._window, until=old_enough

@@ -33,6 +33,10 @@ class _Pairing(BaseModel):
     expires_at: AwareDatetime
     updated_at: AwareDatetime
     reason_code: CancelReason | None
+    flags: list[str] = Field(
+        default_factory=list,
+        description="What its check-ins flagged for the program lead: `stopped`, `low_ratings`.",
+    )
 
 
 class PairingPublic(_Pairing):

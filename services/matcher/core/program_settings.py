@@ -4,7 +4,9 @@ A program with a record (`shared.programs`, from `programs.changes.v1`) takes it
 one without behaves as before programs had records: the deployment's policy (`MATCHER_POLICY`,
 then `MATCHER_PROGRAM_POLICIES` for it), matched continuously without a settle window. The policy
 is laid in that order: defaults, the deployment's overrides, the record's meeting length, the
-record's own overrides.
+record's own overrides. Should the record's overrides make no valid policy together with the
+deployment's defaults (each is valid alone), the program keeps the deployment's policy and the
+reason is reported (`ProgramSettings.refused`).
 """
 
 from collections.abc import Mapping
@@ -26,6 +28,9 @@ class ProgramSettings:
     schedule: Schedule
     record: ProgramSnapshot | None = None
     """The program's record, if it has one (its version tells settings apart)."""
+    refused: str | None = None
+    """Why the record's policy overrides were not applied: together with this deployment's
+    defaults they make no valid policy (for example all three weights zero)."""
 
     @property
     def in_rounds(self) -> bool:
@@ -71,5 +76,8 @@ def settings_of(
         return ProgramSettings(program_id, Policy(**knobs), without_record)
     if record.meeting_minutes is not None:
         knobs["meeting_minutes"] = record.meeting_minutes
-    policy = Policy(**(knobs | record.policy.set_knobs()))
+    try:
+        policy = Policy(**(knobs | record.policy.set_knobs()))
+    except ValueError as invalid:  # a program keeps matching, on the deployment's policy
+        return ProgramSettings(program_id, Policy(**knobs), record.schedule, record, str(invalid))
     return ProgramSettings(program_id, policy, record.schedule, record)

@@ -22,6 +22,6 @@ def program_report(records: ProgramRecords, *, personal: bool) -> ProgramReport:
         skills=exchange.skills(pairings, answers),
         checkins=exchange.checkins(answers, [point.id for point in points]),
         usefulness_by_week=exchange.usefulness_by_week(answers),
-        flagged=people.flagged(pairings, records.flags, personal=personal),
+        flagged=people.flagged(pairings, personal=personal),
         unpaired=people.unpaired(records.unpaired, records.people, personal=personal),
     )

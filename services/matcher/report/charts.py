@@ -45,6 +45,8 @@ def bars(series: Sequence[Series], *, horizontal: bool = False) -> str:
         values = [counts.get(label, 0) for label in labels]
         draw = axes.barh if horizontal else axes.bar
         draw(at, values, width, label=_plain(one.name), color=COLOURS[i % len(COLOURS)])
+    if not any(b.count for s in series for b in s.bars):  # all zero: a scale from 0, not around it
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, 1)
     ticks = axes.set_yticks if horizontal else axes.set_xticks
     ticks(range(len(labels)), labels, fontsize=8)
     if horizontal:

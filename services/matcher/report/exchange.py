@@ -9,19 +9,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from services.matcher.core.lifecycle import PairingState
+from services.matcher.core.features import skill_key
+from services.matcher.core.lifecycle import LIVE
 from services.matcher.report.figures import most_first
 from services.matcher.report.model import Bar, CheckinFigures, Skills, SkillsOneWay, WeekScore
 from services.matcher.usecases.ports import PairingRecord
 from shared.checkins import CheckinAnswer
+from shared.vocabulary import Skill, label
 
 TOP_SKILLS = 10
+_VOCABULARY = frozenset(skill.value for skill in Skill)
 
 
 def skills(pairings: Sequence[PairingRecord], answers: Sequence[CheckinAnswer]) -> Skills:
-    """Planned exchange from the explanations of the pairs both people accepted; reported
-    exchange from the check-in answers."""
-    agreed = [p for p in pairings if p.activated_at is not None or p.state is PairingState.ACTIVE]
+    """Planned exchange from the explanations of the pairs that are live or were accepted by
+    both (a declined or expired proposal exchanged nothing); reported exchange from the check-in
+    answers."""
+    agreed = [p for p in pairings if p.activated_at is not None or p.state in LIVE]
     return Skills(
         younger_to_older=SkillsOneWay(
             from_proposals=_top(s for p in agreed for s in p.explanation.younger_teaches),
@@ -72,7 +76,13 @@ def _checkin(point: str, answers: Sequence[CheckinAnswer]) -> CheckinFigures:
 
 
 def _top(skills: Iterable[str]) -> list[Bar]:
-    return most_first(Counter(skills).items())[:TOP_SKILLS]
+    """The most named skills. Explanations carry labels ("ai tools"), answers carry codes
+    ("ai_tools"): both are counted by the same key and shown by the same label."""
+    return most_first(Counter(shown(skill_key(s)) for s in skills).items())[:TOP_SKILLS]
+
+
+def shown(key: str) -> str:
+    return label(Skill(key)) if key in _VOCABULARY else key.replace("_", " ")
 
 
 def _mean(values: Sequence[int]) -> float:

@@ -49,7 +49,9 @@ class TimeToAccept(BaseModel):
 class SkillsOneWay(BaseModel):
     """Skills taught in one direction, most often first (ties by skill)."""
 
-    from_proposals: list[Bar] = Field(description="Planned: the explanations of accepted pairs.")
+    from_proposals: list[Bar] = Field(
+        description="Planned: the explanations of pairings live or accepted by both."
+    )
     from_checkins: list[Bar] = Field(description="Reported: check-in answers' `learned`.")
 
 

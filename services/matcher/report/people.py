@@ -5,7 +5,7 @@ may name a person or a department); with it, each person is listed with the prev
 """
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from services.matcher.report.figures import most_first
 from services.matcher.report.model import (
@@ -42,20 +42,19 @@ def reason_kind(reason: str) -> str:
     return next((kind for start, kind in REASON_KINDS if reason.startswith(start)), OTHER)
 
 
-def flagged(
-    pairings: Sequence[PairingRecord], flags: Mapping[str, Sequence[str]], *, personal: bool
-) -> Flagged:
-    found = [p for p in pairings if flags.get(p.id)]
+def flagged(pairings: Sequence[PairingRecord], *, personal: bool) -> Flagged:
+    """The pairings whose check-ins flagged them for the lead (`PairingRecord.flags`)."""
+    found = [p for p in pairings if p.flags]
     listed = [
         FlaggedPairing(
             pairing_id=p.id,
-            flags=sorted(flags[p.id]),
+            flags=sorted(p.flags),
             younger=_ref(p.younger),
             older=_ref(p.older),
         )
         for p in found
     ]
-    codes = Counter(code for p in found for code in set(flags[p.id]))
+    codes = Counter(code for p in found for code in set(p.flags))
     return Flagged(
         pairings=len(found),
         by_flag=most_first(codes.items()),

@@ -1,7 +1,7 @@
 """What a program report is computed from: the matcher's records of one program, read once."""
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.matcher.usecases.ports import PairingRecord
@@ -27,6 +27,4 @@ class ProgramRecords:
     pairings: Sequence[PairingRecord]
     answers: Sequence[CheckinAnswer] = ()
     """Each person's current answer per check-in (the latest revision)."""
-    flags: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    """Flag codes by pairing id, for the flagged pairings."""
     unpaired: Sequence[Unpaired] = ()

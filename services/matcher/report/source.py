@@ -25,12 +25,6 @@ class CheckinAnswers(Protocol):
     async def for_program(self, program_id: str) -> list[CheckinAnswer]: ...
 
 
-class PairingFlags(Protocol):
-    """The flags raised on a program's pairings, by pairing id."""
-
-    async def for_program(self, program_id: str) -> dict[str, list[str]]: ...
-
-
 async def read_program(
     program_id: str,
     *,
@@ -38,7 +32,6 @@ async def read_program(
     pairings: PairingStore,
     programs: ProgramStore,
     answers: CheckinAnswers,
-    flags: PairingFlags,
     settings_for: Callable[[str], Awaitable[ProgramSettings]],
     now: datetime,
 ) -> ProgramRecords:
@@ -53,7 +46,6 @@ async def read_program(
         people=await people.of_program(program_id),
         pairings=found,
         answers=await answers.for_program(program_id),
-        flags=await flags.for_program(program_id),
         unpaired=unpaired(preview, found),
     )
 

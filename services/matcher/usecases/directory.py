@@ -4,6 +4,8 @@ each program as the rest of the matcher asks for them (`ProgramDirectory.setting
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import structlog
+
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import (
     NO_RECORD_SCHEDULE,
@@ -11,6 +13,8 @@ from services.matcher.core.program_settings import (
     settings_of,
 )
 from shared.programs import ProgramSnapshot, Schedule
+
+log = structlog.get_logger(__name__)
 
 
 class ProgramRecords(Protocol):
@@ -41,16 +45,19 @@ class ProgramDirectory:
         """`without_record`: the schedule of programs without a record (`MATCHER_SETTLE_MINUTES`)."""
         self._records, self._defaults, self._deployment = records, defaults, deployment
         self._without_record = without_record
+        self._warned: set[tuple[str, int]] = set()
 
     async def settings_for(self, program_id: str) -> ProgramSettings:
         record = await self._records.get(program_id)
-        return settings_of(
+        settings = settings_of(
             program_id,
             record,
             defaults=self._defaults,
             deployment=self._deployment,
             without_record=self._without_record,
         )
+        self._warn(settings)
+        return settings
 
     async def policy_for(self, program_id: str) -> Policy:
         return (await self.settings_for(program_id)).policy
@@ -62,3 +69,18 @@ class ProgramDirectory:
             settings_of(r.id, r, defaults=self._defaults, deployment=self._deployment)
             for r in records
         ]
+
+    def _warn(self, settings: ProgramSettings) -> None:
+        """Say once per record version that its policy overrides were set aside (the program
+        matches on the deployment's policy meanwhile)."""
+        if settings.refused is None or settings.record is None:
+            return
+        seen = (settings.program_id, settings.record.version)
+        if seen not in self._warned:
+            self._warned.add(seen)
+            log.warning(
+                "program_policy_refused",
+                program_id=settings.program_id,
+                version=settings.record.version,
+                reason=settings.refused,
+            )

@@ -47,6 +47,7 @@ class PairingRecord(BaseModel):
     reason: str | None = None
     activated_at: AwareDatetime | None = None  # both accepted; unset if stored before it was kept
     closed_at: AwareDatetime | None = None  # reached a terminal state (declined ... ended)
+    flags: list[str] = []  # what its check-ins flagged for the program lead (`FlagCode`)
     slots: list[str] = []  # the slots it holds (`SlotGuard`); empty if stored before they were
 
     @property
@@ -126,6 +127,9 @@ class PairingStore(Protocol):
 
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]: ...
     async def count_by_state(self) -> dict[str, int]: ...
+    async def add_flag(self, pairing_id: str, flag: str) -> None:
+        """Keep a flag on the pairing (a point update; repeating it changes nothing)."""
+        ...
 
 
 @dataclass(frozen=True)

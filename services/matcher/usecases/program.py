@@ -15,6 +15,7 @@ from services.matcher.core.lifecycle import LIVE
 from services.matcher.core.policy import Policy
 from services.matcher.engine.engine import MatchingEngine
 from services.matcher.usecases.ports import PairingRecord, PairingStore, PeopleStore, pairing_id
+from shared.availability import Slot
 from shared.profile import ProfileSnapshot
 
 
@@ -25,6 +26,7 @@ class Step:
     now: datetime
     correlation_id: str | None
     touched: set[str] = field(default_factory=set)
+    followed: set[str] = field(default_factory=set)  # follow-up occasions recorded
 
 
 @dataclass
@@ -35,6 +37,16 @@ class Program:
     live: dict[str, PairingRecord] = field(default_factory=dict)
     settle_until: datetime | None = None
     """Continuous mode: when the waiting newcomers are proposed (None: nobody waits)."""
+    closing: dict[str, PairingRecord] = field(default_factory=dict)
+    """Pairings the program's end ended: their final check-in may still be nudged."""
+    followed: set[str] = field(default_factory=set)
+    """Follow-up occasions known to be recorded (a cache of `FollowupStore.recorded`)."""
+    agenda: dict[str, datetime | None] = field(default_factory=dict)
+    """Each live pairing's next follow-up, as last planned (None: none to come)."""
+    series: dict[str, Slot | None] = field(default_factory=dict)
+    """The first meeting of each active pairing's series, once computed."""
+    followups_due: tuple[datetime | None] | None = None
+    """The next follow-up as last stored for the sweeper (None: not stored by this owner)."""
     _by_person: dict[str, set[str]] = field(default_factory=dict)
 
     def live_of(self, person_id: str) -> list[PairingRecord]:
@@ -66,6 +78,8 @@ class Program:
         """A pairing that is over, or a pair proposed before: never proposed again, and its
         capacity is free again if it was live here."""
         younger, older = record.younger.id, record.older.id
+        if record.reason_code == "program_ended":
+            self.closing[record.id] = record
         if self._forget(record):
             self.engine.unlock(younger, older)
         self.engine.block(younger, older)

@@ -22,6 +22,7 @@ from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import ProgramSettings
+from services.matcher.usecases.followups import FollowupPorts, FollowUps
 from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
@@ -29,7 +30,13 @@ from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.rounds import Rounds, rounds_asked
 from services.matcher.usecases.settle import Settled
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import AnswerGiven, MatchWork, PersonChanged, Wake
+from services.matcher.usecases.work import (
+    AnswerGiven,
+    CheckinGiven,
+    MatchWork,
+    PersonChanged,
+    Wake,
+)
 from shared.envelope import utc_now
 from shared.events import CancelReason
 from shared.logging import bind_correlation
@@ -52,14 +59,17 @@ class ProgramMatcher:
         proposal_ttl: timedelta,
         orphan_slot_after: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        followups: FollowupPorts | None = None,
     ) -> None:
-        """`wake(program, at)` brings a `SettleDue` for the program at `at`."""
+        """`wake(program, at)` brings a `SettleDue` for the program at `at`; without
+        `followups` no reminder, check-in or program end is sent."""
         self._people, self._pairings, self._relay = people, pairings, relay
         self._settings_for, self._clock = settings_for, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
         self._rounds = Rounds(rounds, self._proposer)
         self._settled = Settled(self._proposer, wake)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
+        self._followups = FollowUps(followups, pairings, self._changes) if followups else None
         self._programs: dict[str, Program] = {}
 
     def pool_sizes(self) -> dict[str, int]:
@@ -80,7 +90,7 @@ class ProgramMatcher:
         try:
             settings = await self._settings_for(program_id)
             program = await self._program(settings, step)
-            await self._apply(program, step, work)
+            await self._apply(program, step, work, settings)
             if due:
                 await self._changes.release_orphan_slots(program, step.now)
             for record in list(program.live.values()):
@@ -88,10 +98,12 @@ class ProgramMatcher:
                     program, step, record, lifecycle.expire(record.status, now=step.now)
                 )
             await self._cancel_broken(program, step)
-            for round_due in rounds_asked(work):
-                await self._rounds.run(program, step, round_due)
-            if not settings.in_rounds:
-                await self._settled.propose(program, step, settings.settle)
+            if self._followups is not None:
+                await self._followups.run(program, step, settings)
+            if not (self._followups and self._followups.ended(settings, step.now)):
+                await self._propose(program, step, settings, work)
+            if self._followups is not None:
+                await self._followups.schedule(program, step, settings)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
             self.drop([program_id])
@@ -104,6 +116,14 @@ class ProgramMatcher:
             changed_pairings=len(step.touched),
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    async def _propose(
+        self, program: Program, step: Step, settings: ProgramSettings, work: Sequence[MatchWork]
+    ) -> None:
+        for round_due in rounds_asked(work):
+            await self._rounds.run(program, step, round_due)
+        if not settings.in_rounds:
+            await self._settled.propose(program, step, settings.settle)
 
     async def _program(self, settings: ProgramSettings, step: Step) -> Program:
         """The cached program, or the program rebuilt from the store when it is not cached or
@@ -126,10 +146,14 @@ class ProgramMatcher:
             await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
         await self._changes.release_orphan_slots(program, step.now)
         await self._relay.flush(program_id)  # whatever a previous owner left unpublished
+        if self._followups is not None:
+            await self._followups.take_over(program_id)
         freeze_long_lived()
         return program
 
-    async def _apply(self, program: Program, step: Step, work: Sequence[MatchWork]) -> None:
+    async def _apply(
+        self, program: Program, step: Step, work: Sequence[MatchWork], settings: ProgramSettings
+    ) -> None:
         changed = {w.data.item.person_id for w in work if isinstance(w.data.item, PersonChanged)}
         found = await self._people.many(changed) if changed else {}
         for person_id in sorted(changed):
@@ -137,6 +161,8 @@ class ProgramMatcher:
         for w in work:
             if isinstance(w.data.item, AnswerGiven):
                 await self._answer(program, step, w.data.item, w.correlation_id)
+            elif isinstance(w.data.item, CheckinGiven) and self._followups is not None:
+                await self._followups.answer(program, step, w.data.item.reply, settings)
 
     async def _person_changed(
         self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None

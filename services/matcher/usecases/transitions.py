@@ -33,10 +33,11 @@ class Transitions:
         change: lifecycle.Change | None,
         *,
         correlation_id: str | None = None,
-    ) -> None:
-        """Store one lifecycle change with its event, then tell the engine."""
+    ) -> PairingRecord | None:
+        """Store one lifecycle change with its event, then tell the engine; returns the
+        pairing as it now is (None: no change)."""
         if change is None:
-            return
+            return None
         updated = record.with_status(change.status, now=step.now)
         correlation = correlation_id or step.correlation_id
         event = (
@@ -49,12 +50,13 @@ class Transitions:
         log.info("pairing_changed", pairing_id=updated.id, state=updated.state.value)
         if change.status.live:
             program.update(updated)
-            return
+            return updated
         program.release(updated)
         if updated.slots:
             await self._slots.release(updated.id, updated.slots)
         else:
             await self._slots.release_pairing(updated.id)
+        return updated
 
     async def release_orphan_slots(self, program: Program, now: datetime) -> None:
         """Free slots left by a crash between claiming and creating a pairing, or between ending

@@ -9,9 +9,10 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.checkins import Met
 from shared.commands import PairingAnswer
 from shared.envelope import Envelope
-from shared.profile import Identifier
+from shared.profile import Identifier, Text
 
 
 class PersonChanged(BaseModel):
@@ -69,8 +70,38 @@ class SettleDue(BaseModel):
     kind: Literal["settle"] = "settle"
 
 
+class CheckinReply(BaseModel):
+    """One person's whole answer to one check-in, as the form sent it (the owner numbers it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pairing_id: Identifier
+    checkin_id: Identifier
+    person_id: Identifier
+    met: Met | None = None
+    learned: list[str] = Field(default_factory=list, max_length=20)
+    learned_text: Text | None = None
+    usefulness: int | None = Field(default=None, ge=1, le=5)
+    answered_at: AwareDatetime
+
+
+class CheckinGiven(BaseModel):
+    """A person answered a check-in of a pairing of this program (through its link)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["checkin"] = "checkin"
+    reply: CheckinReply
+
+
 WorkItem = Annotated[
-    PersonChanged | AnswerGiven | ProgramDue | SettingsChanged | RoundDue | SettleDue,
+    PersonChanged
+    | AnswerGiven
+    | ProgramDue
+    | SettingsChanged
+    | RoundDue
+    | SettleDue
+    | CheckinGiven,
     Field(discriminator="kind"),
 ]
 

@@ -3,6 +3,7 @@
 from string import Template
 
 from services.notifier.blocks import Actions, card, panel, para
+from services.notifier.lang.de_followup import GERMAN_FOLLOWUP
 from services.notifier.wording import Wording
 
 GERMAN = Wording(
@@ -87,7 +88,11 @@ GERMAN = Wording(
         "constraint_broken": "es passt nicht mehr zu den Regeln des Programms",
         "profile_deleted": "ein Profil wurde aus dem Programm entfernt",
         "ended": "einer von Ihnen hat es als abgeschlossen markiert",
+        "rematch_requested": "einer von Ihnen hat um ein neues Tandem gebeten; Sie sind beide "
+        "frei für die nächste Runde",
+        "program_ended": "das Programm ist zu Ende",
     },
     conjunction="und",
     footer=Template("Sie erhalten diese E-Mail, weil Sie an $program teilnehmen."),
+    followup=GERMAN_FOLLOWUP,
 )

@@ -3,6 +3,7 @@
 from string import Template
 
 from services.notifier.blocks import Actions, card, panel, para
+from services.notifier.lang.en_followup import ENGLISH_FOLLOWUP
 from services.notifier.wording import Wording
 
 ENGLISH = Wording(
@@ -84,7 +85,11 @@ ENGLISH = Wording(
         "constraint_broken": "it no longer fits the program's rules",
         "profile_deleted": "a profile was removed from the program",
         "ended": "one of you marked it as complete",
+        "rematch_requested": "one of you asked for a new partner; you are both free for the "
+        "next round",
+        "program_ended": "the program has come to its end",
     },
     conjunction="and",
     footer=Template("You receive this email because you take part in $program."),
+    followup=ENGLISH_FOLLOWUP,
 )

@@ -8,7 +8,8 @@ so yN and oN are each other's only partner. u1 speaks only Finnish; z opted out.
   +30 h   B accepted by both          +31 h  o4 declines D          +50 h o8 deleted: H cancelled
   +100 h  y6, o6, y7, o7 join: F=y6-o6, G=y7-o7; y7 accepts G
   +170 h  E expired (the sweeper)     +200 h o3 ends C
-Check-in answers and a flag are stored on A and B.
+Then six check-in answers on A and B go to the program's owner (y2 changes one), and B is
+flagged by them.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from pymongo.asynchronous.database import AsyncDatabase
+from fastapi import FastAPI
 
+from services.matcher.runtime import current
 from services.matcher.settings import MatcherSettings
 from services.matcher.usecases.ports import pairing_id
-from shared.mongo import Document
+from services.matcher.usecases.work import CheckinGiven, CheckinReply, MatchWork, Work
 from tests.builders.matcher import NOW, old, young
 from tests.helpers import eventually
 from tests.integration.matcher.conftest import PairingEvents, Profiles, http, running
@@ -90,7 +92,6 @@ async def test_every_figure_of_a_known_history(
     settings: MatcherSettings,
     profiles: Profiles,
     pairing_events: PairingEvents,
-    mongo: AsyncDatabase[Document],
     unique: str,
 ) -> None:
     program, p, clock = f"{unique}-p", people(unique), Clock(NOW)
@@ -117,7 +118,7 @@ async def test_every_figure_of_a_known_history(
         clock.now = NOW + 170 * H  # the sweeper finds E past its expiry
         await history.state(e, "expired")
         await history.answer(200 * H, c, (p["o3"].id, "end"))
-        await store_checkins(mongo, program, p, a, b)
+        await answer_checkins(app, program, p, a, b)
         report = (await client.get(f"/programs/{program}/report")).json()
         personal = (
             await client.get(f"/programs/{program}/report", params={"personal": "true"})
@@ -165,12 +166,13 @@ async def test_every_figure_of_a_known_history(
     )
     assert report["skills"] == {
         "younger_to_older": {
-            "from_proposals": bars(("c1", 1), ("c2", 1), ("c3", 1), ("c8", 1)),
+            # live or accepted by both: A, B, C, F, G, H (not D, E)
+            "from_proposals": bars(*((f"c{n}", 1) for n in (1, 2, 3, 6, 7, 8))),
             "from_checkins": bars(("c1", 2), ("video", 1)),
         },
         "older_to_younger": {
-            "from_proposals": bars(("lore-c1", 1), ("lore-c2", 1), ("lore-c3", 1), ("lore-c8", 1)),
-            "from_checkins": bars(("lore-c1", 2), ("lore-c2", 1)),
+            "from_proposals": bars(*((f"lore c{n}", 1) for n in (1, 2, 3, 6, 7, 8))),
+            "from_checkins": bars(("lore c1", 2), ("lore c2", 1)),
         },
     }
     assert report["checkins"] == [
@@ -205,31 +207,39 @@ async def test_every_figure_of_a_known_history(
     assert page.status_code == 200 and page.text.count("<svg") == 11
 
 
-async def store_checkins(
-    mongo: AsyncDatabase[Document], program: str, p: dict[str, Any], a: str, b: str
-) -> None:
-    """Six current answers (one with an earlier revision kept beside it) and B's flags."""
+async def answer_checkins(app: FastAPI, program: str, p: dict[str, Any], a: str, b: str) -> None:
+    """Six check-in answers, sent to the program's owner as the answer pages send them (y2
+    changes an earlier answer), and waited for in the store. y2's "we stopped" and two low
+    ratings flag B."""
 
-    def doc(pairing: str, point: str, who: str, day: str, **fields: Any) -> Document:
-        role = "younger" if who.startswith("y") else "older"
-        person = p[who].id
+    def reply(pairing: str, point: str, who: str, day: str, **said: Any) -> CheckinGiven:
         at = datetime.fromisoformat(f"{day}T09:00:00").replace(tzinfo=UTC)
-        base = {"pairing_id": pairing, "program_id": program, "checkin_id": point}
-        base |= {"person_id": person, "role": role, "answered_at": at, "revision": 1}
-        return {"_id": f"{pairing}#{point}#{person}"} | base | fields
+        data = {"pairing_id": pairing, "checkin_id": point, "person_id": p[who].id}
+        return CheckinGiven(reply=CheckinReply.model_validate(data | said | {"answered_at": at}))
 
-    earlier = {"met": "not_yet", "usefulness": 3, "revision": 1}
-    await mongo["checkin_answers"].insert_many(
-        [
-            doc(a, "after-second-meeting", "o1", "2026-03-10", met="yes", learned=["c1"], usefulness=4),
-            doc(a, "after-second-meeting", "y1", "2026-03-11", met="yes", learned=["lore-c1"], usefulness=5),
-            doc(b, "after-second-meeting", "o2", "2026-03-12", met="not_yet"),
-            doc(b, "after-second-meeting", "y2", "2026-03-16", met="yes", learned=["lore-c2", "lore-c1"], usefulness=2, revision=2, history=[earlier]),
-            doc(a, "mid-program", "o1", "2026-04-01", met="yes", learned=["c1", "video"], usefulness=3),
-            doc(b, "mid-program", "y2", "2026-04-02", met="stopped", usefulness=1),
-        ]
-    )  # fmt: skip
-    await mongo["pairings"].update_one({"_id": b}, {"$set": {"flags": ["stopped", "low_ratings"]}})
+    replies = [
+        reply(a, "after-second-meeting", "o1", "2026-03-10", met="yes", learned=["c1"], usefulness=4),
+        reply(a, "after-second-meeting", "y1", "2026-03-11", met="yes", learned=["lore-c1"], usefulness=5),
+        reply(b, "after-second-meeting", "o2", "2026-03-12", met="not_yet"),
+        reply(b, "after-second-meeting", "y2", "2026-03-14", met="not_yet", usefulness=3),
+        reply(b, "after-second-meeting", "y2", "2026-03-16", met="yes", learned=["lore_c2", "lore-c1"], usefulness=2),
+        reply(a, "mid-program", "o1", "2026-04-01", met="yes", learned=["c1", "video"], usefulness=3),
+        reply(b, "mid-program", "y2", "2026-04-02", met="stopped", usefulness=1),
+    ]  # fmt: skip
+    runtime = current(app)
+    for item in replies:
+        await runtime.forward(MatchWork(producer="test", data=Work(program_id=program, item=item)))
+
+    async def recorded() -> bool:
+        answers = await runtime.checkin_answers.for_program(program)
+        flagged = await runtime.pairings.get(b)
+        return (
+            len(answers) == 6
+            and sum(x.revision for x in answers) == 7
+            and (flagged is not None and len(flagged.flags) == 2)
+        )
+
+    await eventually(recorded, within=60)
 
 
 def bars(*pairs: tuple[str, int]) -> list[dict[str, Any]]:

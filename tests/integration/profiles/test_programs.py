@@ -3,12 +3,15 @@ version, 422 with reasons, 401/403 by key; exactly one `program.changed` per cha
 order, keyed by program id."""
 
 import json
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.profiles.app import create_app
+from services.profiles.settings import ProfilesSettings
 from shared.events import ProgramChanged
 from shared.mongo import Document
 from shared.topics import Topics
@@ -120,3 +123,27 @@ async def test_published_events_leave_the_outbox(
         return document is not None and document["outbox"] == []
 
     await eventually(emptied, within=20)
+
+
+async def test_changes_made_while_kafka_is_unreachable_go_out_once_each_after_a_restart(
+    settings: ProfilesSettings, kafka_bootstrap: str, topics: Topics, unique: str
+) -> None:
+    url = f"/programs/later-{unique}"
+    unreachable = settings.model_copy(update={"kafka_bootstrap_servers": "127.0.0.1:1"})
+    offline = create_app(unreachable)
+    async with offline.router.lifespan_context(offline), http_client(offline) as client:
+        assert (await client.put(url, json=program_body())).status_code == 201
+        assert (await client.patch(url, json={"name": "Later"})).json()["version"] == 2
+
+    online = create_app(settings)  # a restart: the relay's first sweep finds both events
+    async with online.router.lifespan_context(online), http_client(online) as client:
+        records = await read_topic(kafka_bootstrap, topics.program_changes, count=2, within=30)
+        await client.patch(url, json={"name": "Later still"})  # the next change follows them
+        records += await _after(kafka_bootstrap, topics, len(records))
+
+    events = [ProgramChanged.model_validate_json(r.value or b"") for r in records]
+    assert [e.data.version for e in events] == [1, 2, 3]
+
+
+async def _after(bootstrap: str, topics: Topics, seen: int) -> list[Any]:
+    return (await read_topic(bootstrap, topics.program_changes, count=seen + 1, within=30))[seen:]

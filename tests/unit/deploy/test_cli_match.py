@@ -19,7 +19,8 @@ from services.matcher.usecases.round_log import RoundRecord
 from services.matcher.usecases.work import MatchWork, RoundDue
 from shared.auth import Scope, protect
 from tests.builders.matcher import PROGRAM, old, young
-from tests.fakes.matcher import FakePairings, FakePeople, FakePrograms, FakeRounds
+from tests.fakes.matcher import FakePairings, FakePeople, FakeRounds
+from tests.fakes.programs import FakePrograms
 from tests.helpers import free_port
 
 ADMIN, READER = "admin-key-0001", "reader-key-0001"

@@ -2,6 +2,7 @@
 misspelt, and every host and port a service is given is one the stack really serves."""
 
 import importlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,15 @@ def test_sample_data_is_loaded_from_the_shipped_file_once_the_services_are_healt
     assert {dep: c["condition"] for dep, c in spec["depends_on"].items()} == {
         app: "service_healthy" for app in APPS
     }
+
+
+def test_the_sample_programs_are_created_before_their_people_with_an_admin_key() -> None:
+    spec = COMPOSE["services"]["sample-data"]
+    root = Path(__file__).parents[3]
+    command = spec["command"]
+
+    programs = root / command[command.index("--programs") + 1]
+    assert programs.is_file()
+    keys = json.loads(COMPOSE["x-api-keys"])
+    assert keys[spec["environment"]["RMP_API_KEY"]] == [Scope.ADMIN.value]
+    assert urlsplit(spec["environment"]["RMP_PROFILES_URL"]).port == 8001

@@ -56,7 +56,9 @@ async def app_with(
     record = pairing("pr-1").model_copy(update=update | {"reason": reason})
     await pairings.create(record, answer("pr-1", "x"))
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=sent, answer_links=links)
+    app.state.runtime = SimpleNamespace(
+        pairings=pairings, send_answer=sent, answer_links=links, clock=lambda: datetime.now(UTC)
+    )
     app.include_router(answer_routes.router)
     return asgi_client(app, base_url="http://matcher"), sent
 

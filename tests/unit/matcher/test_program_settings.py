@@ -3,6 +3,8 @@ subscriber that keeps the read model of records and tells each program's owner."
 
 from datetime import UTC, date, datetime, timedelta
 
+from structlog.testing import capture_logs
+
 from services.matcher.adapters.handlers import record_program_change
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import settings_of
@@ -10,7 +12,8 @@ from services.matcher.usecases.directory import ProgramDirectory
 from services.matcher.usecases.work import SettingsChanged
 from shared.events import ProgramChanged
 from tests.builders.programs import program_snapshot
-from tests.fakes.matcher import FakePrograms, RecordingForward
+from tests.fakes.matcher import RecordingForward
+from tests.fakes.programs import FakePrograms
 
 DEFAULTS = {"min_birth_year_gap": 12, "max_candidates": 30}
 DEPLOYMENT = {"emea": {"min_common_hours": 2.0, "min_birth_year_gap": 15}}
@@ -83,3 +86,30 @@ async def test_an_older_record_than_the_stored_one_tells_nobody() -> None:
 
     assert not await record_program_change(older, programs=records, forward=forward)
     assert records.records["emea"].version == 3 and forward.sent == []
+
+
+def test_overrides_that_make_no_policy_with_the_defaults_leave_the_deployments_policy() -> None:
+    record = program_snapshot("emea", policy={"weight_complementarity": 0, "weight_overlap": 0})
+    settings = settings_of("emea", record, defaults={"weight_gap": 0}, deployment={})
+
+    assert settings.refused and "weights" in settings.refused
+    assert settings.policy == Policy(weight_gap=0, meeting_minutes=60)
+
+
+async def test_the_directory_warns_once_per_record_version_whose_overrides_are_set_aside() -> None:
+    bad = {"weight_complementarity": 0, "weight_overlap": 0}
+    records = FakePrograms(program_snapshot("emea", version=1, policy=bad))
+    directory = ProgramDirectory(records, defaults={"weight_gap": 0}, deployment={})
+
+    with capture_logs() as logs:
+        first = await directory.settings_for("emea")
+        await directory.settings_for("emea")
+        records.records["emea"] = program_snapshot("emea", version=2, policy=bad)
+        await directory.settings_for("emea")
+
+    warned = [e for e in logs if e["event"] == "program_policy_refused"]
+    assert [(e["program_id"], e["version"], e["log_level"]) for e in warned] == [
+        ("emea", 1, "warning"),
+        ("emea", 2, "warning"),
+    ]
+    assert first.policy == Policy(weight_gap=0, meeting_minutes=60)

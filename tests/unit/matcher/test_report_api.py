@@ -8,9 +8,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.builders.report import ADMIN, ANSWERS, BY_ID, PEOPLE, PROGRAM, READER, report_app
+from tests.builders.report import (
+    ADMIN,
+    ANSWERS,
+    BY_ID,
+    PEOPLE,
+    PROGRAM,
+    READER,
+    answered,
+    report_app,
+)
 from tests.fakes.matcher import (
-    FakeCheckinAnswers,
     FakePeople,
 )
 from tests.helpers import asgi_client
@@ -106,9 +114,7 @@ async def test_everything_on_the_page_is_escaped() -> None:
     hostile = "<script>alert(1)</script>"
     people = FakePeople(*PEOPLE)
     await people.apply(BY_ID["u1"].model_copy(update={"name": hostile, "version": 2}))
-    answers = FakeCheckinAnswers(
-        *ANSWERS, ANSWERS[0].model_copy(update={"learned": [hostile, "$x$"], "revision": 9})
-    )
+    answers = await answered(*ANSWERS, ANSWERS[0].model_copy(update={"learned": [hostile, "$x"]}))
     app = await report_app(people=people, checkin_answers=answers)
 
     response = await get(f"/programs/{PROGRAM}/report.html", ADMIN, app, personal="true")

@@ -59,18 +59,19 @@ def test_the_gap_of_live_pairs_is_binned_by_five_years() -> None:
     assert found == bars(("20-24 years", 1), ("25-29 years", 1), ("30-34 years", 2))
 
 
-def test_skills_are_counted_both_ways_from_accepted_proposals_and_from_answers() -> None:
+def test_skills_are_counted_both_ways_from_proposals_that_happened_and_from_answers() -> None:
     found = program_report(RECORDS, personal=False).skills
 
-    # Proposals accepted by both: A, B, C, G (D's spreadsheets and sales never count).
+    # Live or accepted by both: A, B, C, G, and F, H (spreadsheets and sales); not D or E.
     assert found.younger_to_older.from_proposals == bars(
-        ("social_media", 3), ("ai_tools", 2), ("video", 1)
+        ("social media", 3), ("ai tools", 2), ("spreadsheets", 2), ("video", 1)
     )
     assert found.older_to_younger.from_proposals == bars(
-        ("leadership", 2), ("strategy", 2), ("negotiation", 1)
+        ("leadership", 2), ("sales", 2), ("strategy", 2), ("negotiation", 1)
     )
     # What the older learned was taught by the younger, and the other way round.
-    assert found.younger_to_older.from_checkins == bars(("social_media", 2), ("video", 1))
+    # Answers name skills by code, explanations by label: both are shown by the label.
+    assert found.younger_to_older.from_checkins == bars(("social media", 2), ("video", 1))
     assert found.older_to_younger.from_checkins == bars(("leadership", 2), ("strategy", 1))
 
 

@@ -30,12 +30,12 @@ from tests.builders.programs import program_snapshot
 from tests.fakes.matcher import (
     FakePairings,
     FakePeople,
-    FakePrograms,
     FakeRounds,
     FakeSlots,
     RecordingPublisher,
     RecordingWake,
 )
+from tests.fakes.programs import FakePrograms
 
 TTL = timedelta(days=7)
 EVENTS: TypeAdapter[PairingEvent] = TypeAdapter(PairingEvent)

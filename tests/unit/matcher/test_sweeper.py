@@ -1,12 +1,13 @@
-"""The sweeper makes a program due when one of its slots has just become old enough to be released
-as an orphan (a crash between claiming the slot and creating the pairing)."""
+"""The sweeper makes a program due when its next follow-up has come, or when one of its slots has
+just become old enough to be released as an orphan (a crash between claiming the slot and
+creating the pairing)."""
 
 from datetime import UTC, datetime, timedelta
 
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.usecases.ports import Slot
 from services.matcher.usecases.work import MatchWork
-from tests.fakes.matcher import FakePairings, FakeSlots
+from tests.fakes.matcher import FakeFollowups, FakePairings, FakeSlots
 
 CLAIMED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ORPHAN_AFTER = timedelta(seconds=120)
@@ -46,3 +47,26 @@ async def test_a_young_slot_does_not_make_its_program_due() -> None:
 
 async def test_a_slot_past_the_window_no_longer_makes_its_program_due() -> None:
     assert await due_at(CLAIMED + ORPHAN_AFTER + WINDOW + timedelta(seconds=1)) == []
+
+
+async def test_a_program_whose_next_follow_up_has_come_is_due() -> None:
+    followups, forwarded = FakeFollowups(), list[str]()
+
+    async def forward(work: MatchWork) -> None:
+        forwarded.append(work.data.program_id)
+
+    await followups.set_due("program-b", CLAIMED)
+    await followups.set_due("program-c", CLAIMED + timedelta(hours=1))
+    sweeper = Sweeper(
+        FakePairings(),
+        FakeSlots(),
+        forward,
+        stuck_after=timedelta(seconds=30),
+        orphan_after=ORPHAN_AFTER,
+        window=WINDOW,
+        clock=lambda: CLAIMED,
+        followups=followups,
+    )
+
+    assert await sweeper.sweep() == ["program-b"]
+    assert forwarded == ["program-b"]

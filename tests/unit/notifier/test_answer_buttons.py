@@ -9,7 +9,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from services.notifier.compose import plan_schedule
-from services.notifier.letters import Draft, activation_emails, address, proposal_emails
+from services.notifier.drafts import Draft, address
+from services.notifier.letters import activation_emails, proposal_emails
 from services.notifier.notify import Notifier
 from shared.answer_links import AnswerLinks
 from shared.events import PairingActivated, PairingProposed

@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from services.notifier.compose import Program, plan_schedule
-from services.notifier.letters import activation_emails, address, proposal_emails
+from services.notifier.drafts import address
+from services.notifier.letters import activation_emails, proposal_emails
 from shared.events import PairingProposed
 from tests.builders.notifier import BEFORE_EU_DST, berliner, new_yorker, proposed
 from tests.unit.notifier.test_answer_buttons import LINKS, URL, activated, proposal_mail, wire

@@ -8,9 +8,9 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from services.notifier.app import create_app
 from services.notifier.settings import NotifierSettings
-from shared.events import PairingActivated
+from shared.events import CheckinAnswered, PairingActivated
 from shared.kafka import encode
-from tests.builders.notifier import BEFORE_EU_DST, cancelled, proposed
+from tests.builders.notifier import BEFORE_EU_DST, cancelled, checkin, proposed, reminded
 from tests.fakes.notifier import FakeMailer, FakeStore
 
 SETTINGS = NotifierSettings(smtp_security="none", claim_lease_seconds=120)
@@ -50,3 +50,33 @@ async def test_activation_sends_nothing(running: Running) -> None:
     await running.broker.publish(encode(activated), topic=SETTINGS.topics.pairings)
 
     assert running.mailer.calls == 0 and running.store.records == {}
+
+
+async def test_followups_are_routed_and_answers_and_flags_send_nothing(running: Running) -> None:
+    event = proposed()
+    younger = event.data.younger.id
+    answered = CheckinAnswered.model_validate(
+        {
+            "producer": "matcher",
+            "data": {
+                "pairing_id": event.data.pairing_id,
+                "program_id": "prog-1",
+                "checkin_id": "mid-program",
+                "person_id": younger,
+                "role": "younger",
+                "met": "yes",
+                "answered_at": BEFORE_EU_DST,
+                "revision": 1,
+                "sequence": 3,
+            },
+        }
+    )
+
+    for followup in (reminded(event, waiting_on=[younger]), checkin(event), answered):
+        await running.broker.publish(encode(followup), topic=SETTINGS.topics.pairings)
+
+    assert running.mailer.recipients() == [
+        "jana@example.org",
+        "jana@example.org",
+        "robert@example.org",
+    ]

@@ -9,8 +9,9 @@ import pytest
 from icalendar import Calendar
 
 from services.notifier.compose import MeetingPolicy, Outgoing, Program, Schedule, plan_schedule
+from services.notifier.drafts import address
 from services.notifier.invites import invite_uid
-from services.notifier.letters import address, cancellation_emails, proposal_emails
+from services.notifier.letters import cancellation_emails, proposal_emails
 from shared.events import PairingCancelled, PairingProposed
 from tests.builders.notifier import BEFORE_EU_DST, berliner, cancelled, new_yorker, proposed
 

@@ -71,6 +71,10 @@ def test_overrides_lay_only_the_set_knobs_over_the_defaults() -> None:
         ({"schedule": {"mode": "rounds", "rounds_rule": "FREQ=FORTNIGHTLY"}}, "not a valid"),
         ({"schedule": {"mode": "rounds", "rounds_rule": "FREQ=MINUTELY"}}, "at most hourly"),
         (
+            {"schedule": {"mode": "rounds", "rounds_rule": "FREQ=DAILY;UNTIL=20270301T000000Z"}},
+            "UNTIL is a local time",
+        ),
+        (
             {"schedule": {"mode": "rounds", "rounds_rule": "DTSTART:20270101T000000\nFREQ=DAILY"}},
             "without DTSTART",
         ),
@@ -148,3 +152,9 @@ def test_changed_event_round_trips_and_is_keyed_on_a_compacted_topic() -> None:
     topics = Topics(prefix="t.")
     assert topics.program_changes == "t.programs.changes.v1"
     assert topics.program_changes in topics.compacted() and topics.program_changes in topics.all()
+
+
+def test_every_inconsistency_is_named_at_once() -> None:
+    reasons = _reasons({"enrolment_closes": "2027-01-01", "ends_on": "2027-01-15"})
+    assert "enrolment_closes must not be before enrolment_opens" in reasons
+    assert "ends_on must be after starts_on" in reasons

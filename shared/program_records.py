@@ -1,4 +1,6 @@
-"""The read model of programs in MongoDB: the latest record of every program, by id.
+"""A read model of program records in MongoDB: the latest record of every program, by id, as a
+consumer of `programs.changes.v1` keeps it (the matcher and the notifier each in their own
+database).
 
 A new program is an insert; a newer record is a point update fenced on `version`
 (`shared.fence`), so of two replicas applying the same change only one writes it, and a replayed
@@ -14,7 +16,7 @@ from shared.mongo import Document, idempotent, store_errors
 from shared.programs import ProgramSnapshot
 
 
-class MongoPrograms:
+class MongoProgramRecords:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._programs = db["programs"]
         self._changes = Fenced(self._programs, db["program_fences"], field="version")

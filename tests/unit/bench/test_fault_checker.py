@@ -6,12 +6,14 @@ from typing import Any
 
 from bench.faults.checker import check, totals
 from bench.faults.history import Canonical, Email, Expected, History, Letter, Outcome
+from bench.faults.kinds import expected_keys
 from bench.faults.verdict import Check
 from shared.events import (
     PairingActivated,
     PairingCancelled,
     PairingEvent,
     PairingProposed,
+    PairingReminded,
     Participant,
 )
 
@@ -269,3 +271,19 @@ def test_a_cancelled_pairing_expects_its_cancel_emails() -> None:
     history.message_ids = dict(history.message_ids) | {f"m-{k}": k for k in keys}
 
     assert by_name(check(history), "emails").lost == ["pc:cancelled:o2"]
+
+
+def test_follow_ups_expect_their_emails_under_the_notifiers_keys() -> None:
+    first = proposed("pr", "y1", "o1")
+    reminded = PairingReminded.model_validate(
+        {
+            "producer": "matcher",
+            "data": first.data.model_dump() | {"waiting_on": ["o1"]},
+        }
+    )
+
+    assert expected_keys("pr", [first, reminded]) == [
+        "pr:proposed:y1",
+        "pr:proposed:o1",
+        "pr:reminded:o1",
+    ]

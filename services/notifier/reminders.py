@@ -22,6 +22,9 @@ def reminder_emails(
     unsubscribe: UnsubscribeLinks | None = None,
 ) -> list[Draft]:
     data = event.data
+    # The links answer the proposal: they carry its sequence, as the proposal's own links did.
+    # Each acceptance since added one, and whoever accepted is no longer waited on.
+    proposal_sequence = data.sequence - (2 - len(data.waiting_on))
     drafts = []
     for me, partner in ((data.younger, data.older), (data.older, data.younger)):
         if me.id not in data.waiting_on:
@@ -32,7 +35,7 @@ def reminder_emails(
             pairing_id=data.pairing_id,
             me=me,
             actions=("accept", "decline"),
-            sequence=data.sequence,
+            sequence=proposal_sequence,
             expires_at=data.expires_at,
         )
         reminder = draft(

@@ -167,6 +167,24 @@ async def test_a_profile_is_stored_as_one_value_and_the_earlier_layout_is_still_
     assert await people.many(["p1", "p2"]) == {"p1": new, "p2": earlier}
 
 
+async def test_a_pairings_proposal_is_stored_as_one_value_and_the_earlier_layout_is_read(
+    pairings: MongoPairings, mongo: AsyncDatabase[Document]
+) -> None:
+    new, earlier = pairing("pr-1", program="a"), pairing("pr-2", program="a")
+    for record in (new, earlier):
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    fields = earlier.model_dump(mode="json", include={"younger", "older", "explanation"})
+    await mongo.pairings.update_one(
+        {"_id": "pr-2"}, {"$set": fields, "$unset": {"proposal": ""}}
+    )  # as pairings were stored before
+
+    stored = await mongo.pairings.find_one({"_id": "pr-1"})
+    assert stored is not None and isinstance(stored["proposal"], bytes)
+    assert "younger" not in stored and stored["people"] == [new.younger.id, new.older.id]
+    assert await pairings.of_program("a") == [new, earlier]
+    assert await pairings.get("pr-2") == earlier
+
+
 async def test_a_pairing_is_created_once(pairings: MongoPairings) -> None:
     record = pairing("pr-1", program="a")
     event = event_for(record, "proposed", correlation_id="c1")

@@ -25,6 +25,8 @@ from typing import Any
 from bench.profiled import fresh_run
 from deploy.demo import SAMPLE, create_programs, load_sample, run_rounds, wait_until_settled
 from deploy.processes import System
+from services.matcher.adapters.pairing_store import record_of
+from services.matcher.adapters.people_store import snapshot_of
 from services.matcher.core.features import person_of
 from services.matcher.core.lifecycle import LIVE
 from services.matcher.core.policy import Policy
@@ -32,6 +34,7 @@ from services.matcher.core.scoring import explained
 from services.matcher.engine.engine import MatchingEngine
 from services.matcher.engine.general import feasible_graph
 from services.matcher.solver.exact import exact_b_matching
+from services.matcher.usecases.ports import PairingRecord
 from shared.kafka import ensure_topics
 from shared.mongo import mongo_client
 from shared.profile import ProfileSnapshot
@@ -40,24 +43,21 @@ from shared.topics import Topics
 Pairs = set[tuple[str, str]]
 
 
-async def stored(uri: str, database: str) -> tuple[list[ProfileSnapshot], list[dict[str, Any]]]:
+async def stored(uri: str, database: str) -> tuple[list[ProfileSnapshot], list[PairingRecord]]:
     client = mongo_client(uri)
     try:
         db = client[database]
-        people = [
-            ProfileSnapshot.model_validate(doc["profile"])
-            async for doc in db["people"].find({})
-            if not doc.get("deleted")
-        ]
+        people = [snapshot_of(doc) async for doc in db["people"].find({}) if not doc.get("deleted")]
         live = [
-            doc async for doc in db["pairings"].find({"state": {"$in": [s.value for s in LIVE]}})
+            record_of(doc)
+            async for doc in db["pairings"].find({"state": {"$in": [s.value for s in LIVE]}})
         ]
     finally:
         await client.close()
     return people, live
 
 
-def judged(people: list[ProfileSnapshot], live: list[dict[str, Any]]) -> dict[str, Any]:
+def judged(people: list[ProfileSnapshot], live: list[PairingRecord]) -> dict[str, Any]:
     """Per program: the live total and pairs, the exact optimum and its pairs."""
     policy, found = Policy(), {}
     for program in sorted({p.program_id for p in people}):
@@ -68,11 +68,11 @@ def judged(people: list[ProfileSnapshot], live: list[dict[str, Any]]) -> dict[st
         graph = feasible_graph(engine.solve_input())
         optimum = exact_b_matching(graph.a, graph.b, graph.score, cap=graph.cap)
         week, by_id = engine.week, {p.id: p for p in members}
-        pairs = [d for d in live if d["program_id"] == program]
+        pairs = [d for d in live if d.program_id == program]
         total = sum(
             explained(
-                person_of(by_id[d["younger"]["id"]], week),
-                person_of(by_id[d["older"]["id"]], week),
+                person_of(by_id[d.younger.id], week),
+                person_of(by_id[d.older.id], week),
                 policy,
             ).score
             for d in pairs
@@ -82,7 +82,7 @@ def judged(people: list[ProfileSnapshot], live: list[dict[str, Any]]) -> dict[st
             "live_pairs": len(pairs),
             "optimum": float(graph.score[optimum.chosen].sum()),
             "optimum_pairs": int(optimum.chosen.sum()),
-            "pairs": {(d["younger"]["email"], d["older"]["email"]) for d in pairs},
+            "pairs": {(d.younger.email, d.older.email) for d in pairs},
         }
     return found
 

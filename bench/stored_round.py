@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from bench.matcher_bench import synthetic
 from services.matcher.adapters.pairing_store import MongoPairings
-from services.matcher.adapters.people_store import MongoPeople
+from services.matcher.adapters.people_store import MongoPeople, stored_profile
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.core.policy import Policy
@@ -127,7 +127,7 @@ def _document(person: ProfileSnapshot) -> dict[str, object]:
         "program_id": person.program_id,
         "previous_program_id": None,
         "deleted": False,
-        "profile": person.model_dump(mode="json"),
+        "profile": stored_profile(person),
     }
 
 

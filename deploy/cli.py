@@ -23,19 +23,16 @@ import asyncio
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
 from deploy import api, ops
-from deploy.cli_settings import CliSettings
+from deploy.cli_settings import CliSettings, api_client
 from deploy.program_cli import load_programs, program_app
 from shared.commands import UpdateProfile
 from shared.events import PairingProposed
@@ -50,17 +47,6 @@ STACK = Path(__file__).resolve().parent / "local" / "stack.sh"
 
 def _settings() -> CliSettings:
     return CliSettings()
-
-
-@contextmanager
-def _matcher(scope: str, *, timeout: float = 30) -> Iterator[httpx.Client]:
-    """A client of the matcher's API holding the key from `RMP_API_KEY` (which needs `scope`)."""
-    settings = _settings()
-    if settings.api_key is None:
-        raise typer.BadParameter(f"set RMP_API_KEY to a key with the {scope} scope")
-    headers = {"X-API-Key": settings.api_key.get_secret_value()}
-    with httpx.Client(base_url=settings.matcher_url, headers=headers, timeout=timeout) as client:
-        yield client
 
 
 @app.command()
@@ -172,7 +158,7 @@ def answer(
     reason: Annotated[str | None, typer.Option(help="Why, in the person's words.")] = None,
 ) -> None:
     """Answer a pairing for one of its two people, as they asked (a key with `respond`)."""
-    with _matcher("respond", timeout=10) as client:
+    with api_client("matcher", "respond", timeout=10) as client:
         try:
             event_id = api.answer_pairing(
                 client, pairing_id, person_id=person_id, decision=decision, reason=reason
@@ -193,7 +179,7 @@ def match(
 ) -> None:
     """Run a round of PROGRAM now (one optimal solve over everyone free), or preview it
     (a key with `admin`)."""
-    with _matcher("admin") as client:
+    with api_client("matcher", "admin") as client:
         try:
             if preview:
                 _print_preview(api.preview_round(client, program))
@@ -223,7 +209,7 @@ def report(
 ) -> None:
     """The report of PROGRAM: one self-contained HTML page with its charts, or its figures as
     JSON (a key with `read`; `--personal` needs `admin`)."""
-    with _matcher("admin" if personal else "read", timeout=600) as client:
+    with api_client("matcher", "admin" if personal else "read", timeout=600) as client:
         try:
             body = api.program_report(client, program, as_json=as_json, personal=personal)
         except api.Refused as refused:

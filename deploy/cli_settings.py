@@ -1,6 +1,10 @@
 """What `rmp` reads from the environment: the shared endpoints, and for the HTTP APIs the key and
 where each service answers (`RMP_*`)."""
 
+from typing import Literal
+
+import httpx
+import typer
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -19,3 +23,17 @@ class CliSettings(CommonSettings):
         if self.api_key is None:
             raise ValueError(f"set RMP_API_KEY to a key with the {scope} scope")
         return {"X-API-Key": self.api_key.get_secret_value()}
+
+
+def api_client(
+    service: Literal["matcher", "profiles"], scope: str, *, timeout: float = 30
+) -> httpx.Client:
+    """A client of a service's API holding the key from `RMP_API_KEY`; without a key the command
+    stops, naming the scope it needs. Every `rmp` command that calls an API goes through here."""
+    settings = CliSettings()
+    try:
+        headers = settings.headers(scope)
+    except ValueError as missing:
+        raise typer.BadParameter(str(missing)) from missing
+    url = settings.matcher_url if service == "matcher" else settings.profiles_url
+    return httpx.Client(base_url=url, headers=headers, timeout=timeout)

@@ -9,26 +9,16 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from deploy import api
-from deploy.cli_settings import CliSettings
+from deploy.cli_settings import api_client
 
 program_app = typer.Typer(help="Program records (profiles API).", no_args_is_help=True)
 console = Console()
 Mode = Literal["rounds", "continuous"]
-
-
-def _client(scope: str) -> httpx.Client:
-    settings = CliSettings()
-    try:
-        headers = settings.headers(scope)
-    except ValueError as missing:
-        raise typer.BadParameter(str(missing)) from missing
-    return httpx.Client(base_url=settings.profiles_url, headers=headers, timeout=30)
 
 
 def _schedule(
@@ -88,7 +78,7 @@ def put(
         "schedule": _schedule(body, mode, round_at, rounds_rule, settle_minutes),
     }
     body |= {key: value for key, value in flags.items() if value is not None}
-    with _client("admin") as client:
+    with api_client("profiles", "admin") as client:
         try:
             stored, created = api.put_program(client, program_id, body, if_match=if_match)
         except api.Refused as refused:
@@ -102,7 +92,7 @@ def put(
 def load_programs(file: Path) -> None:
     """Create or replace every program of a JSON file, `{"<id>": {<program>}, ...}` (admin)."""
     programs: dict[str, dict[str, Any]] = json.loads(file.read_text())
-    with _client("admin") as client:
+    with api_client("profiles", "admin") as client:
         for program_id, body in programs.items():
             try:
                 stored, _ = api.put_program(client, program_id, body)
@@ -115,7 +105,7 @@ def load_programs(file: Path) -> None:
 @program_app.command("show")
 def show(program_id: str) -> None:
     """A program's record, as JSON (a key with `read`)."""
-    with _client("read") as client:
+    with api_client("profiles", "read") as client:
         try:
             found = api.get_program(client, program_id)
         except api.Refused as refused:
@@ -127,7 +117,7 @@ def show(program_id: str) -> None:
 @program_app.command("list")
 def list_all() -> None:
     """Every program (a key with `read`)."""
-    with _client("read") as client:
+    with api_client("profiles", "read") as client:
         found = api.list_programs(client)
     table = Table("program", "name", "version", "schedule", "enrolment", "runs", "timezone")
     for p in found:

@@ -48,7 +48,13 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     ]
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # A line below the level is dropped first, before any processor runs: a round logs
+        # one debug line per proposal, which cost more than the proposal's own work otherwise.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         # Not cached: loggers stay reconfigurable (tests capture logs after a service configured them).
         cache_logger_on_first_use=False,

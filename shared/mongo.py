@@ -19,6 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     BulkWriteError,
     ConnectionFailure,
+    CursorNotFound,
     DuplicateKeyError,
     OperationFailure,
     PyMongoError,
@@ -44,8 +45,10 @@ def is_transient(exc: BaseException) -> bool:
     """Worth another try soon: a lost, reset or timed-out connection, no primary to talk to
     (`ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`, `NotPrimaryError` and a failed
     server selection), an error MongoDB labels `RetryableWriteError` (a stepdown during a write),
-    or a busy SQLite behind FerretDB, also inside a bulk write that failed for nothing else."""
-    if isinstance(exc, ConnectionFailure):
+    or a busy SQLite behind FerretDB, also inside a bulk write that failed for nothing else; or a
+    cursor the store lost in the middle of a read (FerretDB v1 closes a cursor with the
+    connection that opened it): only reads use cursors, so the read is simply done again."""
+    if isinstance(exc, ConnectionFailure | CursorNotFound):
         return True
     if isinstance(exc, PyMongoError) and exc.has_error_label("RetryableWriteError"):
         return True

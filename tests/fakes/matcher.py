@@ -22,6 +22,7 @@ from services.matcher.usecases.ports import (
     Slot,
     SlotGuard,
     Unpublished,
+    slot_order,
 )
 from services.matcher.usecases.round_log import RoundRecord, RoundStore
 from services.matcher.usecases.work import Forward, MatchWork, PersonChanged, Wake
@@ -161,9 +162,9 @@ class FakeSlots:
         self.slots: dict[str, tuple[Slot, str]] = {}  # id -> (slot, program)
 
     async def claim(
-        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
     ) -> str | None:
-        for k in range(capacity):
+        for k in slot_order(capacity, first):
             slot_id = f"{person_id}#{k}"
             held = self.slots.get(slot_id)
             if held is not None and held[0].pairing_id == pairing_id:

@@ -12,10 +12,16 @@ on take-over and for a program the sweeper found due (both rare: once per owner,
 proposal past its expiry or an entry left unpublished by a crash or a broker outage), and the
 sweep itself (`due_programs`, every `MATCHER_SWEEP_INTERVAL_SECONDS`).
 
+What a pairing proposes (both people and the explanation) is set once and never queried, so it
+is stored as one value, its JSON (`proposal`): a round writes thousands of pairings at once, and
+FerretDB v1 spends its time per field (2,800 pairings: 0.97 s of the store's CPU instead of
+2.04 s). Pairings stored with those as fields are read as well.
+
 Its reads, and the pulls (repeating one changes nothing), are retried in place after a transient
 store error (`shared.mongo.idempotent`).
 """
 
+import json
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
@@ -32,6 +38,8 @@ from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
+_PROPOSAL_FIELDS = ("younger", "older", "explanation")
+"""Set once, when the pairing is proposed, and stored as one value (their JSON): see above."""
 
 
 class MongoPairings:
@@ -54,7 +62,7 @@ class MongoPairings:
     async def get(self, pairing_id: str) -> PairingRecord | None:
         with store_errors():
             doc = await self._pairings.find_one({"_id": pairing_id})  # no projection: a point read
-        return _record(doc) if doc else None
+        return record_of(doc) if doc else None
 
     @idempotent
     async def find(
@@ -74,7 +82,7 @@ class MongoPairings:
             query["state"] = state.value
         with store_errors():
             cursor = self._pairings.find(query, {"outbox": 0}).sort("_id").limit(limit)
-            return [_record(doc) async for doc in cursor]
+            return [record_of(doc) async for doc in cursor]
 
     async def of_program(self, program_id: str) -> list[PairingRecord]:
         return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
@@ -151,7 +159,8 @@ class MongoPairings:
 
 
 def _document(record: PairingRecord) -> Document:
-    doc = record.model_dump(mode="json", exclude={"id"})
+    doc = record.model_dump(mode="json", exclude={"id", *_PROPOSAL_FIELDS})
+    doc["proposal"] = record.model_dump_json(include=set(_PROPOSAL_FIELDS)).encode()
     times = {"proposed_at": record.proposed_at, "expires_at": record.expires_at}
     return doc | times | _status(record) | {"_id": record.id, "people": _people(record)}
 
@@ -170,5 +179,7 @@ def _people(record: PairingRecord) -> list[str]:
     return [record.younger.id, record.older.id]
 
 
-def _record(doc: Document) -> PairingRecord:
-    return PairingRecord.model_validate(doc | {"id": doc["_id"]})
+def record_of(doc: Document) -> PairingRecord:
+    """A stored pairing, in either layout (the proposal as one value, or the earlier fields)."""
+    proposal = json.loads(doc["proposal"]) if "proposal" in doc else {}
+    return PairingRecord.model_validate(doc | proposal | {"id": doc["_id"]})

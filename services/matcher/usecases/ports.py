@@ -27,6 +27,17 @@ def pairing_id(program_id: str, younger_id: str, older_id: str) -> str:
     return f"pr-{digest[:32]}"
 
 
+def slot_id(person_id: str, k: int) -> str:
+    """The id of a person's k-th slot (k below their capacity)."""
+    return f"{person_id}#{k}"
+
+
+def slot_order(capacity: int, first: int) -> list[int]:
+    """The slots to try: `first`, then the others in order (all of them, each once)."""
+    start = first if 0 <= first < capacity else 0
+    return [*range(start, capacity), *range(start)]
+
+
 class PairingRecord(BaseModel):
     """A pairing as stored and as operators read it."""
 
@@ -153,8 +164,12 @@ class SlotGuard(Protocol):
     that both believe they own a program cannot give a person more live pairings than capacity."""
 
     async def claim(
-        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str
-    ) -> str | None: ...
+        self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
+    ) -> str | None:
+        """A free slot of the person now held by `pairing_id` (or one it held already), trying
+        slot `first` first; None when all are taken."""
+        ...
+
     async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:
         """Free these slots, held by `pairing_id` (a slot claimed again meanwhile may be kept)."""
         ...

@@ -35,6 +35,7 @@ from services.matcher.usecases.work import (
     CheckinGiven,
     MatchWork,
     PersonChanged,
+    ProgramDue,
     Wake,
 )
 from shared.envelope import utc_now
@@ -83,7 +84,7 @@ class ProgramMatcher:
 
     async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
-        due = any(w.data.item.kind == "due" for w in work)
+        due = any(isinstance(w.data.item, ProgramDue) and w.data.item.why == "upkeep" for w in work)
         bind_correlation(step.correlation_id)
         if any(w.data.item.kind == "settings" for w in work):
             self.drop([program_id])  # rebuilt below with the program's new policy

@@ -33,12 +33,17 @@ class AnswerGiven(BaseModel):
     answer: PairingAnswer
 
 
+DueWhy = Literal["upkeep", "followups"]
+
+
 class ProgramDue(BaseModel):
-    """Time-driven upkeep: expire unanswered proposals, publish a stuck outbox, match again."""
+    """Time-driven upkeep: expire unanswered proposals, publish a stuck outbox, match again;
+    or (`followups`) only a follow-up has come, which every step sends, so no upkeep scans."""
 
     model_config = ConfigDict(extra="ignore")
 
     kind: Literal["due"] = "due"
+    why: DueWhy = "upkeep"
 
 
 class SettingsChanged(BaseModel):

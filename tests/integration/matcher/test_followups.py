@@ -124,6 +124,7 @@ async def test_one_reminder_halfway_to_expiry_for_whoever_has_not_answered_acros
         await pairing_events.read_to_end()
 
     assert reminder.data.waiting_on == [y.id]  # the older one had accepted
+    assert reminder.data.sequence == proposal.data.sequence  # its links are the proposal's
     assert reminder.occurred_at == START + timedelta(hours=85)
     assert len(of(pairing_events, "pairing.reminded", pid)) == 1
 

@@ -151,6 +151,40 @@ async def test_a_tombstone_deletes_whatever_is_stored(people: MongoPeople) -> No
     assert await people.remove("p1", version=None) == []
 
 
+async def test_a_profile_is_stored_as_one_value_and_the_earlier_layout_is_still_read(
+    people: MongoPeople, mongo: AsyncDatabase[Document]
+) -> None:
+    new, earlier = profile("p1", program_id="a"), profile("p2", program_id="a", name="Earlier")
+    await people.apply(new)
+    await people.apply(earlier)
+    await mongo.people.update_one(
+        {"_id": "p2"}, {"$set": {"profile": earlier.model_dump(mode="json")}}
+    )  # as the read model stored a person before
+
+    stored = await mongo.people.find_one({"_id": "p1"})
+    assert stored is not None and isinstance(stored["profile"], bytes)
+    assert sorted(await people.of_program("a"), key=lambda p: p.id) == [new, earlier]
+    assert await people.many(["p1", "p2"]) == {"p1": new, "p2": earlier}
+
+
+async def test_a_pairings_proposal_is_stored_as_one_value_and_the_earlier_layout_is_read(
+    pairings: MongoPairings, mongo: AsyncDatabase[Document]
+) -> None:
+    new, earlier = pairing("pr-1", program="a"), pairing("pr-2", program="a")
+    for record in (new, earlier):
+        await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    fields = earlier.model_dump(mode="json", include={"younger", "older", "explanation"})
+    await mongo.pairings.update_one(
+        {"_id": "pr-2"}, {"$set": fields, "$unset": {"proposal": ""}}
+    )  # as pairings were stored before
+
+    stored = await mongo.pairings.find_one({"_id": "pr-1"})
+    assert stored is not None and isinstance(stored["proposal"], bytes)
+    assert "younger" not in stored and stored["people"] == [new.younger.id, new.older.id]
+    assert await pairings.of_program("a") == [new, earlier]
+    assert await pairings.get("pr-2") == earlier
+
+
 async def test_a_pairing_is_created_once(pairings: MongoPairings) -> None:
     record = pairing("pr-1", program="a")
     event = event_for(record, "proposed", correlation_id="c1")

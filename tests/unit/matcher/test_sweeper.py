@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.matcher.adapters.sweeper import Sweeper
 from services.matcher.usecases.ports import Slot
-from services.matcher.usecases.work import MatchWork
+from services.matcher.usecases.work import MatchWork, ProgramDue
 from tests.fakes.matcher import FakeFollowups, FakePairings, FakeSlots
 
 CLAIMED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -50,10 +50,12 @@ async def test_a_slot_past_the_window_no_longer_makes_its_program_due() -> None:
 
 
 async def test_a_program_whose_next_follow_up_has_come_is_due() -> None:
-    followups, forwarded = FakeFollowups(), list[str]()
+    followups, forwarded = FakeFollowups(), list[tuple[str, str]]()
 
     async def forward(work: MatchWork) -> None:
-        forwarded.append(work.data.program_id)
+        item = work.data.item
+        assert isinstance(item, ProgramDue)
+        forwarded.append((work.data.program_id, item.why))
 
     await followups.set_due("program-b", CLAIMED)
     await followups.set_due("program-c", CLAIMED + timedelta(hours=1))
@@ -69,4 +71,4 @@ async def test_a_program_whose_next_follow_up_has_come_is_due() -> None:
     )
 
     assert await sweeper.sweep() == ["program-b"]
-    assert forwarded == ["program-b"]
+    assert forwarded == [("program-b", "followups")]  # no upkeep: nothing else is due

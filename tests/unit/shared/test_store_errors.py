@@ -11,6 +11,7 @@ from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
     ConnectionFailure,
+    CursorNotFound,
     DuplicateKeyError,
     NetworkTimeout,
     NotPrimaryError,
@@ -48,6 +49,7 @@ TRANSIENT = {
     "connection failure": lambda: ConnectionFailure("connection refused"),
     "not primary": lambda: NotPrimaryError("not primary", {"code": 10107}),
     "stepdown labelled retryable": stepdown,
+    "cursor lost mid-read": lambda: CursorNotFound("cursor id 7 not found", 43),
 }
 LASTING = {
     "duplicate key": lambda: DuplicateKeyError("E11000 duplicate key", 11000),

@@ -22,9 +22,6 @@ def reminder_emails(
     unsubscribe: UnsubscribeLinks | None = None,
 ) -> list[Draft]:
     data = event.data
-    # The links answer the proposal: they carry its sequence, as the proposal's own links did.
-    # Each acceptance since added one, and whoever accepted is no longer waited on.
-    proposal_sequence = data.sequence - (2 - len(data.waiting_on))
     drafts = []
     for me, partner in ((data.younger, data.older), (data.older, data.younger)):
         if me.id not in data.waiting_on:
@@ -35,7 +32,7 @@ def reminder_emails(
             pairing_id=data.pairing_id,
             me=me,
             actions=("accept", "decline"),
-            sequence=proposal_sequence,
+            sequence=data.sequence,  # the proposal's, as the matcher sends it in a reminder
             expires_at=data.expires_at,
         )
         reminder = draft(

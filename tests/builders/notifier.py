@@ -107,15 +107,14 @@ def cancelled(
 
 
 def reminded(proposal: PairingProposed, *, waiting_on: list[str]) -> PairingReminded:
-    """Halfway to the proposal's expiry, still waiting on `waiting_on`; whoever else is in the
-    pairing accepted since (one more in the sequence)."""
+    """Halfway to the proposal's expiry, still waiting on `waiting_on`; as the matcher sends it,
+    with the proposal's sequence (what its links answer), whoever accepted since."""
     data = proposal.data
-    sequence = data.sequence + 2 - len(waiting_on)
     return PairingReminded.model_validate(
         {
             "producer": "matcher",
             "occurred_at": proposal.occurred_at + (data.expires_at - proposal.occurred_at) / 2,
-            "data": data.model_dump() | {"waiting_on": waiting_on, "sequence": sequence},
+            "data": data.model_dump() | {"waiting_on": waiting_on},
         }
     )
 

@@ -60,13 +60,14 @@ async def stored_round(n: int, seed: int) -> None:
         for at in range(0, n, CHUNK):
             await db["people"].insert_many([_document(p) for p in people[at : at + CHUNK]])
         stored = time.perf_counter() - started
+        print(f"{n:,} people stored in {stored:.1f} s ({n / stored:,.0f} a second)", flush=True)
         stores = MongoPeople(db), MongoPairings(db), MongoSlots(db), MongoRounds(db)
         for store in stores:
             await store.ensure_indexes()
         load, solver = await _solver_only(stores[0], stores[1], program)
         seconds, pairs = await _round(*stores, program)
         print(
-            f"{n:,} people (stored in {stored:.1f} s): a round from the stored profiles to the "
+            f"{n:,} people: a round from the stored profiles to the "
             f"proposals written {seconds:.1f} s ({pairs:,} pairs); the solver alone "
             f"{solver:.1f} s in the same run; ratio {seconds / solver:.2f}x. Reading the "
             f"program from the store and building its engine alone took {load:.1f} s",

@@ -1,11 +1,14 @@
 """The whole system under faults: a seeded workload, a seeded fault schedule, and a checker.
 
-    python -m bench.faults --seed 7 [--minutes 6] [--soak]
+    python -m bench.faults --seed 7 [--short] [--minutes 12] [--no-faults]
+    python -m bench.faults --seed 7 --soak [--minutes 20]
 
-The modules, each with one job: `schedule` (which faults, when: pure), `workload` (which profile
-changes, through which door: pure), `expect` (what the store and topics must end up holding: pure),
-`smtp` (a mail sink that can be taken down or made to answer 4xx), `injector` (carries the schedule
-out on processes and the stack), `drive` (sends the workload and answers pairings), `collect`
-(reads topics, stores and delivered emails into a `history.History`), `checker` (the checks: pure),
-`report` (the table), `soak` and `trend` (the no-fault run and its slopes), `run` (composition).
+Each module has one job. Pure: `schedule` (which faults, when), `workload` (which profile
+changes, through which door), `expect` (what the ingress door's people end as), `kinds` (which
+pairing events cause which emails), `history` (what a run left behind, as values), the checks
+(`profile_checks`, `pairing_checks`, `checker`, `verdict`), `report` (the tables) and `trend`
+(the soak's slopes). With I/O: `stage` (the stack, the services, the program records), `smtp`
+(a mail sink with a switch), `injector` (carries the schedule out), `doors`, `drive`,
+`api_door` and `answers` (the workload and people's answers, with retries), `collect` (reads
+the topics, stores and emails), and `run` and `soak` (composition).
 """

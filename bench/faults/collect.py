@@ -11,13 +11,13 @@ import icalendar
 from pydantic import TypeAdapter, ValidationError
 
 from bench.faults.doors import Http
-from bench.faults.history import Canonical, Email, Expected, History, Outcome
+from bench.faults.history import Canonical, Email, Expected, History, Letter, Outcome
 from bench.faults.kinds import expected_keys
 from bench.faults.smtp import Delivered
 from deploy import ops
 from services.notifier.emails import message_id_for
 from shared.events import NotificationEvent, ProfileChanged, ProfileEvent
-from shared.topics import Topics
+from shared.topics import DEAD_LETTER_SUFFIX, Topics
 
 PROFILE_EVENTS: TypeAdapter[ProfileEvent] = TypeAdapter(ProfileEvent)
 NOTIFICATION_EVENTS: TypeAdapter[NotificationEvent] = TypeAdapter(NotificationEvent)
@@ -110,19 +110,29 @@ async def stored_profiles(profiles: Http, ids: Iterable[str]) -> dict[str, Expec
     return out
 
 
-async def dead_letters(bootstrap: str, topics: Topics) -> dict[str, list[bytes]]:
-    out: dict[str, list[bytes]] = {}
-    for source in (
-        topics.profile_updates,
-        topics.pairing_responses,
-        topics.profile_changes,
-        topics.pairings,
-        topics.match_work,
-        topics.program_changes,
-    ):
+async def dead_letters(bootstrap: str, topics: Topics) -> dict[str, list[Letter]]:
+    out: dict[str, list[Letter]] = {}
+    for source in topics.all():
+        if source.endswith(DEAD_LETTER_SUFFIX):
+            continue
         letters = await ops.dead_letters(bootstrap, Topics.dead_letter(source), limit=100_000)
-        if letters:
-            out[source] = [letter.value for letter in letters]
+        out[source] = [
+            Letter(
+                int(d.headers.get("dlq_source_partition", -1)),
+                int(d.headers.get("dlq_source_offset", -1)),
+                d.value,
+            )
+            for d in letters
+        ]
+    return {source: letters for source, letters in out.items() if letters}
+
+
+async def malformed(bootstrap: str, inputs: dict[str, set[bytes]]) -> dict[str, list[Letter]]:
+    """Where each malformed input landed on its topic (a resent one twice)."""
+    out: dict[str, list[Letter]] = {}
+    for topic, values in inputs.items():
+        records = await ops.read_all(bootstrap, topic, limit=None)
+        out[topic] = [Letter(r.partition, r.offset, r.value) for r in records if r.value in values]
     return out
 
 

@@ -44,6 +44,16 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Letter:
+    """A record of a source topic (a malformed input) or a dead letter of one: where the source
+    record was, and its bytes."""
+
+    partition: int
+    offset: int
+    value: bytes
+
+
+@dataclass(frozen=True)
 class Expected:
     """What the workload says a profile must end as: deleted, or with this name."""
 
@@ -62,7 +72,7 @@ class History:
     expected: Mapping[str, Expected] = field(default_factory=dict)  # profile id -> final
     stored_profiles: Mapping[str, Expected] = field(default_factory=dict)  # as the API shows
     acked_versions: Mapping[str, Sequence[int]] = field(default_factory=dict)
-    malformed: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # topic -> inputs
-    dead_letters: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # source -> values
+    malformed: Mapping[str, Sequence[Letter]] = field(default_factory=dict)  # topic -> inputs
+    dead_letters: Mapping[str, Sequence[Letter]] = field(default_factory=dict)  # by source topic
     lag: Mapping[str, int] = field(default_factory=dict)  # group -> total lag
     notifier_kills: Sequence[float] = ()  # seconds after the run started

@@ -28,13 +28,31 @@ def _both(state: str) -> Emails:
     return emails
 
 
+def _waiting(state: str) -> Emails:
+    def emails(event: PairingEvent) -> list[tuple[str, str]]:
+        return [(state, person) for person in getattr(event.data, "waiting_on", [])]
+
+    return emails
+
+
+def _per_checkin(state: str, *, waiting: bool) -> Emails:
+    def emails(event: PairingEvent) -> list[tuple[str, str]]:
+        named = f"{state}.{getattr(event.data, 'checkin_id', '')}"
+        return (_waiting if waiting else _both)(named)(event)
+
+    return emails
+
+
 EMAILS: dict[str, Emails] = {
     "pairing.proposed": _both("proposed"),
     "pairing.activated": _both("active"),
     "pairing.cancelled": _both("cancelled"),
+    "pairing.reminded": _waiting("reminded"),
+    "checkin.opened": _per_checkin("checkin", waiting=False),
+    "checkin.nudged": _per_checkin("nudged", waiting=True),
 }
-"""Add `pairing.reminded`, `checkin.opened`, `checkin.nudged` here once the notifier sends
-them, with its state names (the waiting_on people for reminders and nudges)."""
+"""`checkin.answered` and `pairing.flagged` cause no email. A reminder or nudge to someone who
+unsubscribed is recorded by the notifier as failed (skipped), which the checker accepts."""
 
 LIVE_AFTER = {PairingProposed: True, PairingActivated: True, PairingCancelled: False}
 """Which lifecycle events leave a pairing live; the follow-ups change nothing about that."""

@@ -51,6 +51,8 @@ async def fault_run(seed: int, size: Size, out: Path, *, faults: bool = True) ->
         print(report.faults_table(injector.done), flush=True)
         print(report.checks_table(checks), flush=True)
         played.print()
+        sink = stage.smtp.sink
+        print(f"emails delivered: {len(sink.delivered)}; answered 451: {sink.refused}", flush=True)
         return checks
     finally:
         stage.stop()
@@ -131,16 +133,16 @@ async def gather(stage: Stage, workload: Workload, record: Record, injector: Inj
     finals |= {record.ids[k]: v for k, v in record.api_finals.items() if k in record.ids}
     history.expected = finals
     history.stored_profiles = await collect.stored_profiles(profiles, finals)
-    history.malformed = _malformed(stage, workload)
+    history.malformed = await collect.malformed(stage.bootstrap, _malformed(stage, workload))
     await profiles.close()
     await matcher.close()
     return history
 
 
-def _malformed(stage: Stage, workload: Workload) -> dict[str, list[bytes]]:
+def _malformed(stage: Stage, workload: Workload) -> dict[str, set[bytes]]:
     topic = {"updates": stage.names.profile_updates, "responses": stage.names.pairing_responses}
-    out: dict[str, list[bytes]] = {}
+    out: dict[str, set[bytes]] = {}
     for op in workload.ops:
         if op.kind == "malformed" and op.raw is not None:
-            out.setdefault(topic[op.topic], []).append(op.raw)
+            out.setdefault(topic[op.topic], set()).add(op.raw)
     return out

@@ -58,9 +58,9 @@ async def soak_run(
 
         played = await play(stage, workload, seed, injector, [], beside=sample)
         checks = check(await gather(stage, workload, played.record, injector))
+        checks.append(_memory(samples, warmup=min(300.0, seconds / 4)))
         print(report.checks_table(checks), flush=True)
         played.print()
-        checks.append(_memory(samples, warmup=min(300.0, seconds / 4)))
         return checks
     finally:
         stage.stop()

@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.faults.checker import check, totals
-from bench.faults.history import Canonical, Email, Expected, History, Outcome
+from bench.faults.history import Canonical, Email, Expected, History, Letter, Outcome
+from bench.faults.kinds import expected_keys
 from bench.faults.verdict import Check
 from shared.events import (
     PairingActivated,
     PairingCancelled,
     PairingEvent,
     PairingProposed,
+    PairingReminded,
     Participant,
 )
 
@@ -119,8 +121,8 @@ def clean() -> History:
         expected={"y1": Expected(False, "Y1 r1"), "o1": Expected(False, "O1")},
         stored_profiles={"y1": Expected(False, "Y1 r1"), "o1": Expected(False, "O1")},
         acked_versions={"y1": [1, 2]},
-        malformed={"updates": [b"junk"]},
-        dead_letters={"updates": [b"junk"]},
+        malformed={"updates": [Letter(0, 4, b"junk")]},
+        dead_letters={"updates": [Letter(0, 4, b"junk")]},
         lag={"g-profiles": 0, "g-notifier": 0},
     )
     return history
@@ -240,14 +242,17 @@ def test_a_cancel_must_carry_its_requests_uid_and_a_higher_sequence() -> None:
 
 def test_dead_letters_must_be_exactly_the_malformed_inputs() -> None:
     history = clean()
-    history.dead_letters = {"updates": [b"junk", b"junk", b"a valid update"]}
-    history.malformed = {"updates": [b"junk"], "responses": [b"bad answer"]}
+    history.malformed = {"updates": [Letter(0, 4, b"junk")], "responses": [Letter(2, 0, b"bad")]}
+    history.dead_letters = {
+        "updates": [Letter(0, 4, b"junk"), Letter(0, 4, b"junk"), Letter(1, 9, b"a valid update")]
+    }
 
     found = by_name(check(history), "dead letters")
 
-    assert found.doubled == ["updates: b'junk' x2"]
-    assert found.lost == ["responses: b'bad answer' not dead-lettered"]
-    assert found.wrong == ["updates: b'a valid update' dead-lettered"]
+    assert found.lost == ["responses[2]@0 b'bad' not dead-lettered"]
+    assert found.wrong == ["updates[1]@9 b'a valid update' dead-lettered"]
+    assert found.named == ["updates[0]@4 b'junk' dead-lettered x2"]
+    assert found.doubled == []
 
 
 def test_a_group_left_behind_fails_the_lag_check() -> None:
@@ -266,3 +271,19 @@ def test_a_cancelled_pairing_expects_its_cancel_emails() -> None:
     history.message_ids = dict(history.message_ids) | {f"m-{k}": k for k in keys}
 
     assert by_name(check(history), "emails").lost == ["pc:cancelled:o2"]
+
+
+def test_follow_ups_expect_their_emails_under_the_notifiers_keys() -> None:
+    first = proposed("pr", "y1", "o1")
+    reminded = PairingReminded.model_validate(
+        {
+            "producer": "matcher",
+            "data": first.data.model_dump() | {"waiting_on": ["o1"]},
+        }
+    )
+
+    assert expected_keys("pr", [first, reminded]) == [
+        "pr:proposed:y1",
+        "pr:proposed:o1",
+        "pr:reminded:o1",
+    ]

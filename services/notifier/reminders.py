@@ -32,7 +32,7 @@ def reminder_emails(
             pairing_id=data.pairing_id,
             me=me,
             actions=("accept", "decline"),
-            sequence=data.sequence,
+            sequence=data.sequence,  # the proposal's, as the matcher sends it in a reminder
             expires_at=data.expires_at,
         )
         reminder = draft(

@@ -107,7 +107,8 @@ def cancelled(
 
 
 def reminded(proposal: PairingProposed, *, waiting_on: list[str]) -> PairingReminded:
-    """Halfway to the proposal's expiry, still waiting on `waiting_on`."""
+    """Halfway to the proposal's expiry, still waiting on `waiting_on`; as the matcher sends it,
+    with the proposal's sequence (what its links answer), whoever accepted since."""
     data = proposal.data
     return PairingReminded.model_validate(
         {

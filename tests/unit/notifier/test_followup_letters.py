@@ -93,6 +93,16 @@ def test_a_reminder_goes_only_to_the_person_waited_on_with_both_buttons_and_one_
     assert drafts[0].reminder
 
 
+def test_a_reminders_links_answer_the_proposal_whatever_was_accepted_since() -> None:
+    event = proposed(sequence=4)
+    accepted = reminded(event, waiting_on=[event.data.older.id])  # Jana accepted
+    assert accepted.data.sequence == 4  # the proposal's, as the matcher sends it
+
+    [robert] = wire(reminder_emails(accepted, None, program=PROGRAM, policy=POLICY, links=LINKS))
+
+    assert {claims.sequence for claims, _ in links_in(robert)} == {4}
+
+
 def test_a_reminder_in_german_shows_the_partner_and_the_first_meeting() -> None:
     event = proposed()
     schedule = plan_schedule(event.data, POLICY, BEFORE_EU_DST, uid_key=b"invite-key")

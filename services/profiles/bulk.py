@@ -1,7 +1,7 @@
 """Applying import rows in chunks: the rows of a chunk run concurrently (those of one profile id in
 file order), so their store writes share round trips (`store.MongoProfileStore`), and each chunk
-ends with one hint naming the profiles it wrote, so the running service's relay publishes their
-events by point reads (`hints.py`)."""
+ends with one hint naming the profiles it wrote, with the records as written, so the running
+service's relay publishes their events without reading the profiles (`hints.py`)."""
 
 import asyncio
 from collections import defaultdict
@@ -17,18 +17,23 @@ from shared.commands import ProfileChangeRequest
 
 CHUNK = 500
 """Rows per chunk, and so at most this many profiles per hint."""
-CONCURRENT = 64
-"""Profile ids of a chunk applied at the same time."""
+CONCURRENT = CHUNK
+"""Profile ids of a chunk applied at the same time: all of them, so that the creates of a chunk
+share one `insert_many` and its changes one insert of fences (the store's round trips, not the
+rows, are what an import pays for)."""
 
 
 class Written:
-    """The write observer of a process without a relay: collects the ids written."""
+    """The write observer of a process without a relay: collects the records written, the
+    newest of each profile."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, None] = {}
+        self.records: dict[str, ProfileRecord] = {}
 
     def written(self, record: ProfileRecord) -> None:
-        self.ids[record.id] = None
+        held = self.records.get(record.id)
+        if held is None or held.version <= record.version:
+            self.records[record.id] = record
 
 
 async def apply_rows(
@@ -39,8 +44,8 @@ async def apply_rows(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         outcomes = await _chunk(service, chunk, origin)
-        ids, written.ids = list(written.ids), {}
-        await hints.add(ids)
+        records, written.records = list(written.records.values()), {}
+        await hints.add([record.id for record in records], records)
         yield outcomes
 
 

@@ -96,15 +96,26 @@ class FakeHints:
 
     def __init__(self) -> None:
         self.hints: list[Hint] = []
+        self.stored: dict[str, list[ProfileRecord]] = {}  # hint id -> records written with it
+        self.added = 0
 
-    async def add(self, profile_ids: Sequence[str]) -> None:
-        self.hints.append(Hint(f"h{len(self.hints)}", list(profile_ids)))
+    async def add(self, profile_ids: Sequence[str], records: Sequence[ProfileRecord] = ()) -> None:
+        hint = Hint(f"h{self.added}", list(profile_ids))
+        self.added += 1
+        if records:
+            self.stored[hint.id] = list(records)
+        self.hints.append(hint)
 
     async def oldest(self, *, limit: int) -> list[Hint]:
         return self.hints[:limit]
 
+    async def records(self, hint_id: str) -> list[ProfileRecord] | None:
+        return self.stored.get(hint_id)
+
     async def remove(self, hint_ids: Sequence[str]) -> None:
         self.hints = [hint for hint in self.hints if hint.id not in hint_ids]
+        for hint_id in hint_ids:
+            self.stored.pop(hint_id, None)
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,21 @@ async def test_an_id_purged_and_created_again_is_written_like_a_new_one(
 
     assert await store.update(second, expected_version=1)
     assert await store.get("p1") == second
+
+
+async def test_a_hint_keeps_the_records_written_with_it_until_it_is_removed(
+    mongo: AsyncDatabase[Document], store: MongoProfileStore
+) -> None:
+    first = change(None, upsert("p1", program_id="x", email="a@example.org"))
+    second = change(first, rename("p1", "Renamed"))
+    hints = MongoHints(mongo)
+    await hints.add(["p1"], [second])
+    await hints.add(["p2"])
+
+    found = await hints.oldest(limit=10)
+    copies = {hint.profile_ids[0]: await hints.records(hint.id) for hint in found}
+    await hints.remove([hint.id for hint in found])
+
+    assert copies == {"p1": [second], "p2": None}
+    assert await hints.oldest(limit=10) == []
+    assert [await hints.records(hint.id) for hint in found] == [None, None]

@@ -204,12 +204,12 @@ def report(
         bool, typer.Option("--json", help="The figures as JSON, not a page.")
     ] = False,
     personal: Annotated[
-        bool, typer.Option(help="Name the unpaired and the flagged (a key with `admin`).")
+        bool, typer.Option(help="Name the unpaired and the flagged people.")
     ] = False,
 ) -> None:
     """The report of PROGRAM: one self-contained HTML page with its charts, or its figures as
-    JSON (a key with `read`; `--personal` needs `admin`)."""
-    with api_client("matcher", "admin" if personal else "read", timeout=600) as client:
+    JSON (a key with `admin`: the report is for program leads)."""
+    with api_client("matcher", "admin", timeout=600) as client:
         try:
             body = api.program_report(client, program, as_json=as_json, personal=personal)
         except api.Refused as refused:

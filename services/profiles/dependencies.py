@@ -1,5 +1,5 @@
 """FastAPI dependencies shared by the routes: the service (from the runtime), the caller's
-origin, If-Match.
+origin, If-Match, a listing's query given once per parameter.
 
 All `async def`: FastAPI runs a plain `def` dependency in a worker thread, which costs more than
 the work each of these does."""
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request, status
+from fastapi.exceptions import RequestValidationError
 
 from services.profiles.changes import Origin
 from services.profiles.runtime import RuntimeDep
@@ -59,6 +60,26 @@ async def if_match(
     return IfMatch(int(found[1])) if found else IfMatch(matchable=False)
 
 
+async def once_each(request: Request) -> None:
+    """A listing's query names each parameter at most once: a repeated one
+    (`?program_id=a&program_id=b`) would otherwise be read as its last value alone, answering for
+    one program while the caller asked for two."""
+    query = request.query_params
+    repeated = sorted({name for name in query if len(query.getlist(name)) > 1})
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": "must be given at most once",
+                    "type": "value_error",
+                    "input": query.getlist(name),
+                }
+                for name in repeated
+            ]
+        )
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -66,3 +87,4 @@ def etag(version: int) -> str:
 ServiceDep = Annotated[ProfileService, Depends(get_service)]
 OriginDep = Annotated[Origin, Depends(get_origin)]
 IfMatchDep = Annotated[IfMatch, Depends(if_match)]
+OnceEach = Depends(once_each)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from services.profiles.dependencies import IfMatchDep, OriginDep, etag
+from services.profiles.dependencies import IfMatchDep, OnceEach, OriginDep, etag
 from services.profiles.programs.records import ProgramRecord
 from services.profiles.programs.schemas import (
     ProgramChange,
@@ -83,7 +83,7 @@ async def get_program(
     return _public(await service.get(program_id), response)
 
 
-@router.get("", dependencies=[CanRead], responses=_COMMON)
+@router.get("", dependencies=[CanRead, OnceEach], responses=_COMMON)
 async def list_programs(
     service: ProgramServiceDep, query: Annotated[ProgramQuery, Query()]
 ) -> ProgramList:

@@ -5,7 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.profiles import pagination
-from services.profiles.dependencies import IfMatchDep, OriginDep, ProfileId, ServiceDep, etag
+from services.profiles.dependencies import (
+    IfMatchDep,
+    OnceEach,
+    OriginDep,
+    ProfileId,
+    ServiceDep,
+    etag,
+)
 from services.profiles.records import ProfileRecord
 from services.profiles.schemas import (
     Problem,
@@ -107,7 +114,7 @@ async def delete_profile(
     await service.apply(request, origin, must_exist=True)
 
 
-@router.get("", dependencies=[CanRead], responses=_COMMON)
+@router.get("", dependencies=[CanRead, OnceEach], responses=_COMMON)
 async def list_profiles(
     service: ServiceDep, filters: Annotated[ProfileFilters, Query()]
 ) -> ProfilePage:

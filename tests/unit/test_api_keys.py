@@ -49,8 +49,8 @@ SCOPES: dict[tuple[str, str, str], Scope] = {
     ("matcher", "POST", "/programs/{program_id}/rounds"): ADMIN,
     ("matcher", "GET", "/programs/{program_id}/rounds/{round_id}"): ADMIN,
     ("matcher", "GET", "/programs/{program_id}/preview"): ADMIN,
-    ("matcher", "GET", "/programs/{program_id}/report"): READ,
-    ("matcher", "GET", "/programs/{program_id}/report.html"): READ,
+    ("matcher", "GET", "/programs/{program_id}/report"): ADMIN,
+    ("matcher", "GET", "/programs/{program_id}/report.html"): ADMIN,
 }
 """The scope each route needs (`admin` passes everywhere)."""
 

@@ -1,7 +1,7 @@
-"""The program report (scope `read`): as JSON, and as one self-contained HTML page.
+"""The program report, for program leads (scope `admin`): as JSON, and as one self-contained page.
 
-Without `personal=true` the report holds counts only; with it, it names the unpaired and the
-flagged people, which needs an `admin` key (403 otherwise). The page's charts are drawn in a
+Without `personal=true` the report holds counts only; with it, it also names the unpaired and the
+flagged people. So personal data leaves only for an admin key that asks for it. The page's charts are drawn in a
 worker thread: matplotlib is CPU-bound, and the event loop serves the matcher's other routes.
 """
 
@@ -16,40 +16,33 @@ from services.matcher.report.build import program_report
 from services.matcher.report.model import ProgramReport
 from services.matcher.report.page import page
 from services.matcher.report.source import read_program
-from shared.auth import AUTH_RESPONSES, CallerScopes, CanRead, Scope, permits
-from shared.auth.problems import NotPermitted
+from shared.auth import AUTH_RESPONSES, IsAdmin
 from shared.profile import Identifier
 
-router = APIRouter(tags=["report"], responses=AUTH_RESPONSES, dependencies=[CanRead])
-Personal = Annotated[
-    bool, Query(description="Name the unpaired and the flagged people (an admin key only).")
-]
+router = APIRouter(tags=["report"], responses=AUTH_RESPONSES, dependencies=[IsAdmin])
+Personal = Annotated[bool, Query(description="Name the unpaired and the flagged people.")]
 
 
 @router.get("/programs/{program_id}/report")
 async def report(
-    program_id: Identifier, runtime: RuntimeDep, caller: CallerScopes, personal: Personal = False
+    program_id: Identifier, runtime: RuntimeDep, personal: Personal = False
 ) -> ProgramReport:
     """How the program is doing: enrolment by birth decade, pairings by outcome, time to accept,
     the generation gap of live pairs, skills exchanged both ways (planned and reported),
     meetings held and usefulness per check-in and by week, flagged pairings, the unpaired."""
-    return await _report(program_id, runtime, caller, personal=personal)
+    return await _report(program_id, runtime, personal=personal)
 
 
 @router.get("/programs/{program_id}/report.html", response_class=HTMLResponse)
 async def report_page(
-    program_id: Identifier, runtime: RuntimeDep, caller: CallerScopes, personal: Personal = False
+    program_id: Identifier, runtime: RuntimeDep, personal: Personal = False
 ) -> HTMLResponse:
     """The same report as one HTML page with its charts inline (SVG); no script, no URL."""
-    found = await _report(program_id, runtime, caller, personal=personal)
+    found = await _report(program_id, runtime, personal=personal)
     return HTMLResponse(await asyncio.to_thread(page, found))
 
 
-async def _report(
-    program_id: str, runtime: RuntimeDep, caller: CallerScopes, *, personal: bool
-) -> ProgramReport:
-    if personal and not permits(caller, Scope.ADMIN):
-        raise NotPermitted("personal data in the report needs the admin scope")
+async def _report(program_id: str, runtime: RuntimeDep, *, personal: bool) -> ProgramReport:
     records = await read_program(
         program_id,
         people=runtime.people,

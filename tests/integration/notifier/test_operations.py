@@ -3,10 +3,11 @@
 import pytest
 
 from services.notifier.settings import NotifierSettings
+from shared.events import NotificationSent
 from shared.topics import Topics
 from tests.builders.notifier import proposed
-from tests.helpers import asgi_client, eventually
-from tests.integration.notifier.conftest import SmtpServer, publish_event, running
+from tests.helpers import asgi_client
+from tests.integration.notifier.conftest import SmtpServer, notifications, publish_event, running
 
 pytestmark = pytest.mark.integration
 
@@ -22,12 +23,16 @@ async def test_ready_when_store_and_broker_answer_and_metrics_count_sent_emails(
             before = sent_count((await client.get("/metrics")).text)
             event = proposed()
             await publish_event(kafka_bootstrap, topics.pairings, event.data.pairing_id, event)
-            await eventually(lambda: len(smtp.sink.received) == 2)
+            # The counter moves when an outcome is recorded, a moment after the mail server took
+            # the email; outcomes are published only once recorded: wait for both of them.
+            outcomes = await notifications(kafka_bootstrap, topics, count=2)
             metrics = (await client.get("/metrics")).text
 
     assert live.status_code == 200
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"store": True, "broker": True}
+    assert [type(outcome) for _, outcome in outcomes] == [NotificationSent, NotificationSent]
+    assert len(smtp.sink.received) == 2
     assert sent_count(metrics) == before + 2
     assert "notifier_smtp_seconds_bucket" in metrics
     assert "notifier_emails_retried_total" in metrics

@@ -224,6 +224,22 @@ async def test_a_listing_with_bad_parameters_is_422(
     assert (await client.get("/profiles", params=params)).status_code == 422
 
 
+@pytest.mark.parametrize(("path", "name"), [("/profiles", "program_id"), ("/programs", "after")])
+async def test_a_listing_parameter_given_twice_is_422_naming_it(
+    client: httpx.AsyncClient, path: str, name: str
+) -> None:
+    response = await client.get(path, params={name: ["prog-a", "prog-b"]})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["query", name],
+            "msg": "must be given at most once",
+            "type": "value_error",
+            "input": ["prog-a", "prog-b"],
+        }
+    ]
+
+
 async def test_the_export_holds_everything_stored_about_the_person(
     client: httpx.AsyncClient,
 ) -> None:

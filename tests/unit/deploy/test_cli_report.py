@@ -44,7 +44,7 @@ def run(url: str, key: str | None, *args: str) -> tuple[int, str]:
 def test_the_report_is_written_as_one_page(matcher: str, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
 
-    code, output = run(matcher, READER, "--out", str(out))
+    code, output = run(matcher, ADMIN, "--out", str(out))
 
     assert code == 0, output
     assert f"written to {out}" in output.replace("\n", "")
@@ -56,7 +56,7 @@ def test_the_report_is_written_as_one_page(matcher: str, tmp_path: Path) -> None
 def test_the_figures_are_written_as_json(matcher: str, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
 
-    code, output = run(matcher, READER, "--json", "--out", str(out))
+    code, output = run(matcher, ADMIN, "--json", "--out", str(out))
 
     assert code == 0, output
     found = json.loads(out.read_text())
@@ -67,8 +67,8 @@ def test_the_figures_are_written_as_json(matcher: str, tmp_path: Path) -> None:
     )
 
 
-def test_personal_data_needs_an_admin_key(matcher: str) -> None:
-    refused, refusal = run(matcher, READER, "--json", "--personal")
+def test_the_report_needs_an_admin_key(matcher: str) -> None:
+    refused, refusal = run(matcher, READER, "--json")
     code, output = run(matcher, ADMIN, "--json", "--personal")
 
     assert refused == 1 and "403" in refusal

@@ -1,5 +1,5 @@
-"""The report routes: any `read` key gets the figures without personal data; names and emails
-only for an `admin` key that asks (`personal=true`); the page is one self-contained document."""
+"""The report routes: for `admin` keys only; without `personal=true` the figures hold no
+personal data, names and emails only when asked for; the page is one self-contained document."""
 
 import re
 from html.parser import HTMLParser
@@ -55,8 +55,8 @@ class Page(HTMLParser):
             self._figure = None
 
 
-async def test_a_read_key_gets_the_figures_without_any_personal_data() -> None:
-    response = await get(f"/programs/{PROGRAM}/report", READER)
+async def test_an_admin_key_gets_the_figures_without_any_personal_data_unless_asked() -> None:
+    response = await get(f"/programs/{PROGRAM}/report", ADMIN)
 
     assert response.status_code == 200
     found = response.json()
@@ -68,13 +68,15 @@ async def test_a_read_key_gets_the_figures_without_any_personal_data() -> None:
 
 
 @pytest.mark.parametrize("path", ["report", "report.html"])
-async def test_personal_data_needs_an_admin_key(path: str) -> None:
-    refused = await get(f"/programs/{PROGRAM}/{path}", READER, personal="true")
+async def test_the_report_needs_an_admin_key_and_personal_data_an_admin_who_asks(path: str) -> None:
+    refused = await get(f"/programs/{PROGRAM}/{path}", READER)
+    refused_personal = await get(f"/programs/{PROGRAM}/{path}", READER, personal="true")
     admin_without = await get(f"/programs/{PROGRAM}/{path}", ADMIN)
     admin_with = await get(f"/programs/{PROGRAM}/{path}", ADMIN, personal="true")
 
-    assert refused.status_code == 403
+    assert refused.status_code == refused_personal.status_code == 403
     assert "admin" in refused.json()["detail"]
+    assert all(p.email not in refused_personal.text for p in PEOPLE)
     assert admin_without.status_code == admin_with.status_code == 200
     for person in PEOPLE:
         assert person.email not in admin_without.text
@@ -83,7 +85,7 @@ async def test_personal_data_needs_an_admin_key(path: str) -> None:
 
 
 async def test_the_page_is_self_contained_with_every_chart_drawn_inline() -> None:
-    response = await get(f"/programs/{PROGRAM}/report.html", READER)
+    response = await get(f"/programs/{PROGRAM}/report.html", ADMIN)
     page = Page()
     page.feed(response.text)
 

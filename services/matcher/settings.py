@@ -1,4 +1,5 @@
-"""The matcher's settings, read from `MATCHER_*` variables (shared endpoints have no prefix)."""
+"""The matcher's settings, read from `MATCHER_*` variables (shared endpoints, the answer links
+and the meeting series have no prefix)."""
 
 from datetime import timedelta
 from typing import Any
@@ -9,12 +10,11 @@ from pydantic_settings import SettingsConfigDict
 from services.matcher.core.policy import Policy
 from services.matcher.usecases.followup_settings import FollowupSettings
 from shared.answer_links import AnswerLinkSettings
-from shared.availability import MEETING_NOTICE_HOURS
-from shared.meetings import DEFAULT_HORIZON_DAYS, DEFAULT_INTERVAL_WEEKS
+from shared.meeting_settings import MeetingSettings
 from shared.settings import CommonSettings
 
 
-class MatcherSettings(CommonSettings, AnswerLinkSettings):
+class MatcherSettings(CommonSettings, AnswerLinkSettings, MeetingSettings):
     model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="MATCHER_")
 
     mongodb_database: str = "matcher"
@@ -71,23 +71,6 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
     checkin_close_days: float = Field(
         default=14, gt=0, description="A check-in takes answers this long; its nudge is halfway."
     )
-    meeting_interval_weeks: int = Field(
-        default=DEFAULT_INTERVAL_WEEKS,
-        ge=1,
-        le=12,
-        description="Weeks between meetings unless the program sets them; as the notifier's.",
-    )
-    meeting_horizon_days: int = Field(
-        default=DEFAULT_HORIZON_DAYS,
-        ge=1,
-        le=365,
-        description="How far ahead the first meeting is looked for; as the notifier's.",
-    )
-    meeting_notice_hours: float = Field(
-        default=MEETING_NOTICE_HOURS,
-        ge=0,
-        description="The first meeting's notice; as the notifier's.",
-    )
 
     @field_validator("program_policies")
     @classmethod
@@ -101,9 +84,7 @@ class MatcherSettings(CommonSettings, AnswerLinkSettings):
         """When check-ins close, and the meeting series as the notifier plans it."""
         return FollowupSettings(
             close_after=timedelta(days=self.checkin_close_days),
-            interval_weeks=self.meeting_interval_weeks,
-            horizon=timedelta(days=self.meeting_horizon_days),
-            notice=timedelta(hours=self.meeting_notice_hours),
+            meetings=self.meeting_policy(count=1),
         )
 
     @property

@@ -86,7 +86,9 @@ class Notifier:
 
     async def pairing_proposed(self, event: PairingProposed) -> None:
         program, meetings, alarm = await self._settings(event.data.program_id)
-        planned = plan_schedule(event.data, meetings, self._clock(), uid_key=self._invite_key)
+        # From the proposal's own time, as the matcher counts the series for its check-ins,
+        # however late this event is handled.
+        planned = plan_schedule(event.data, meetings, event.occurred_at, uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
         policy = fit_series(meetings, schedule)
         if schedule.series(policy):

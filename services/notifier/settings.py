@@ -1,4 +1,5 @@
-"""The notifier's settings, read from `NOTIFIER_*` variables (shared endpoints have no prefix)."""
+"""The notifier's settings, read from `NOTIFIER_*` variables (shared endpoints, the answer links
+and the meeting series have no prefix)."""
 
 import secrets
 from datetime import timedelta
@@ -11,7 +12,7 @@ from services.notifier.compose import MeetingPolicy, Program
 from services.notifier.mailer import SmtpConfig
 from services.notifier.unsubscribe import UnsubscribeLinks
 from shared.answer_links import AnswerLinkSettings
-from shared.availability import MEETING_MINUTES, MEETING_NOTICE_HOURS
+from shared.meeting_settings import MeetingSettings
 from shared.retry import RetryPolicy
 from shared.settings import CommonSettings
 
@@ -20,7 +21,7 @@ MAX_POLL_INTERVAL_SECONDS = 300.0
 EMAILS_PER_EVENT = 2
 
 
-class NotifierSettings(CommonSettings, AnswerLinkSettings):
+class NotifierSettings(CommonSettings, AnswerLinkSettings, MeetingSettings):
     model_config = CommonSettings.model_config | SettingsConfigDict(env_prefix="NOTIFIER_")
 
     mongodb_database: str = "notifier"
@@ -71,16 +72,6 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
         default="lmtp", description="LMTP behind a mail server (recommended), or plain SMTP."
     )
 
-    meeting_minutes: int = Field(
-        default=MEETING_MINUTES, ge=15, le=480, description="At most the matcher's."
-    )
-    meeting_horizon_days: int = Field(
-        default=21, ge=1, le=365, description="Covers the week the matcher compares (15 days)."
-    )
-    meeting_notice_hours: float = Field(
-        default=MEETING_NOTICE_HOURS, ge=0, description="Earliest first meeting; the matcher's."
-    )
-    meeting_interval_weeks: int = Field(default=2, ge=1, le=12, description="RRULE INTERVAL.")
     program_weeks: int = Field(default=26, ge=1, le=260, description="Length of the series.")
     alarm_minutes_before: int = Field(
         default=30,
@@ -148,10 +139,5 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings):
 
     @property
     def meetings(self) -> MeetingPolicy:
-        return MeetingPolicy(
-            length=timedelta(minutes=self.meeting_minutes),
-            horizon=timedelta(days=self.meeting_horizon_days),
-            notice=timedelta(hours=self.meeting_notice_hours),
-            interval_weeks=self.meeting_interval_weeks,
-            count=-(-self.program_weeks // self.meeting_interval_weeks),
-        )
+        """The series for programs without a record: as many meetings as fit `program_weeks`."""
+        return self.meeting_policy(count=-(-self.program_weeks // self.meeting_interval_weeks))

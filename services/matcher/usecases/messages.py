@@ -42,7 +42,9 @@ def event_for(record: PairingRecord, emits: Emits, *, correlation_id: str | None
         data = ProposedPairing(
             **body, **people, explanation=record.explanation, expires_at=record.expires_at
         )
-        return PairingProposed(**envelope, data=data)
+        # occurred at the proposal's own time: the notifier plans the series from it, as the
+        # follow-ups count it from `proposed_at`.
+        return PairingProposed(**envelope, occurred_at=record.proposed_at, data=data)
     if emits == "activated":
         return PairingActivated(**envelope, data=ActivatedPairing(**body, **people))
     cancelled = CancelledPairing(

@@ -19,7 +19,6 @@ import structlog
 
 from services.matcher import metrics
 from services.matcher.core import lifecycle
-from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.usecases.followups import FollowupPorts, FollowUps
@@ -29,19 +28,11 @@ from services.matcher.usecases.proposals import Proposer
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.rounds import Rounds, rounds_asked
 from services.matcher.usecases.settle import Settled
+from services.matcher.usecases.step_inputs import Inputs, departure
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import (
-    AnswerGiven,
-    CheckinGiven,
-    MatchWork,
-    PersonChanged,
-    ProgramDue,
-    Wake,
-)
+from services.matcher.usecases.work import MatchWork, ProgramDue, Wake
 from shared.envelope import utc_now
-from shared.events import CancelReason
 from shared.logging import bind_correlation
-from shared.profile import ProfileSnapshot
 
 log = structlog.get_logger(__name__)
 
@@ -71,6 +62,7 @@ class ProgramMatcher:
         self._settled = Settled(self._proposer, wake)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._followups = FollowUps(followups, pairings, self._changes) if followups else None
+        self._inputs = Inputs(people, pairings, self._changes, self._followups)
         self._programs: dict[str, Program] = {}
 
     def pool_sizes(self) -> dict[str, int]:
@@ -91,7 +83,7 @@ class ProgramMatcher:
         try:
             settings = await self._settings_for(program_id)
             program = await self._program(settings, step)
-            await self._apply(program, step, work, settings)
+            await self._inputs.apply(program, step, work, settings)
             if due:
                 await self._changes.release_orphan_slots(program, step.now)
             for record in list(program.live.values()):
@@ -143,7 +135,7 @@ class ProgramMatcher:
         found = await self._people.many({p for r in stranded for p in (r.younger.id, r.older.id)})
         for record in stranded:
             gone = next(p for p in (record.younger.id, record.older.id) if p not in program.members)
-            why = _departure(gone, found.get(gone), program_id)
+            why = departure(gone, found.get(gone), program_id)
             await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
         await self._changes.release_orphan_slots(program, step.now)
         await self._relay.flush(program_id)  # whatever a previous owner left unpublished
@@ -152,61 +144,10 @@ class ProgramMatcher:
         freeze_long_lived()
         return program
 
-    async def _apply(
-        self, program: Program, step: Step, work: Sequence[MatchWork], settings: ProgramSettings
-    ) -> None:
-        changed = {w.data.item.person_id for w in work if isinstance(w.data.item, PersonChanged)}
-        found = await self._people.many(changed) if changed else {}
-        for person_id in sorted(changed):
-            await self._person_changed(program, step, person_id, found.get(person_id))
-        for w in work:
-            if isinstance(w.data.item, AnswerGiven):
-                await self._answer(program, step, w.data.item, w.correlation_id)
-            elif isinstance(w.data.item, CheckinGiven) and self._followups is not None:
-                await self._followups.answer(program, step, w.data.item.reply, settings)
-
-    async def _person_changed(
-        self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None
-    ) -> None:
-        if person is not None and person.program_id == program.id and person.opted_in:
-            program.join(person)
-            return
-        why = _departure(person_id, person, program.id)
-        for record in program.live_of(person_id):
-            await self._changes.apply(program, step, record, lifecycle.cancel(record.status, *why))
-        program.leave(person_id)
-
-    async def _answer(
-        self, program: Program, step: Step, given: AnswerGiven, correlation_id: str | None
-    ) -> None:
-        answer = given.answer
-        record = program.live.get(answer.pairing_id) or await self._pairings.get(answer.pairing_id)
-        if record is None or record.program_id != program.id:
-            log.warning("answer_for_unknown_pairing", pairing_id=answer.pairing_id)
-            return
-        try:
-            change = lifecycle.answer(
-                record.status, answer.person_id, answer.decision, answer.reason
-            )
-        except NotAParticipant:
-            log.warning("answer_from_outsider", pairing_id=record.id, person_id=answer.person_id)
-            return
-        await self._changes.apply(program, step, record, change, correlation_id=correlation_id)
-
     async def _cancel_broken(self, program: Program, step: Step) -> None:
         for record, reason in program.broken():
             change = lifecycle.cancel(record.status, "constraint_broken", reason)
             await self._changes.apply(program, step, record, change)
-
-
-def _departure(
-    person_id: str, person: ProfileSnapshot | None, program_id: str
-) -> tuple[CancelReason, str]:
-    if person is None:
-        return "profile_deleted", f"the profile of {person_id} was deleted"
-    if person.program_id != program_id:
-        return "constraint_broken", f"{person_id} left the program"
-    return "constraint_broken", f"{person_id} opted out"
 
 
 def _correlation(work: Sequence[MatchWork]) -> str | None:

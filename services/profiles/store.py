@@ -11,6 +11,7 @@ Its reads are retried in place after a transient store error (`shared.mongo.idem
 repeated read changes nothing.
 """
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +35,7 @@ from shared.vocabulary import Skill
 COLLECTION = "profiles"
 FENCES = "profile_fences"
 EMAIL_INDEX = "email_per_program"
+REFUSALS_KEPT = 10_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +78,7 @@ class MongoProfileStore:
         self._profiles = database[COLLECTION]
         self._new = Inserts(self._profiles)
         self._changes = Fenced(self._profiles, database[FENCES], field="version")
+        self._refused: dict[tuple[str, int], ProfileRecord] = {}  # see `get`
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -86,6 +89,12 @@ class MongoProfileStore:
 
     @idempotent
     async def get(self, profile_id: str) -> ProfileRecord | None:
+        """The profile. For the task whose insert of this id was just refused: what that
+        insert's read found, once (an upsert's next step decides again on it; its fenced update
+        fails and reads afresh if another writer came between). That saves a re-import one
+        point read per row; any other caller reads the store."""
+        if (refused := self._refused.pop(_mine(profile_id), None)) is not None:
+            return refused
         with store_errors():
             document = await self._profiles.find_one({"_id": profile_id})
         return from_document(document) if document is not None else None
@@ -103,7 +112,12 @@ class MongoProfileStore:
         if document is None:
             raise DuplicateEmail(record.program_id)
         ours = record.outbox[-1].event_id
-        return any(entry.get("event_id") == ours for entry in document.get("outbox", []))
+        if any(entry.get("event_id") == ours for entry in document.get("outbox", [])):
+            return True
+        if len(self._refused) >= REFUSALS_KEPT:
+            self._refused.clear()  # left by writes that gave up: nobody asks for them again
+        self._refused[_mine(record.id)] = from_document(document)
+        return False
 
     async def update(self, record: ProfileRecord, *, expected_version: int) -> bool:
         """A fenced point update (`shared.fence`) from `expected_version` to the record's
@@ -128,3 +142,8 @@ class MongoProfileStore:
         with store_errors():
             cursor = self._profiles.find(query.filter()).sort("_id", ASCENDING).limit(limit)
             return [from_document(document) async for document in cursor]
+
+
+def _mine(profile_id: str) -> tuple[str, int]:
+    """`profile_id` as the current task asks for it."""
+    return profile_id, id(asyncio.current_task())

@@ -2,6 +2,8 @@
 and on update), writes conditional on the version, outbox marks that never lose a newer event,
 and the hints of writers without a relay."""
 
+import asyncio
+
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -250,3 +252,23 @@ async def test_a_hint_keeps_the_records_written_with_it_until_it_is_removed(
     assert copies == {"p1": [second], "p2": None}
     assert await hints.oldest(limit=10) == []
     assert [await hints.records(hint.id) for hint in found] == [None, None]
+
+
+async def test_a_refused_insert_hands_what_it_read_to_its_own_next_read_only(
+    mongo: AsyncDatabase[Document], store: MongoProfileStore
+) -> None:
+    first = change(None, upsert("p1", program_id="x", email="a@example.org"))
+    await store.insert(first)
+    again = change(None, upsert("p1", program_id="x", email="a@example.org", name="Again"))
+    assert not await store.insert(again)  # the id is taken by another writer's record
+    await mongo["profiles"].update_one({"_id": "p1"}, {"$set": {"name": "Since"}})
+
+    other_task = await asyncio.create_task(store.get("p1"))
+    own = await store.get("p1")  # what the refused insert read: no round trip
+    own_again = await store.get("p1")
+
+    assert other_task is not None and other_task.fields is not None
+    assert other_task.fields.name == "Since"
+    assert own == first
+    assert own_again is not None and own_again.fields is not None
+    assert own_again.fields.name == "Since"

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Literal, Self, get_args
+from typing import Literal, Self, TypeVar, get_args
 from urllib.parse import urlencode
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -36,6 +36,7 @@ Action = Literal["accept", "decline", "end", "checkin", "rematch"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 _SALT = "pairing-answer-link"
 MIN_KEY_LENGTH = 16
+_Shape = TypeVar("_Shape", bound=BaseModel)
 
 
 class BadLink(ValueError):
@@ -81,15 +82,28 @@ class _Payload(BaseModel):
         return self
 
 
+def signer(keys: Sequence[str], *, salt: str) -> URLSafeSerializer:
+    """Signs with the newest of `keys` and accepts any; `salt` derives a key of its own for each
+    kind of token, so no kind passes for another."""
+    if not keys:
+        raise ValueError("at least one signing key is needed")
+    return URLSafeSerializer(list(keys), salt=salt, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def read_signed(serializer: URLSafeSerializer, token: str, shape: type[_Shape]) -> _Shape:
+    """The payload of a token signed with one of the keys, in its `shape`; `BadLink` if it was not
+    issued here or does not have that shape."""
+    try:
+        return shape.model_validate(serializer.loads(token))
+    except (BadData, ValidationError, ValueError, TypeError) as exc:
+        raise BadLink("the link is not valid") from exc
+
+
 class AnswerLinks:
     """Issues and reads answer tokens, and builds the links that carry them."""
 
     def __init__(self, keys: Sequence[str], *, base_url: str) -> None:
-        if not keys:
-            raise ValueError("at least one signing key is needed")
-        self._serializer = URLSafeSerializer(
-            list(keys), salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
-        )
+        self._serializer = signer(keys, salt=_SALT)
         self.base_url = base_url.rstrip("/")
 
     def token(self, claims: AnswerClaims) -> str:
@@ -106,11 +120,7 @@ class AnswerLinks:
 
     def read(self, token: str, *, now: datetime) -> AnswerClaims:
         """The claims of a token issued with one of the keys; `BadLink` or `ExpiredLink`."""
-        try:
-            payload = _Payload.model_validate(self._serializer.loads(token))
-        except (BadData, ValidationError, ValueError, TypeError) as exc:
-            raise BadLink("the link is not valid") from exc
-        claims = AnswerClaims(**payload.model_dump())
+        claims = AnswerClaims(**read_signed(self._serializer, token, _Payload).model_dump())
         if now >= claims.expires_at:
             raise ExpiredLink(claims)
         return claims
@@ -144,6 +154,11 @@ class AnswerLinkSettings(BaseSettings):
             raise ValueError(f"answer link keys need at least {MIN_KEY_LENGTH} characters")
         return keys
 
+    @property
+    def signing_keys(self) -> list[str]:
+        """The keys as `signer` takes them, newest last."""
+        return [key.get_secret_value() for key in self.answer_link_keys]
+
     def answer_links(self) -> AnswerLinks | None:
-        keys = [key.get_secret_value() for key in self.answer_link_keys]
+        keys = self.signing_keys
         return AnswerLinks(keys, base_url=self.answer_link_base_url) if keys else None

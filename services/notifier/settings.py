@@ -134,7 +134,7 @@ class NotifierSettings(CommonSettings, AnswerLinkSettings, MeetingSettings):
 
     def unsubscribe_links(self) -> UnsubscribeLinks | None:
         """Signed with the answer links' keys (a salt of their own); no keys: no links."""
-        keys = [key.get_secret_value() for key in self.answer_link_keys]
+        keys = self.signing_keys
         return UnsubscribeLinks(keys, base_url=self.public_base_url) if keys else None
 
     @property

@@ -7,14 +7,12 @@ link keep working) and is signed like the answer links, with the same keys (`ANS
 newest last, any accepted) but a salt of its own, so neither kind of token passes for the other.
 """
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from itsdangerous import BadData, URLSafeSerializer
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from shared.answer_links import BadLink
+from shared.answer_links import read_signed, signer
 
 _SALT = "reminder-unsubscribe"
 
@@ -36,11 +34,7 @@ class UnsubscribeLinks:
     """Issues and reads unsubscribe tokens, and builds the links (`<base>/unsubscribe/<token>`)."""
 
     def __init__(self, keys: Sequence[str], *, base_url: str) -> None:
-        if not keys:
-            raise ValueError("at least one signing key is needed")
-        self._serializer = URLSafeSerializer(
-            list(keys), salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
-        )
+        self._serializer = signer(keys, salt=_SALT)
         self.base_url = base_url.rstrip("/")
 
     def url(self, person_id: str, language: str) -> str:
@@ -49,8 +43,5 @@ class UnsubscribeLinks:
 
     def read(self, token: str) -> Unsubscriber:
         """Who the token names; `BadLink` if it was not issued with one of the keys."""
-        try:
-            payload = _Payload.model_validate(self._serializer.loads(token))
-        except (BadData, ValidationError, ValueError, TypeError) as exc:
-            raise BadLink("the link is not valid") from exc
+        payload = read_signed(self._serializer, token, _Payload)
         return Unsubscriber(payload.person_id, payload.language)

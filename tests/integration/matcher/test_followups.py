@@ -18,6 +18,7 @@ from services.matcher.usecases.work import MatchWork, ProgramDue, Work
 from shared.answer_links import Action, AnswerClaims, AnswerLinks
 from shared.events import ProgramChanged
 from shared.kafka import make_broker
+from shared.profile import ProfileSnapshot
 from shared.settings import CommonSettings
 from shared.topics import Topics
 from tests.builders.matcher import old, young
@@ -94,6 +95,23 @@ async def respond(client: httpx.AsyncClient, pairing: str, person: str, decision
     assert (await client.post(f"/pairings/{pairing}/responses", json=body)).status_code == 202
 
 
+async def paired(
+    profiles: Profiles,
+    pairing_events: PairingEvents,
+    client: httpx.AsyncClient,
+    *people: ProfileSnapshot,
+) -> tuple[Any, Any]:
+    """The two `people` joined, were proposed to each other and both accepted: the proposal and
+    the activation."""
+    await profiles.changed(*people)
+    [proposal] = await eventually(lambda: pairing_events.of_type("pairing.proposed"), within=60)
+    pid = proposal.data.pairing_id
+    for person in people:
+        await respond(client, pid, person.id, "accept")
+    [active] = await eventually(lambda: of(pairing_events, "pairing.activated", pid), within=30)
+    return proposal, active
+
+
 async def test_one_reminder_halfway_to_expiry_for_whoever_has_not_answered_across_a_restart(
     linked: MatcherSettings,
     profiles: Profiles,
@@ -141,12 +159,8 @@ async def test_check_ins_with_answers_by_link_a_nudge_and_flags_each_once(
     await with_record(kafka_bootstrap, topics, program)
     y, o = young(f"{unique}-y", program=program), old(f"{unique}-o", program=program)
     async with matcher(linked, clock, program) as (app, client):
-        await profiles.changed(y, o)
-        [proposal] = await eventually(lambda: pairing_events.of_type("pairing.proposed"), within=60)
-        pid = proposal.data.pairing_id
-        for person in (y.id, o.id):
-            await respond(client, pid, person, "accept")
-        await eventually(lambda: of(pairing_events, "pairing.activated", pid), within=30)
+        _, active = await paired(profiles, pairing_events, client, y, o)
+        pid = active.data.pairing_id
         # First meeting: Tuesday 2 February 17:00 UTC (a day's notice); the second, two weeks on,
         # ends on 16 February at 18:00 UTC: the check-in after it opens then.
         clock.set(datetime(2027, 2, 16, 18, 1, tzinfo=UTC))
@@ -207,12 +221,8 @@ async def test_a_rematch_frees_both_the_same_two_are_never_paired_again_and_the_
     await with_record(kafka_bootstrap, topics, program)
     y, o = young(f"{unique}-y", program=program), old(f"{unique}-o", program=program)
     async with matcher(linked, clock, program) as (_, client):
-        await profiles.changed(y, o)
-        [first] = await eventually(lambda: pairing_events.of_type("pairing.proposed"), within=60)
+        first, active = await paired(profiles, pairing_events, client, y, o)
         pid = first.data.pairing_id
-        for person in (y.id, o.id):
-            await respond(client, pid, person, "accept")
-        [active] = await eventually(lambda: of(pairing_events, "pairing.activated", pid), within=30)
         page = await client.get(link(active, o.id, "rematch"))
         asked = await client.post(link(active, o.id, "rematch"))
         [ended] = await eventually(lambda: of(pairing_events, "pairing.cancelled", pid), within=30)

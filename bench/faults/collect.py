@@ -57,7 +57,9 @@ async def outcomes(bootstrap: str, topics: Topics) -> list[Outcome]:
     return out
 
 
-def emails(mail_dir: Path, delivered: Iterable[Delivered]) -> list[Email]:
+def emails(mail_dir: Path, delivered: Iterable[Delivered], *, started: float) -> list[Email]:
+    """The delivered emails, timed on the run's clock (`started`: its monotonic origin), so
+    they compare with the faults' times."""
     out = []
     for order, item in enumerate(delivered):
         message = email.message_from_bytes(
@@ -65,7 +67,16 @@ def emails(mail_dir: Path, delivered: Iterable[Delivered]) -> list[Email]:
         )
         method, uid, sequence = _invite(message)
         out.append(
-            Email(item.file, item.recipient, item.message_id, order, item.at, method, uid, sequence)
+            Email(
+                item.file,
+                item.recipient,
+                item.message_id,
+                order,
+                item.at - started,
+                method,
+                uid,
+                sequence,
+            )
         )
     return out
 

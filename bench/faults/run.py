@@ -121,7 +121,11 @@ async def gather(stage: Stage, workload: Workload, record: Record, injector: Inj
         canonical=await collect.canonical(stage.bootstrap, stage.names),
         pairings=await ops.pairing_histories(stage.bootstrap, stage.names.pairings),
         stored_states=await collect.stored_states(matcher, workload.programs),
-        emails=collect.emails(stage.system.config.mail_dir, list(stage.smtp.sink.delivered)),
+        emails=collect.emails(
+            stage.system.config.mail_dir,
+            list(stage.smtp.sink.delivered),
+            started=injector.started,
+        ),
         outcomes=await collect.outcomes(stage.bootstrap, stage.names),
         acked_versions=record.versions,
         dead_letters=await collect.dead_letters(stage.bootstrap, stage.names),

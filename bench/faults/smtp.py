@@ -23,7 +23,7 @@ class Delivered:
     file: str
     recipient: str
     message_id: str
-    at: float
+    at: float  # time.monotonic() when the sink accepted it: the run's clock sets the origin
 
 
 @dataclass
@@ -31,7 +31,6 @@ class Sink:
     """What the handler shares with the harness: the mode, and what was delivered."""
 
     out: Path
-    started: float = field(default_factory=time.monotonic)
     tempfail: bool = False
     delivered: list[Delivered] = field(default_factory=list)
     refused: int = 0
@@ -51,17 +50,16 @@ class Sink:
                 safe = re.sub(r"[^A-Za-z0-9@._-]", "_", recipient)
                 name = f"{n:06d}-{safe}.eml"
                 (self.out / name).write_bytes(data)
-                at = time.monotonic() - self.started
-                self.delivered.append(Delivered(name, recipient, message_id, at))
+                self.delivered.append(Delivered(name, recipient, message_id, time.monotonic()))
         return "250 Message accepted for delivery"
 
 
 class SwitchableSmtp:
     """The sink on a port that can be closed and opened again."""
 
-    def __init__(self, out: Path, port: int, *, started: float) -> None:
+    def __init__(self, out: Path, port: int) -> None:
         out.mkdir(parents=True, exist_ok=True)
-        self.sink = Sink(out, started=started)
+        self.sink = Sink(out)
         self.port = port
         self._controller: Controller | None = None
 

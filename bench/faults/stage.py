@@ -81,7 +81,7 @@ async def open_stage(run: str, out: Path) -> Stage:
         },
     )
     started = time.monotonic()
-    smtp = SwitchableSmtp(config.mail_dir, config.smtp_port, started=started)
+    smtp = SwitchableSmtp(config.mail_dir, config.smtp_port)
     smtp.up()
     system = System(config)
     config.log_dir.mkdir(parents=True, exist_ok=True)

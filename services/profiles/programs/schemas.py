@@ -7,7 +7,10 @@ from shared.programs import PolicyOverrides, ProgramFields, ProgramPatch, Progra
 
 
 class StrictOverrides(PolicyOverrides):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Knobs as their types say: `true` is not a weight, nor `1` a switch (lax mode would take
+    both)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ProgramPut(ProgramFields):

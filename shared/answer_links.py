@@ -39,6 +39,16 @@ MIN_KEY_LENGTH = 16
 _Shape = TypeVar("_Shape", bound=BaseModel)
 
 
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
+    "X-Robots-Tag": "noindex",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'",
+}
+"""Headers of every page a signed link opens (answers, check-ins, unsubscribing)."""
+
+
 class BadLink(ValueError):
     """The token was not issued here: malformed, tampered with, or signed by a key not held."""
 

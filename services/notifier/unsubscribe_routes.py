@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from services.notifier.runtime import Runtime, current
 from services.notifier.unsubscribe import Unsubscriber
 from services.notifier.unsubscribe_page import Kind, render
-from shared.answer_links import BadLink
+from shared.answer_links import PAGE_HEADERS, BadLink
 from shared.errors import StoreUnavailable
 
 _STATUS: dict[Kind, int] = {
@@ -24,13 +24,6 @@ _STATUS: dict[Kind, int] = {
     "done": status.HTTP_200_OK,
     "invalid": status.HTTP_400_BAD_REQUEST,
     "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
-}
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
-    "X-Robots-Tag": "noindex",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'",
 }
 
 
@@ -75,4 +68,4 @@ def _read(token: str, runtime: Runtime) -> Unsubscriber | None:
 
 def _page(kind: Kind, language: str, *, form_action: str = "") -> HTMLResponse:
     body = render(kind, language=language, form_action=form_action)
-    return HTMLResponse(body, status_code=_STATUS[kind], headers=_HEADERS)
+    return HTMLResponse(body, status_code=_STATUS[kind], headers=PAGE_HEADERS)

@@ -20,7 +20,7 @@ from services.matcher.adapters.checkin_routes import checkin_page
 from services.matcher.adapters.context import RuntimeDep
 from services.matcher.core.errors import NotAnswerable, PairingNotFound
 from services.matcher.usecases.links import LinkView, Standing, answer_link, open_link
-from shared.answer_links import AnswerClaims, BadLink, ExpiredLink
+from shared.answer_links import PAGE_HEADERS, AnswerClaims, BadLink, ExpiredLink
 from shared.errors import StoreUnavailable
 
 MAX_FORM_BYTES = 4096
@@ -36,14 +36,6 @@ _STATUS: dict[Kind, int] = {
     "missing": status.HTTP_404_NOT_FOUND,
     "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
-    "X-Robots-Tag": "noindex",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'",
-}
-
 router = APIRouter(tags=["answers"])
 
 
@@ -137,8 +129,8 @@ async def _reason(request: Request) -> str | None:
 
 def _respond_checkin(page: CheckinPage) -> HTMLResponse:
     status_code = status.HTTP_422_UNPROCESSABLE_CONTENT if page.empty else _STATUS[page.kind]
-    return HTMLResponse(render_checkin(page), status_code=status_code, headers=_HEADERS)
+    return HTMLResponse(render_checkin(page), status_code=status_code, headers=PAGE_HEADERS)
 
 
 def _respond(page: Page) -> HTMLResponse:
-    return HTMLResponse(render(page), status_code=_STATUS[page.kind], headers=_HEADERS)
+    return HTMLResponse(render(page), status_code=_STATUS[page.kind], headers=PAGE_HEADERS)

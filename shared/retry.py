@@ -17,6 +17,7 @@ Which errors are worth retrying is decided by the callers: these only say how of
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ from tenacity import (
     wait_fixed,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 log = structlog.get_logger(__name__)
 
@@ -100,19 +102,36 @@ def in_place(every: float, *, unless: Errors, before_sleep: Hook) -> AsyncRetryi
 
 
 def store_calls(
-    *, on: Errors, before_sleep: Hook, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    *,
+    on: Errors,
+    before_sleep: Hook,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    since: float | None = None,
 ) -> AsyncRetrying:
     """Errors of the `on` types are retried: up to `STORE_ATTEMPTS` tries, a random pause of up
     to 50 ms doubling each time (callers that collided on a busy store spread out), none once
-    `STORE_BUDGET_SECONDS` have passed; then the last error goes up. Other errors go up at once."""
+    `STORE_BUDGET_SECONDS` have passed since the first try (at `since`, a `time.monotonic()`, when
+    it was made before this retrying began); then the last error goes up. Other errors go up at
+    once."""
+    budget = stop_after_delay(STORE_BUDGET_SECONDS) if since is None else _Spent(since)
     return AsyncRetrying(
-        stop=stop_after_attempt(STORE_ATTEMPTS) | stop_after_delay(STORE_BUDGET_SECONDS),
+        stop=stop_after_attempt(STORE_ATTEMPTS) | budget,
         wait=wait_random_exponential(multiplier=0.05, max=0.5),
         retry=retry_if_exception_type(on),
         before_sleep=before_sleep,
         sleep=sleep,
         reraise=True,
     )
+
+
+class _Spent(stop_base):
+    """`STORE_BUDGET_SECONDS` have passed since `since` (by `time.monotonic`)."""
+
+    def __init__(self, since: float) -> None:
+        self.since = since
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return time.monotonic() - self.since >= STORE_BUDGET_SECONDS
 
 
 def until_stopped(

@@ -1,17 +1,20 @@
-"""Small helpers the tests share: free ports, reading topics with a raw consumer, polling,
-counting the commands a store client sends."""
+"""Small helpers the tests share: free ports, an app served on a real port, reading topics with a
+raw consumer, polling, counting the commands a store client sends."""
 
 import asyncio
 import smtplib
 import socket
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Literal
 
 import httpx
+import uvicorn
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream.kafka import KafkaBroker
 from pymongo.monitoring import CommandListener, CommandStartedEvent
@@ -27,6 +30,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(app: Any, *, lifespan: Literal["auto", "on", "off"] = "off") -> Iterator[str]:
+    """The app on a real port of 127.0.0.1, run in a thread, for clients that block (the CLI)."""
+    port = free_port()
+    config = uvicorn.Config(app, port=port, lifespan=lifespan, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        threading.Event().wait(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
 
 
 async def read_topic(

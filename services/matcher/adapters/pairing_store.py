@@ -22,7 +22,7 @@ store error (`shared.mongo.idempotent`).
 """
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, UpdateOne
@@ -35,7 +35,7 @@ from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.fence import Fenced, Write
-from shared.inserts import Inserts
+from shared.inserts import Inserts, insert_each
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
@@ -96,6 +96,20 @@ class MongoPairings:
             return False
         self._just_created.keep(doc)
         return True
+
+    async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
+        """Store new pairings with their first events in one unordered insert (a round's);
+        per pairing, False when the id exists already. A write error other than that is raised
+        once the whole batch was tried. Not retried in place, as `create`: a retry would find
+        its own earlier try as an existing pairing."""
+        docs = [
+            _document(record) | outbox_docs.first(event, at=record.updated_at)
+            for record, event in new
+        ]
+        stored = await insert_each(self._pairings, docs)
+        if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
+            raise failed[0]
+        return [outcome is True for outcome in stored]
 
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None

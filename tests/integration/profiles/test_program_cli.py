@@ -3,13 +3,11 @@ service on a real port (real store and broker), with the key from `RMP_API_KEY`.
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
@@ -18,7 +16,7 @@ from services.profiles.settings import ProfilesSettings
 from shared.topics import Topics
 from tests.builders.profiles import profile_fields
 from tests.builders.programs import program_body
-from tests.helpers import free_port, read_topic
+from tests.helpers import read_topic, served
 from tests.integration.profiles.conftest import ADMIN, READER
 
 pytestmark = pytest.mark.integration
@@ -27,18 +25,8 @@ runner = CliRunner()
 
 @pytest.fixture
 def profiles_url(settings: ProfilesSettings) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
+    with served(create_app(settings), lifespan="auto") as url:
+        yield url
 
 
 def rmp(url: str, key: str | None, *args: str) -> tuple[int, str]:

@@ -2,12 +2,10 @@
 `RMP_API_KEY`. The matcher's real routes and auth serve on a real port, over a fake store."""
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
@@ -17,15 +15,15 @@ from shared.auth import Scope, protect
 from shared.commands import RespondToPairing
 from tests.builders.matcher import answer, pairing
 from tests.fakes.matcher import FakePairings
-from tests.helpers import free_port
+from tests.helpers import served
 
 PORTAL, READER = "portal-key-0001", "reader-key-0001"
 runner = CliRunner()
 
 
 class Matcher:
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self) -> None:
+        self.url = ""
         self.sent: list[RespondToPairing] = []
 
     async def send(self, command: RespondToPairing) -> None:
@@ -34,24 +32,16 @@ class Matcher:
 
 @pytest.fixture
 def matcher() -> Iterator[Matcher]:
-    port = free_port()
-    served = Matcher(f"http://127.0.0.1:{port}")
+    matcher = Matcher()
     pairings = FakePairings()
     asyncio.run(pairings.create(pairing("pr-1"), answer("pr-1", "x")))
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=served.send)
+    app.state.runtime = SimpleNamespace(pairings=pairings, send_answer=matcher.send)
     protect(app, {PORTAL: frozenset({Scope.RESPOND}), READER: frozenset({Scope.READ})})
     api.install(app)
-    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    try:
-        yield served
-    finally:
-        server.should_exit = True
-        thread.join()
+    with served(app) as url:
+        matcher.url = url
+        yield matcher
 
 
 def run(matcher: Matcher, key: str | None, *args: str) -> tuple[int, str]:

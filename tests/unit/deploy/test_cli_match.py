@@ -2,13 +2,11 @@
 matcher's admin routes with the key from `RMP_API_KEY`. The matcher's real routes and auth serve
 on a real port, over fake stores; a forwarded round is run by a fake owner at once."""
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
@@ -21,7 +19,7 @@ from shared.auth import Scope, protect
 from tests.builders.matcher import PROGRAM, old, young
 from tests.fakes.matcher import FakePairings, FakePeople, FakeRounds
 from tests.fakes.programs import FakePrograms
-from tests.helpers import free_port
+from tests.helpers import served
 
 ADMIN, READER = "admin-key-0001", "reader-key-0001"
 runner = CliRunner()
@@ -52,7 +50,6 @@ class Owner:
 
 @pytest.fixture
 def matcher() -> Iterator[tuple[str, Owner]]:
-    port = free_port()
     rounds = FakeRounds()
     owner = Owner(rounds)
     people = FakePeople(young("y1", "c1"), old("o1", "c1"), young("y-fi", languages=["fi"]))
@@ -67,16 +64,8 @@ def matcher() -> Iterator[tuple[str, Owner]]:
     )
     protect(app, {ADMIN: frozenset({Scope.ADMIN}), READER: frozenset({Scope.READ})})
     api.install(app)
-    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", owner
-    finally:
-        server.should_exit = True
-        thread.join()
+    with served(app) as url:
+        yield url, owner
 
 
 def run(url: str, key: str, *args: str) -> tuple[int, str]:

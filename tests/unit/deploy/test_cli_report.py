@@ -4,35 +4,23 @@ holding a known history."""
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
 from tests.builders.report import ADMIN, PEOPLE, PROGRAM, READER, report_app
-from tests.helpers import free_port
+from tests.helpers import served
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def matcher() -> Iterator[str]:
-    port = free_port()
-    app = asyncio.run(report_app())
-    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
+    with served(asyncio.run(report_app())) as url:
+        yield url
 
 
 def run(url: str, key: str | None, *args: str) -> tuple[int, str]:

@@ -5,7 +5,6 @@ not, and the program's end, after which nobody is proposed."""
 from datetime import UTC, datetime, timedelta
 
 from services.matcher.adapters.followup_relay import FollowupRelay
-from services.matcher.adapters.relay import Relay
 from services.matcher.usecases.followups import FollowupPorts
 from services.matcher.usecases.ports import pairing_id
 from services.matcher.usecases.step import ProgramMatcher
@@ -35,24 +34,9 @@ class FollowedWorld(World):
         )
         self.programs.records[PROGRAM] = record
 
-    def replica(self) -> ProgramMatcher:
-        return ProgramMatcher(
-            people=self.people,
-            pairings=self.pairings,
-            slots=self.slots,
-            relay=Relay(self.pairings, self.published, topic="pairings"),
-            settings_for=self.directory.settings_for,
-            rounds=self.rounds,
-            wake=self.wake,
-            proposal_ttl=TTL,
-            orphan_slot_after=timedelta(minutes=2),
-            clock=lambda: self.now,
-            followups=FollowupPorts(
-                self.followups,
-                self.answers,
-                FollowupRelay(self.followups, self.published, topic="pairings"),
-            ),
-        )
+    def followup_ports(self) -> FollowupPorts:
+        relay = FollowupRelay(self.followups, self.published, topic="pairings")
+        return FollowupPorts(self.followups, self.answers, relay)
 
     def of_type(self, event_type: str) -> list[object]:
         return [e for e in self.events() if e.event_type == event_type]

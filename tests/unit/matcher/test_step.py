@@ -12,6 +12,7 @@ from services.matcher.adapters.relay import Relay
 from services.matcher.core.errors import StaleProgram
 from services.matcher.core.lifecycle import PairingState
 from services.matcher.usecases.directory import ProgramDirectory
+from services.matcher.usecases.followups import FollowupPorts
 from services.matcher.usecases.ports import Slot, pairing_id
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import (
@@ -67,7 +68,12 @@ class World:
             proposal_ttl=TTL,
             orphan_slot_after=timedelta(minutes=2),
             clock=lambda: self.now,
+            followups=self.followup_ports(),
         )
+
+    def followup_ports(self) -> FollowupPorts | None:
+        """None: these replicas keep no follow-up clock (a subclass may give them one)."""
+        return None
 
     def events(self) -> list[PairingEvent]:
         return [EVENTS.validate_json(payload) for _, _, payload in self.published.sent]

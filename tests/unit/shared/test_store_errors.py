@@ -19,6 +19,7 @@ from pymongo.errors import (
     WriteError,
 )
 
+from shared import retry
 from shared.errors import StoreUnavailable
 from shared.mongo import idempotent, insert_markers, is_transient, retried, store_errors
 from shared.retry import STORE_ATTEMPTS
@@ -100,6 +101,32 @@ async def test_a_transient_error_is_retried_in_place_and_the_answer_comes_back(m
 
     assert found == {"_id": "a"}
     assert collection.calls == 3
+
+
+async def test_a_first_try_that_succeeds_builds_no_retry_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_policy(**_: Any) -> None:
+        raise AssertionError("a retry policy was built for a call that needed none")
+
+    monkeypatch.setattr(retry, "store_calls", no_policy)
+    collection = FlakyCollection()
+
+    assert await retried(lambda: collection.find_one({"_id": "a"})) == {"_id": "a"}
+    assert collection.calls == 1
+
+
+@pytest.mark.parametrize("make", TRANSIENT.values(), ids=TRANSIENT.keys())
+async def test_a_lasting_outage_surfaces_with_the_last_store_error_as_its_cause(
+    make: Any,
+) -> None:
+    errors = [make() for _ in range(STORE_ATTEMPTS)]
+    collection = FlakyCollection(list(errors))
+
+    with pytest.raises(StoreUnavailable) as raised:
+        await retried(lambda: collection.find_one({"_id": "a"}))
+
+    assert raised.value.__cause__ is errors[-1]
 
 
 @pytest.mark.parametrize("make", TRANSIENT.values(), ids=TRANSIENT.keys())

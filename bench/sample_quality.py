@@ -26,7 +26,7 @@ from bench.profiled import fresh_run
 from deploy.demo import SAMPLE, create_programs, load_sample, run_rounds, wait_until_settled
 from deploy.processes import System
 from services.matcher.adapters.pairing_store import record_of
-from services.matcher.adapters.people_store import snapshot_of
+from services.matcher.adapters.stored_profiles import snapshot_of
 from services.matcher.core.features import person_of
 from services.matcher.core.lifecycle import LIVE
 from services.matcher.core.policy import Policy

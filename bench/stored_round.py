@@ -8,7 +8,10 @@ program over (reads its people, pairings and slots), solves once, records the pl
 every proposal (slots and pairings with their outbox). Publishing the outbox is left out (the
 relay is a no-op here), so the figure ends where the proposals are written. Beside it, in the
 same run: the solver alone (finding and scoring every feasible pair, and solving: `general`) on
-the same people loaded the same way.
+the same people loaded the same way, and the store's floor: the raw read of the same people
+documents (no decoding), and raw `insert_many`s of the very slot and pairing documents the round
+wrote into empty collections with the same indexes (a second database), 1,000 to a command, one
+command at a time. What the store alone needs says how close to the solver a round can get.
 """
 
 import asyncio
@@ -17,11 +20,14 @@ import uuid
 from collections.abc import Collection
 from datetime import timedelta
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from bench.matcher_bench import synthetic
 from services.matcher.adapters.pairing_store import MongoPairings
-from services.matcher.adapters.people_store import MongoPeople, stored_profile
+from services.matcher.adapters.people_store import MongoPeople
 from services.matcher.adapters.round_store import MongoRounds
 from services.matcher.adapters.slot_store import MongoSlots
+from services.matcher.adapters.stored_profiles import stored_profile
 from services.matcher.core.policy import Policy
 from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.engine.general import solve_general
@@ -30,7 +36,7 @@ from services.matcher.usecases.program import load_program
 from services.matcher.usecases.step import ProgramMatcher
 from services.matcher.usecases.work import MatchWork, RoundDue, Work
 from shared.logging import configure_logging
-from shared.mongo import mongo_client
+from shared.mongo import Document, mongo_client
 from shared.profile import ProfileSnapshot
 from shared.programs import RoundsSchedule
 from shared.settings import CommonSettings
@@ -73,9 +79,39 @@ async def stored_round(n: int, seed: int) -> None:
             f"program from the store and building its engine alone took {load:.1f} s",
             flush=True,
         )
+        read, slots, pairings = await _store_floor(db, client[f"{name}_floor"], program)
+        floor = read + slots + pairings
+        print(
+            f"{n:,} people: the store alone {floor:.1f} s (reading the people documents "
+            f"{read:.1f} s, inserting the round's slots {slots:.1f} s and its pairings "
+            f"{pairings:.1f} s); ratio to the solver alone {floor / solver:.2f}x",
+            flush=True,
+        )
     finally:
         await client.drop_database(name)
+        await client.drop_database(f"{name}_floor")
         await client.close()
+
+
+async def _store_floor(
+    db: AsyncDatabase[Document], empty: AsyncDatabase[Document], program: str
+) -> tuple[float, float, float]:
+    """Seconds to read the program's people documents raw, then to insert the documents the
+    round wrote (slots, then pairings) into empty collections with the stores' indexes."""
+    started = time.perf_counter()
+    people = [doc async for doc in db["people"].find({"program_id": program, "deleted": False})]
+    read = time.perf_counter() - started
+    assert people
+    await MongoSlots(empty).ensure_indexes()
+    await MongoPairings(empty).ensure_indexes()
+    written = []
+    for collection in ("slots", "pairings"):
+        docs = [doc async for doc in db[collection].find({})]
+        started = time.perf_counter()
+        for at in range(0, len(docs), CHUNK):
+            await empty[collection].insert_many(docs[at : at + CHUNK], ordered=False)
+        written.append(time.perf_counter() - started)
+    return read, written[0], written[1]
 
 
 async def _solver_only(

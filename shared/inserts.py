@@ -34,16 +34,26 @@ class Inserts:
         return await self._group.call(document)
 
     async def _insert_many(self, documents: list[Document]) -> list[bool | Exception]:
-        """Per document: stored, a duplicate, or its write error; a batch error is raised."""
-        try:
-            with store_errors():
-                await self._collection.insert_many(documents, ordered=False)
-        except BulkWriteError as exc:
-            if exc.details.get("writeConcernErrors"):
-                raise
-            failed = {error["index"]: error for error in exc.details["writeErrors"]}
-            return [_outcome(failed.get(index)) for index in range(len(documents))]
-        return [True] * len(documents)
+        return await insert_each(self._collection, documents)
+
+
+async def insert_each(
+    collection: AsyncCollection[Document], documents: list[Document]
+) -> list[bool | Exception]:
+    """Per document: stored, a duplicate (False), or its write error, from one unordered
+    `insert_many` (PyMongo splits what exceeds a message); a failure of the whole batch is
+    raised (translated by `store_errors`), and then any of the documents may be stored."""
+    if not documents:
+        return []
+    try:
+        with store_errors():
+            await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        if exc.details.get("writeConcernErrors"):
+            raise
+        failed = {error["index"]: error for error in exc.details["writeErrors"]}
+        return [_outcome(failed.get(index)) for index in range(len(documents))]
+    return [True] * len(documents)
 
 
 def _outcome(error: Any) -> bool | Exception:

@@ -20,6 +20,7 @@ from services.matcher.usecases.ports import (
     PairingStore,
     PeopleStore,
     Slot,
+    SlotClaim,
     SlotGuard,
     Unpublished,
     slot_order,
@@ -113,6 +114,9 @@ class FakePairings:
         self.docs[record.id] = _Doc(record, [event])
         return True
 
+    async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
+        return [await self.create(record, event) for record, event in new]
+
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
     ) -> bool:
@@ -173,6 +177,16 @@ class FakeSlots:
                 self.slots[slot_id] = (Slot(slot_id, pairing_id, datetime.now(UTC)), program_id)
                 return slot_id
         return None
+
+    async def claim_each(self, claims: Sequence[SlotClaim]) -> list[bool]:
+        held = []
+        for claim in claims:
+            found = self.slots.setdefault(
+                claim.slot_id,
+                (Slot(claim.slot_id, claim.pairing_id, datetime.now(UTC)), claim.program_id),
+            )
+            held.append(found[0].pairing_id == claim.pairing_id)
+        return held
 
     async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:
         for slot_id in slot_ids:

@@ -22,19 +22,20 @@ store error (`shared.mongo.idempotent`).
 """
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.adapters import outbox_docs
+from services.matcher.adapters.just_created import JustCreated
 from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
 from shared.fence import Fenced, Write
-from shared.inserts import Inserts
+from shared.inserts import Inserts, insert_each
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 _STATUS_FIELDS = ("state", "accepted_by", "sequence", "reason_code", "reason")
@@ -48,6 +49,7 @@ class MongoPairings:
         self._new = Inserts(self._pairings)
         self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
         self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
+        self._just_created = JustCreated()  # what the relay after the step need not read back
 
     async def ensure_indexes(self) -> None:
         with store_errors():
@@ -90,7 +92,24 @@ class MongoPairings:
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
         doc = _document(record) | outbox_docs.first(event, at=record.updated_at)
-        return await self._new.insert(doc)  # the new pairings of a step share round trips
+        if not await self._new.insert(doc):  # the new pairings of a step share round trips
+            return False
+        self._just_created.keep(doc)
+        return True
+
+    async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
+        """Store new pairings with their first events in one unordered insert (a round's);
+        per pairing, False when the id exists already. A write error other than that is raised
+        once the whole batch was tried. Not retried in place, as `create`: a retry would find
+        its own earlier try as an existing pairing."""
+        docs = [
+            _document(record) | outbox_docs.first(event, at=record.updated_at)
+            for record, event in new
+        ]
+        stored = await insert_each(self._pairings, docs)
+        if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
+            raise failed[0]
+        return [outcome is True for outcome in stored]
 
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
@@ -105,6 +124,7 @@ class MongoPairings:
         change = Write(
             key=record.id, expected=expected_sequence, new=record.sequence, update=update
         )
+        self._just_created.forget(record.id)
         return await self._changes.write(change)
 
     @idempotent
@@ -115,12 +135,13 @@ class MongoPairings:
         whole program, which scans (take-over and due programs only, see the module)."""
         with store_errors():
             if ids is None:
+                self._just_created.forget_program(program_id)
                 query = {"program_id": program_id} | outbox_docs.UNSENT
                 docs = [doc async for doc in self._pairings.find(query)]
             else:
-                docs = await find_by_ids(
-                    self._pairings, ids, keep=lambda d: d["program_id"] == program_id
-                )
+                docs, unknown = self._just_created.take(ids)
+                docs += await find_by_ids(self._pairings, unknown)
+                docs = [doc for doc in docs if doc["program_id"] == program_id]
         found = [outbox_docs.unpublished(doc) for doc in docs]
         return [entries for entries in found if entries.payloads]
 

@@ -15,7 +15,8 @@ nobody queries inside it, and a whole-program read (`of_program`, when a replica
 over or a round runs) then costs the store one value per person instead of dozens. On FerretDB v1
 that read is about 8 times faster (5,000 people: 0.74 s instead of 6.3 s, the store decoding every
 field of every document). Documents written in the earlier layout (the profile as a tree) are
-read as well.
+read as well, and what this store wrote is read back without validating it again
+(`stored_profiles`).
 
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
@@ -29,6 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.adapters.stored_profiles import snapshot_of, stored_profile
 from shared.fence import Fenced, Write
 from shared.inserts import Inserts
 from shared.mongo import Document, idempotent, store_errors
@@ -135,16 +137,3 @@ def _marker(version: int, program_id: str | None) -> Document:
         "deleted": True,
         "profile": None,
     }
-
-
-def stored_profile(snapshot: ProfileSnapshot) -> bytes:
-    """The profile as the read model stores it: one value, its JSON."""
-    return snapshot.model_dump_json().encode()
-
-
-def snapshot_of(doc: Document) -> ProfileSnapshot:
-    """The profile of a stored person, in either layout (JSON bytes, or the earlier tree)."""
-    profile = doc["profile"]
-    if isinstance(profile, bytes):
-        return ProfileSnapshot.model_validate_json(profile)
-    return ProfileSnapshot.model_validate(profile)

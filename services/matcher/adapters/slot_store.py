@@ -9,18 +9,24 @@ such a filter costs a point lookup), so a release repeated by a stale replica af
 again frees nothing. FerretDB v1 would read the whole collection for that filter; there the
 delete is by `_id` alone, which the local stack, one replica per program, does not race.
 
-Its reads, and releases (deleting twice frees the same), are retried in place after a
-transient store error (`shared.mongo.idempotent`).
+A round claims the slots of a chunk of its pairs at once (`claim_each`): one unordered insert
+of all of them, then a point read of each that was taken, to tell an earlier try of the same
+pairing from another pairing.
+
+Its reads, releases (deleting twice frees the same) and batch claims (a slot an earlier try
+stored reads as held by its pairing) are retried in place after a transient store error
+(`shared.mongo.idempotent`).
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher.usecases.ports import Slot, slot_id, slot_order
-from shared.inserts import Inserts
+from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.usecases.ports import Slot, SlotClaim, slot_id, slot_order
+from shared.inserts import Inserts, insert_each
 from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 
 
@@ -57,6 +63,27 @@ class MongoSlots:
             if await self._held_by(str(slot["_id"]), pairing_id):
                 return str(slot["_id"])  # claimed by an earlier try of the same pairing
         return None
+
+    @idempotent
+    async def claim_each(self, claims: Sequence[SlotClaim]) -> list[bool]:
+        """Per claim, whether its slot is now held by its pairing; a write error other than a
+        taken slot is raised once the whole batch was tried."""
+        now = datetime.now(UTC)
+        docs = [
+            {"_id": c.slot_id, "pairing_id": c.pairing_id, "program_id": c.program_id}
+            | {"claimed_at": now}
+            for c in claims
+        ]
+        stored = await insert_each(self._slots, docs)
+        if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
+            raise failed[0]
+        taken = {c.slot_id for c, done in zip(claims, stored, strict=True) if not done}
+        with store_errors():
+            holders = {d["_id"]: d["pairing_id"] for d in await find_by_ids(self._slots, taken)}
+        return [
+            done is True or holders.get(c.slot_id) == c.pairing_id
+            for c, done in zip(claims, stored, strict=True)
+        ]
 
     @idempotent
     async def _held_by(self, slot_id: str, pairing_id: str) -> bool:

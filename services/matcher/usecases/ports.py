@@ -8,7 +8,7 @@ pairs.
 """
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -126,6 +126,12 @@ class PairingStore(Protocol):
     ) -> list[PairingRecord]: ...
     async def of_program(self, program_id: str) -> list[PairingRecord]: ...
     async def create(self, record: PairingRecord, event: Envelope) -> bool: ...
+    async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
+        """Store new pairings, each with its first event, in one batch (a round's proposals):
+        per pairing, True when stored now, False when its id exists already (also earlier in
+        the same batch). A failure is raised after the others were tried: any may be stored."""
+        ...
+
     async def save(
         self, record: PairingRecord, *, expected_sequence: int, event: Envelope | None
     ) -> bool: ...
@@ -150,6 +156,15 @@ class Slot:
     claimed_at: datetime
 
 
+@dataclass(frozen=True)
+class SlotClaim:
+    """One named slot asked for a pairing (a round knows which slot it expects to be free)."""
+
+    slot_id: str
+    pairing_id: str
+    program_id: str
+
+
 class Outbox(Protocol):
     """Publishes the pairing events stored with the pairings, in order per pairing."""
 
@@ -168,6 +183,12 @@ class SlotGuard(Protocol):
     ) -> str | None:
         """A free slot of the person now held by `pairing_id` (or one it held already), trying
         slot `first` first; None when all are taken."""
+        ...
+
+    async def claim_each(self, claims: Sequence[SlotClaim]) -> list[bool]:
+        """Per claim, whether its slot is now held by its pairing: claimed now, or held by it
+        already (an earlier try); False when another pairing holds it (also one earlier in the
+        same batch). One batch for all; a failure is raised after the others were tried."""
         ...
 
     async def release(self, pairing_id: str, slot_ids: Collection[str]) -> None:

@@ -20,6 +20,7 @@ from services.matcher.usecases.ports import pairing_id
 from services.matcher.usecases.program import Program, Step
 from services.matcher.usecases.proposals import Proposer
 from services.matcher.usecases.round_log import RoundRecord, RoundStore
+from services.matcher.usecases.round_proposals import open_all
 from services.matcher.usecases.work import MatchWork, RoundDue
 
 log = structlog.get_logger(__name__)
@@ -35,7 +36,7 @@ class Rounds:
             log.info("round_already_run", round_id=due.round_id)
             return
         pairs = await self._planned(program, step, due, record)
-        outcomes = await self._proposer.open_all(program, step, pairs)
+        outcomes = await open_all(self._proposer, program, step, pairs)
         planned = record or await self._rounds.get(due.round_id)
         assert planned is not None  # stored by `_planned`
         live = {pairing_id(program.id, y, o) for y, o in planned.pairs} & program.live.keys()

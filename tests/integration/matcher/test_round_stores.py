@@ -5,7 +5,7 @@ people in more than one pair (their slots are handed out in plan order)."""
 
 import asyncio
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -76,10 +76,14 @@ class CrashingPairings(MongoPairings):
     survive = 1_000
 
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
-        if self.survive <= 0:
+        return (await self.create_each([(record, event)]))[0]
+
+    async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
+        kept, self.survive = new[: max(self.survive, 0)], self.survive - len(new)
+        stored = await super().create_each(kept)
+        if len(kept) < len(new):
             raise ConnectionError("the process died")
-        self.survive -= 1
-        return await super().create(record, event)
+        return stored
 
 
 class CountedRounds(MongoRounds):

@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from services.notifier.blocks import Content
 from services.notifier.errors import InvalidAddress
 from services.notifier.layout import render_html
+from services.notifier.mime import POLICY
 from services.notifier.plain import render_text
 
 _MESSAGE_ID_NAMESPACE = UUID("0c9d8f7e-6b5a-4c3d-8e2f-1a0b9c8d7e6f")
@@ -70,7 +71,7 @@ def message_id_for(notification_id: str, mailbox: str) -> str:
 def build_email(letter: Letter) -> EmailMessage:
     """Text and HTML alternatives; with an invite, also `text/calendar; method=...` as a third
     alternative (what calendar-aware clients act on) and the same bytes as an `.ics` attachment."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = one_line(letter.content.subject)
     message["From"] = letter.sender
     message["To"] = letter.recipient

@@ -1,7 +1,8 @@
 """Sending email: the `Mailer` port, the SMTP adapter, and retries with back-off.
 
-`SmtpMailer` translates every aiosmtplib and socket error into `TransientDeliveryError` or
-`PermanentDeliveryError` (see `errors.py` for which is which). `RetryingMailer` retries transient
+`SmtpMailer` keeps its sessions open for the next message (`sessions.py`) and translates every
+aiosmtplib and socket error into `TransientDeliveryError` or `PermanentDeliveryError` (see
+`errors.py` for which is which). `RetryingMailer` retries transient
 failures with exponential back-off and jitter, within a bounded number of attempts (its
 `RetryPolicy` is the one in `shared.retry`): the consumer
 must not stall past its poll interval, so once the attempts are spent the transient error goes up
@@ -21,6 +22,7 @@ import aiosmtplib
 
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
 from services.notifier.metrics import EMAILS_RETRIED, SMTP_SECONDS
+from services.notifier.sessions import Sessions, goodbye
 from shared.retry import RetryError, RetryPolicy
 
 
@@ -39,14 +41,20 @@ class SmtpConfig:
     password: str | None = None
     ca_file: str | None = None
     timeout: float = 10.0
+    sessions: int = 32  # open at once at most: the consumer handles 32 pairings at a time
 
 
 class SmtpMailer:
-    """One connection per message: simple, and nothing to go stale between pairing events."""
+    """Sessions are kept open and reused (`sessions.Sessions`), at most `config.sessions` at
+    once; `close` ends the idle ones."""
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock` times how long a session sat idle (tests: a fake)."""
         self._config = config
         self._tls = ssl.create_default_context(cafile=config.ca_file)
+        self._sessions = Sessions(
+            self._connect, limit=config.sessions, timeout=config.timeout, clock=clock
+        )
 
     async def send(self, message: EmailMessage) -> None:
         started, outcome = time.perf_counter(), "ok"
@@ -61,24 +69,15 @@ class SmtpMailer:
         finally:
             SMTP_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
+    async def close(self) -> None:
+        await self._sessions.close()
+
     async def _deliver(self, message: EmailMessage) -> None:
         """The deadline covers the session up to the server's answer to the message. Once the
-        server has accepted it, nothing may fail the send: a QUIT that is slow or refused would
-        otherwise be retried, and the person would get the email twice."""
-        config = self._config
-        client = aiosmtplib.SMTP(
-            hostname=config.host,
-            port=config.port,
-            username=config.username,
-            password=config.password,
-            use_tls=config.security == "tls",
-            start_tls=config.security == "starttls",
-            tls_context=self._tls if config.security != "none" else None,
-            timeout=config.timeout,
-        )
+        server has accepted it, nothing may fail the send: the session is not even ended here,
+        it waits for the next message."""
         try:
-            async with asyncio.timeout(config.timeout):
-                await client.connect()
+            async with self._sessions.session() as client, asyncio.timeout(self._config.timeout):
                 await client.send_message(
                     message,
                     sender=message["From"].addresses[0].addr_spec,
@@ -94,20 +93,27 @@ class SmtpMailer:
             _raise_for(exc.code, exc)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TransientDeliveryError(type(exc).__name__) from exc
-        finally:
-            await _goodbye(client, within=config.timeout)
 
-
-async def _goodbye(client: aiosmtplib.SMTP, *, within: float) -> None:
-    """QUIT if the session is still open, then close; any failure here changes nothing."""
-    try:
-        if client.is_connected:
-            async with asyncio.timeout(within):
-                await client.quit()
-    except (aiosmtplib.SMTPException, OSError, TimeoutError):
-        pass
-    finally:
-        client.close()
+    async def _connect(self) -> aiosmtplib.SMTP:
+        """A new session, greeted (and secured and logged in, as configured)."""
+        config = self._config
+        client = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            username=config.username,
+            password=config.password,
+            use_tls=config.security == "tls",
+            start_tls=config.security == "starttls",
+            tls_context=self._tls if config.security != "none" else None,
+            timeout=config.timeout,
+        )
+        try:
+            async with asyncio.timeout(config.timeout):
+                await client.connect()
+        except BaseException:
+            await goodbye(client, within=config.timeout)
+            raise
+        return client
 
 
 def _raise_for(code: int, exc: Exception) -> NoReturn:

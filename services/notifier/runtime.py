@@ -66,9 +66,12 @@ async def running(
         records = programs or MongoProgramRecords(client[settings.mongodb_database])
     else:
         notifications = store
+    smtp: SmtpMailer | None = None
+    if mailer is None:
+        mailer = smtp = SmtpMailer(settings.smtp)
     notifier = Notifier(
         store=notifications,
-        mailer=RetryingMailer(mailer or SmtpMailer(settings.smtp), settings.retry),
+        mailer=RetryingMailer(mailer, settings.retry),
         publisher=BrokerPublisher(broker),
         topic=settings.topics.notifications,
         program=settings.program,
@@ -94,6 +97,8 @@ async def running(
             inbound.close()
             await inbound.wait_closed()
         await connection.stop()
+        if smtp is not None:
+            await smtp.close()  # after the consumers stopped: no send is running
         if client is not None:
             await client.close()
 

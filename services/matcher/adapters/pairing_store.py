@@ -29,6 +29,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.adapters import outbox_docs
+from services.matcher.adapters.just_created import JustCreated
 from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
@@ -54,6 +55,7 @@ class MongoPairings:
         self._new = Inserts(self._pairings)
         self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
         self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
+        self._just_created = JustCreated()  # what the relay after the step need not read back
 
     async def ensure_indexes(self) -> None:
         """The indexes of the queries by program, person, expiry and unsent entries, where the
@@ -101,7 +103,10 @@ class MongoPairings:
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
         doc = _document(record) | outbox_docs.first(event, at=record.updated_at)
-        return await self._new.insert(doc)  # the new pairings of a step share round trips
+        if not await self._new.insert(doc):  # the new pairings of a step share round trips
+            return False
+        self._just_created.keep(doc)
+        return True
 
     async def create_each(self, new: Sequence[tuple[PairingRecord, Envelope]]) -> list[bool]:
         """Store new pairings with their first events in one unordered insert (a round's);
@@ -130,6 +135,7 @@ class MongoPairings:
         change = Write(
             key=record.id, expected=expected_sequence, new=record.sequence, update=update
         )
+        self._just_created.forget(record.id)
         return await self._changes.write(change)
 
     @idempotent
@@ -140,12 +146,13 @@ class MongoPairings:
         whole program, which scans (take-over and due programs only, see the module)."""
         with store_errors():
             if ids is None:
+                self._just_created.forget_program(program_id)
                 query = {"program_id": program_id} | outbox_docs.UNSENT
                 docs = [doc async for doc in self._pairings.find(query)]
             else:
-                docs = await find_by_ids(
-                    self._pairings, ids, keep=lambda d: d["program_id"] == program_id
-                )
+                docs, unknown = self._just_created.take(ids)
+                docs += await find_by_ids(self._pairings, unknown)
+                docs = [doc for doc in docs if doc["program_id"] == program_id]
         found = [outbox_docs.unpublished(doc) for doc in docs]
         return [entries for entries in found if entries.payloads]
 

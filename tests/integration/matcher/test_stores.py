@@ -410,3 +410,60 @@ async def test_many_ids_are_read_one_by_one_never_by_a_scan(
 
     assert [d["_id"] for d in docs] == [f"p{n:04}" for n in range(0, 600, 2)]
     assert sent == {"find people {_id}": 601}
+
+
+async def test_the_relay_takes_a_new_pairings_first_event_as_stored_without_reading_it_back(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    pairings = MongoPairings(client[mongo_db])
+    records = [pairing(f"pr-{i}", program="a", older=f"o{i}") for i in range(3)]
+    try:
+        for record in records:
+            assert await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+        taken = await pairings.unpublished("a", [r.id for r in records])
+    finally:
+        await client.close()
+
+    assert commands.sent[("find", "pairings")] == 0
+    as_stored = await MongoPairings(mongo).unpublished("a", [r.id for r in records])
+    assert sorted(taken, key=lambda u: u.pairing_id) == as_stored
+
+
+async def test_a_pairing_changed_after_its_creation_is_relayed_with_every_entry_it_stored(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="a")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    change = lifecycle.cancel(record.status, "constraint_broken", "same department")
+    assert change is not None
+    cancelled = record.with_status(change.status, now=NOW)
+    event = event_for(cancelled, "cancelled", correlation_id=None)
+    assert await pairings.save(cancelled, expected_sequence=0, event=event)
+
+    [pending] = await pairings.unpublished("a", ["pr-1"])
+    assert [h["event_type"] for _, h in pending.payloads] == [
+        "pairing.proposed",
+        "pairing.cancelled",
+    ]
+
+
+async def test_a_pairing_relayed_with_its_whole_program_is_not_relayed_again(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="a")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+    [whole] = await pairings.unpublished("a")  # a take-over's relay, before the step's
+    await pairings.mark_published({"pr-1": [h["event_id"] for _, h in whole.payloads]})
+
+    assert await pairings.unpublished("a", ["pr-1"]) == []
+
+
+async def test_a_pairing_of_another_program_is_not_relayed_for_this_one(
+    pairings: MongoPairings,
+) -> None:
+    record = pairing("pr-1", program="b")
+    await pairings.create(record, event_for(record, "proposed", correlation_id=None))
+
+    assert await pairings.unpublished("a", ["pr-1"]) == []

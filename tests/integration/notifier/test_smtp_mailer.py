@@ -159,6 +159,80 @@ async def test_an_accepted_message_counts_as_sent_even_when_quit_outlasts_the_ti
     smtp_server.sink = SlowGoodbye()
     smtp_server.start()
 
-    await SmtpMailer(config(smtp_server.port, timeout=1)).send(message())
+    mailer = SmtpMailer(config(smtp_server.port, timeout=1))
+    await mailer.send(message())
+    await mailer.close()  # the session's QUIT outlasts the timeout: nothing is raised
 
     assert len(smtp_server.sink.received) == 1
+
+
+class Peers(SmtpSink):
+    """Also notes the client end of the session each message came in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peers: list[Any] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_messages_in_a_row_share_one_session(smtp_server: SmtpServer) -> None:
+    smtp_server.sink = sink = Peers()
+    smtp_server.start()
+    mailer = SmtpMailer(config(smtp_server.port))
+
+    for to in ("a@example.org", "b@example.org", "c@example.org"):
+        await mailer.send(message(to))
+    await mailer.close()
+
+    assert [r.recipients for r in sink.received] == [
+        ["a@example.org"],
+        ["b@example.org"],
+        ["c@example.org"],
+    ]
+    assert len(set(sink.peers)) == 1
+
+
+async def test_a_session_the_server_closed_while_idle_is_replaced_before_sending(
+    smtp_server: SmtpServer,
+) -> None:
+    smtp_server.sink = sink = Peers()
+    smtp_server.start()
+    clock = Clock()
+    mailer = SmtpMailer(config(smtp_server.port), clock=clock)
+    await mailer.send(message("a@example.org"))
+
+    smtp_server.stop()  # closes the idle session
+    smtp_server.start()
+    clock.now += 60
+    await mailer.send(message("b@example.org"))
+    await mailer.close()
+
+    assert [r.recipients for r in sink.received] == [["a@example.org"], ["b@example.org"]]
+    assert len(set(sink.peers)) == 2
+
+
+async def test_a_session_whose_message_failed_is_not_used_again(smtp_server: SmtpServer) -> None:
+    smtp_server.sink = sink = Peers()
+    sink.refuse["robert@example.org"] = "550 5.1.1 No such user"
+    smtp_server.start()
+    mailer = SmtpMailer(config(smtp_server.port))
+    await mailer.send(message("a@example.org"))
+
+    with pytest.raises(PermanentDeliveryError):
+        await mailer.send(message("robert@example.org"))
+    await mailer.send(message("b@example.org"))
+    await mailer.close()
+
+    assert [r.recipients for r in sink.received] == [["a@example.org"], ["b@example.org"]]
+    assert len(set(sink.peers)) == 2

@@ -120,6 +120,9 @@ class MongoPairings:
         stored = await insert_each(self._pairings, docs)
         if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
             raise failed[0]
+        for doc, done in zip(docs, stored, strict=True):
+            if done is True:
+                self._just_created.keep(doc)
         return [outcome is True for outcome in stored]
 
     async def save(

@@ -135,8 +135,10 @@ def _changed(
     current: ProfileRecord | None, profile_id: str, fields: ProfileFields, writing: _Writing
 ) -> ProfileRecord:
     version = (current.version if current is not None else 0) + 1
-    snapshot = ProfileSnapshot(
-        **fields.model_dump(), id=profile_id, version=version, updated_at=writing.now
+    # Built from parts validated already (the fields, the request's id, the clock's aware time):
+    # validating them again was a fifth of a bulk import's CPU. The event is the same.
+    snapshot = ProfileSnapshot.model_construct(
+        **dict(fields), id=profile_id, version=version, updated_at=writing.now
     )
     event = ProfileChanged(**writing.envelope(), data=snapshot)
     return _next(

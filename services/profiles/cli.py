@@ -13,6 +13,7 @@ file cannot be read.
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -51,15 +52,18 @@ def import_file(
     except (OSError, UnicodeDecodeError) as exc:
         console.print(f"[red]cannot read {file}: {exc}")
         raise typer.Exit(2) from exc
-    rows = list(read_rows(text, csv_format=file.suffix.lower() == ".csv"))
-    counts, rejected = asyncio.run(_import(ProfilesSettings(), rows, source=file.name))
+    csv_format = file.suffix.lower() == ".csv"
+    rows = read_rows(text, csv_format=csv_format)  # read and validated chunk by chunk
+    about = sum(1 for line in text.splitlines() if line.strip()) - csv_format
+    counts, rejected = asyncio.run(_import(ProfilesSettings(), rows, about=about, source=file.name))
     _report(counts, rejected)
     raise typer.Exit(1 if rejected else 0)
 
 
 async def _import(
-    settings: ProfilesSettings, rows: list[Row], *, source: str
+    settings: ProfilesSettings, rows: Iterable[Row], *, about: int, source: str
 ) -> tuple[Counter[str], list[Row]]:
+    """`about`: the rows expected (the progress bar's length)."""
     client = mongo_client(settings.mongodb_uri)
     try:
         database = client[settings.mongodb_database]
@@ -71,7 +75,7 @@ async def _import(
         counts: Counter[str] = Counter()
         rejected: list[Row] = []
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("importing", total=len(rows))
+            task = progress.add_task("importing", total=about)
             async for outcomes in apply_rows(service, written, MongoHints(database), rows, origin):
                 for outcome in outcomes:
                     counts[outcome if isinstance(outcome, str) else "rejected"] += 1

@@ -4,8 +4,11 @@ start-up and then every `recover_every` seconds (the only whole-collection read 
 
 Hints go first: while any wait, no batch of the recovery sweep is read (on FerretDB v1 each batch
 reads every document, minutes at 100,000 profiles, and the hinted point reads would queue behind
-it), and the next periodic round is put off until `recover_every` after the last hint. A round
-under way goes on from where it stopped once no hint waits, so deferring it loses nothing."""
+it), and the next periodic round is put off until `recover_every` after the last hint, and while
+published events wait to be trimmed (`marks.py`: until then their profiles still match the sweep,
+which would read the whole collection once per batch of them). A round under way goes on from
+where it stopped once no hint waits, so deferring it loses nothing. The start-up round first reads
+the marks, so that events a crashed process published and marked are not published again."""
 
 import asyncio
 import time
@@ -27,6 +30,7 @@ class Finds:
         batch: int,
         recover_every: float,
         backlog: Callable[[int], None],
+        trimming: Callable[[], bool] = lambda: False,
     ) -> None:
         self._store, self._hints, self._sent, self._batch = store, hints, sent, batch
         self._recover_every, self._recover_at = recover_every, 0.0  # due at start-up
@@ -34,6 +38,7 @@ class Finds:
         self._recovered = False  # the start-up round is done: later rounds can be put off
         self._round_backlog, self._backlog = 0, backlog
         self._hint_ids: list[str] = []  # the hints read by the last `find`
+        self._trimming = trimming
 
     async def find(self) -> tuple[list[ProfileRecord], bool]:
         """Hinted profiles, and a batch of the recovery sweep when one is due or under way;
@@ -86,6 +91,10 @@ class Finds:
         backlog larger than a batch never stalls on records published but not yet marked)."""
         if self._after is None and time.monotonic() < self._recover_at:
             return [], True
+        if self._after is None and self._recovered and self._trimming():
+            return [], True
+        if self._after is None and not self._recovered:
+            self._sent.hold(await self._store.marked())
         if self._after is None:
             self._round_backlog = 0
         records = await self._store.pending(limit=self._batch, after=self._after)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from shared.profile import Profile, ProfileFields
 
+FIELDS = tuple(ProfileFields.model_fields)
 _SPLIT = re.compile(r"[\s,;|]+")
 _SLOT = re.compile(r"^\s*([A-Za-z]{3})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
@@ -105,7 +106,8 @@ def _validated(line: int, data: dict[str, Any]) -> Row:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         return Row(line, profile_id, reason=reasons(exc))
-    fields = ProfileFields.model_validate(profile.model_dump(exclude={"id"}))
+    # The profile's fields, validated above: taken as they are, not validated a second time.
+    fields = ProfileFields.model_construct(**{name: getattr(profile, name) for name in FIELDS})
     return Row(line, profile.id, fields=fields)
 
 

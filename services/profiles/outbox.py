@@ -1,28 +1,35 @@
-"""The relay's side of the profile documents: reading pending events and marking them sent.
+"""The relay's side of the profile documents: reading pending events and recording them sent.
 
 Same collection as `store.py`, a separate port: the relay never changes a profile, only removes
 outbox entries it has published (and tombstones whose deletion it has published).
 
-Every access on the relay's usual path is a point operation by `_id`, because FerretDB v1 serves
-only a filter that is exactly `{_id: value}` from an index and reads the whole collection for any
-other. Marking is a `$pullAll` of the exact entries published, by `_id`: it removes nothing
-else, so it needs no version condition (an entry written since is not in the list), and doing it
-twice changes nothing, so it is retried in place. Only the recovery sweep (`pending`) reads the
-whole collection.
+Every access on the relay's usual path is a point operation by `_id` or an insert, because
+FerretDB v1 serves only a filter that is exactly `{_id: value}` from an index and reads the whole
+collection for any other. An event published is first marked: one small document `{_id: event
+id, profile_id}` in `profile_sent`, inserted (a duplicate is an earlier try: done). Later its
+entry is trimmed: a `$pullAll` of the exact entry, by `_id`, which removes nothing else, so it
+needs no version condition (an entry written since is not in the list), and then its mark is
+deleted by `_id`. Each step may be repeated, so each is retried in place. Only the recovery sweep
+(`pending`) and the start-up read of the marks (`marked`) read a whole collection.
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from services.profiles.records import OutboxEntry, ProfileRecord, from_document
 from services.profiles.store import COLLECTION, FENCES
 from shared.fence import Fenced
+from shared.inserts import is_duplicate
 from shared.mongo import Document, idempotent, store_errors, update_points
 
 PENDING = {"outbox.0": {"$exists": True}}
+SENT = "profile_sent"
+CHUNK = 1000
+"""Marks inserted or deleted per command."""
 
 
 class OutboxStore(Protocol):
@@ -30,7 +37,9 @@ class OutboxStore(Protocol):
 
     async def get(self, profile_id: str) -> ProfileRecord | None: ...
     async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]: ...
-    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int: ...
+    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> None: ...
+    async def marked(self) -> list[str]: ...
+    async def trim(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int: ...
     async def purge(self, published: Sequence[tuple[str, int]]) -> int: ...
 
 
@@ -40,6 +49,7 @@ class MongoOutboxStore:
 
     def __init__(self, database: AsyncDatabase[Document], *, precise: bool = False) -> None:
         self._profiles = database[COLLECTION]
+        self._sent = database[SENT]
         self._fenced = Fenced(self._profiles, database[FENCES], field="version")
         self._precise = precise
 
@@ -59,16 +69,44 @@ class MongoOutboxStore:
             return [from_document(document) async for document in cursor]
 
     @idempotent
-    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
-        """Remove these published entries from their profiles' outboxes, in round trips of
-        `UPDATES_PER_COMMAND` point updates; returns how many profiles matched. Repeating it changes
-        nothing."""
+    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> None:
+        """Record these entries published: one mark each, inserted in commands of `CHUNK`. A mark
+        stored already (by an earlier try) is fine, so repeating it changes nothing."""
+        marks = [
+            {"_id": entry.event_id, "profile_id": profile_id}
+            for profile_id, entries in published.items()
+            for entry in entries
+        ]
+        for start in range(0, len(marks), CHUNK):
+            try:
+                with store_errors():
+                    await self._sent.insert_many(marks[start : start + CHUNK], ordered=False)
+            except BulkWriteError as exc:
+                if not all(is_duplicate(error) for error in exc.details["writeErrors"]):
+                    raise
+
+    @idempotent
+    async def marked(self) -> list[str]:
+        """The event ids of every mark (read once at start-up: the marks of a crashed process)."""
+        with store_errors():
+            return [document["_id"] async for document in self._sent.find({}, {"_id": 1})]
+
+    @idempotent
+    async def trim(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
+        """Remove these marked entries from their profiles' outboxes, in round trips of
+        `UPDATES_PER_COMMAND` point updates, then their marks; returns how many profiles matched.
+        Repeating it changes nothing."""
         updates = [
             UpdateOne({"_id": profile_id}, {"$pullAll": {"outbox": _stored(entries)}})
             for profile_id, entries in published.items()
             if entries
         ]
-        return await update_points(self._profiles, updates)
+        matched = await update_points(self._profiles, updates)
+        marks = [DeleteOne({"_id": e.event_id}) for entries in published.values() for e in entries]
+        for start in range(0, len(marks), CHUNK):
+            with store_errors():
+                await self._sent.bulk_write(marks[start : start + CHUNK], ordered=False)
+        return matched
 
     async def purge(self, published: Sequence[tuple[str, int]]) -> int:
         """Remove tombstones whose deletion is published, unless the id was written again since.

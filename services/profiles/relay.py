@@ -4,7 +4,8 @@ profile documents, publishing in version order per profile.
 Every write of this process hands the relay the record it stored (`written`), so the usual path
 publishes without reading the store; a key that failed to go out is kept and tried again. Writes
 of a process without a relay (the bulk import) leave hints (`hints.py`): their profiles are read
-by `_id`. Published entries leave their outboxes in batches of point updates (`marks.py`). Only
+by `_id`. Published events are marked sent in batches of inserts, and leave their outboxes later,
+in batches of point updates, once the relay is quiet (`marks.py`). Only
 the recovery sweep reads the whole collection: at start-up (events left by a crash or by a writer
 that died before its hint) and then every `recover_seconds`.
 
@@ -41,6 +42,7 @@ class ProfileOutbox:
         locks: KeyedLocks,
         batch: int,
         mark_every: float,
+        trim_quiet: float,
         hints: HintStore | None = None,
         recover_every: float = 300.0,
     ) -> None:
@@ -48,7 +50,7 @@ class ProfileOutbox:
         self._handed: dict[str, ProfileRecord] = {}  # written (or failed to go out), not taken
         self._taken: list[ProfileRecord] = []
         self._sent = SentLog()
-        self._marks = Marks(store, locks, self._sent, every=mark_every)
+        self._marks = Marks(store, locks, self._sent, every=mark_every, quiet=trim_quiet)
         self._finds = Finds(
             store,
             hints,
@@ -56,6 +58,7 @@ class ProfileOutbox:
             batch=batch,
             recover_every=recover_every,
             backlog=self._count_backlog,
+            trimming=lambda: self._marks.trimming,
         )
         self._backlog = 0
 
@@ -98,6 +101,9 @@ class ProfileOutbox:
         return self._marks.due_in()
 
     async def settle(self) -> None:
+        await self._marks.settle()
+
+    async def flush(self) -> None:
         await self._marks.flush()
 
     def _hand(self, record: ProfileRecord) -> None:
@@ -147,13 +153,18 @@ class Relay(RelayLoop[ProfileRecord]):
         batch_size: int = 500,
         retry_seconds: float = 1.0,
         mark_every: float = 1.0,
+        trim_quiet: float | None = None,
     ) -> None:
+        """`trim_quiet`: seconds without a publish before a backlog of published entries leaves
+        its outboxes (`marks.py`); by default twice `sweep_seconds`, so that an import's hints,
+        read once per sweep, keep it waiting until they are all published."""
         self.outbox = ProfileOutbox(
             store,
             topic=topic,
             locks=locks,
             batch=batch_size,
             mark_every=mark_every,
+            trim_quiet=2 * sweep_seconds if trim_quiet is None else trim_quiet,
             hints=hints,
             recover_every=recover_seconds,
         )
@@ -171,8 +182,8 @@ class Relay(RelayLoop[ProfileRecord]):
         self.wake()
 
     async def flush(self) -> None:
-        """Mark everything published so far (on stop, and in tests)."""
-        await self.outbox.settle()
+        """Mark and trim everything published so far (in tests)."""
+        await self.outbox.flush()
 
 
 def _tombstone(deletion: OutboxEntry) -> dict[str, str]:

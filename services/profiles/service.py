@@ -88,14 +88,21 @@ class ProfileService:
         return outcome.record
 
     async def apply(
-        self, request: ProfileChangeRequest, origin: Origin, *, must_exist: bool = False
+        self,
+        request: ProfileChangeRequest,
+        origin: Origin,
+        *,
+        must_exist: bool = False,
+        read_first: bool = False,
     ) -> Outcome:
-        """Apply one change; see `changes.decide` for the rules."""
+        """Apply one change; see `changes.decide` for the rules. `read_first`: the profile is
+        probably stored (a re-import), so an upsert reads it rather than trying an insert."""
         # An upsert that may create the profile is first tried as a plain insert, without a read:
         # the unique `_id` refuses it if the id is taken, and then we read and decide again. (A
         # profile that is not stored has no history to check a duplicate or a stale request
         # against, so deciding on "absent" without reading changes nothing.)
         read = must_exist or request.op != "upsert" or (request.expected_version or 0) > 0
+        read = read or read_first
         for _ in range(ATTEMPTS):
             async with self._locks.hold(request.profile_id):
                 current = await self._store.get(request.profile_id) if read else None

@@ -18,6 +18,7 @@ class FakeProfileStore:
 
     def __init__(self) -> None:
         self.records: dict[str, ProfileRecord] = {}
+        self.sent_marks: dict[str, str] = {}  # event id -> profile id: published, not trimmed
         self.writes = 0
         self.before_write: list[ProfileRecord] = []  # records another writer slips in first
 
@@ -71,13 +72,23 @@ class FakeProfileStore:
         found = sorted((r for r in self.records.values() if r.outbox), key=lambda r: r.id)
         return [r for r in found if after is None or r.id > after][:limit]
 
-    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
+    async def mark(self, published: Mapping[str, Sequence[OutboxEntry]]) -> None:
+        for profile_id, entries in published.items():
+            self.sent_marks.update((entry.event_id, profile_id) for entry in entries)
+
+    async def marked(self) -> list[str]:
+        return list(self.sent_marks)
+
+    async def trim(self, published: Mapping[str, Sequence[OutboxEntry]]) -> int:
         matched = [profile_id for profile_id in published if profile_id in self.records]
         for profile_id in matched:
             gone = {entry.event_id for entry in published[profile_id]}
             record = self.records[profile_id]
             outbox = [entry for entry in record.outbox if entry.event_id not in gone]
             self.records[profile_id] = record.model_copy(update={"outbox": outbox})
+        for entries in published.values():
+            for entry in entries:
+                self.sent_marks.pop(entry.event_id, None)
         return len(matched)
 
     async def purge(self, published: Sequence[tuple[str, int]]) -> int:

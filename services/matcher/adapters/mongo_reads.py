@@ -9,12 +9,17 @@ at that size, and the cost follows the ids asked for, not the collection.
 
 import asyncio
 from collections.abc import Callable, Collection
+from typing import TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from shared.mongo import Document
 
 CONCURRENT_READS = 16
+READ_AHEAD = 1000
+"""Documents per batch of `read_ahead`."""
+T = TypeVar("T")
 
 
 def _everything(_: Document) -> bool:
@@ -38,3 +43,19 @@ async def find_by_ids(
 
     docs = await asyncio.gather(*(read(doc_id) for doc_id in sorted(ids)))
     return [doc for doc in docs if doc is not None and keep(doc)]
+
+
+async def read_ahead(cursor: AsyncCursor[Document], decode: Callable[[Document], T]) -> list[T]:
+    """Every document of the cursor, decoded; the store reads the next batch while this
+    process decodes the last one (a whole-program read is about as much of one as the other)."""
+    found: list[T] = []
+    pending = asyncio.ensure_future(cursor.to_list(READ_AHEAD))
+    try:
+        while batch := await pending:
+            pending = asyncio.ensure_future(cursor.to_list(READ_AHEAD))
+            found += [decode(doc) for doc in batch]
+    finally:
+        pending.cancel()  # a decoding error left it reading: nothing may read on behind us
+        await asyncio.gather(pending, return_exceptions=True)
+        await cursor.close()
+    return found

@@ -29,7 +29,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.adapters.mongo_reads import find_by_ids, read_ahead
 from services.matcher.adapters.stored_profiles import snapshot_of, stored_profile
 from shared.fence import Fenced, Write
 from shared.inserts import Inserts
@@ -96,9 +96,10 @@ class MongoPeople:
 
     @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
+        """The program's people; the next batch is read while this one is decoded."""
         with store_errors():
             cursor = self._people.find({"program_id": program_id, "deleted": False})
-            return [snapshot_of(doc) async for doc in cursor]
+            return await read_ahead(cursor, snapshot_of)
 
     async def _write(self, person_id: str, current: Document | None, doc: Document) -> list[str]:
         """Compare-and-set against the version read: an insert when nobody was stored, a fenced

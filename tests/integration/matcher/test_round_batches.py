@@ -6,6 +6,7 @@ a batch, and a crash between the slots and the pairings."""
 from collections.abc import Sequence
 
 import pytest
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.adapters.pairing_store import MongoPairings
@@ -14,6 +15,7 @@ from services.matcher.usecases.messages import event_for
 from services.matcher.usecases.ports import SlotClaim
 from shared.mongo import Document
 from tests.builders.matcher import PROGRAM, pairing
+from tests.helpers import Commands
 from tests.integration.matcher.test_round_stores import (
     NOW,
     ROUND,
@@ -84,6 +86,26 @@ async def test_a_batch_of_pairings_stores_each_new_one_once_with_one_event(
     for record in (first, second):
         [unsent] = await pairings.unpublished(PROGRAM, [record.id])
         assert [h["event_id"] for _, h in unsent.payloads] == [str(events[record.id].event_id)]
+
+
+async def test_the_relay_takes_a_batch_of_new_pairings_without_reading_them_back(
+    mongo_uri: str, mongo_db: str, mongo: AsyncDatabase[Document]
+) -> None:
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    pairings = MongoPairings(client[mongo_db])
+    records = [pairing(f"pr-{i}", older=f"o{i}") for i in range(3)]
+    ids = [r.id for r in records]
+    try:
+        new = [(r, event_for(r, "proposed", correlation_id=None)) for r in records]
+        assert await pairings.create_each(new) == [True] * 3
+        taken = await pairings.unpublished(PROGRAM, ids)
+    finally:
+        await client.close()
+
+    assert commands.sent[("find", "pairings")] == 0
+    as_stored = await MongoPairings(mongo).unpublished(PROGRAM, ids)
+    assert sorted(taken, key=lambda u: u.pairing_id) == as_stored
 
 
 async def test_a_pair_whose_expected_slot_is_taken_is_not_proposed_and_frees_the_other(

@@ -108,7 +108,7 @@ async def test_tombstones_of_one_program_do_not_collide_and_drop_personal_fields
     assert await store.find(ProfileQuery(program_id="x"), limit=10) == []
 
 
-async def test_marking_sent_never_drops_an_event_written_since_the_read(
+async def test_trimming_sent_entries_never_drops_an_event_written_since_the_read(
     store: MongoProfileStore,
     outbox: MongoOutboxStore,
 ) -> None:
@@ -117,22 +117,22 @@ async def test_marking_sent_never_drops_an_event_written_since_the_read(
     second = change(first, rename("p1", "Second"))
     await store.update(second, expected_version=1)
 
-    assert await outbox.mark({"p1": first.outbox}) == 1  # we had read version 1 only
+    assert await outbox.trim({"p1": first.outbox}) == 1  # we had read version 1 only
     assert [e.version for e in (await outbox.pending(limit=10))[0].outbox] == [2]
-    assert await outbox.mark({"p1": second.outbox}) == 1
+    assert await outbox.trim({"p1": second.outbox}) == 1
     assert await outbox.pending(limit=10) == []
 
 
-async def test_a_mark_made_twice_changes_nothing_more(
+async def test_a_trim_made_twice_changes_nothing_more(
     store: MongoProfileStore, outbox: MongoOutboxStore
 ) -> None:
     first = change(None, upsert("p1"))
     await store.insert(first)
-    await outbox.mark({"p1": first.outbox})
+    await outbox.trim({"p1": first.outbox})
     second = change(await store.get("p1"), rename("p1", "Second"))
     await store.update(second, expected_version=1)
 
-    assert await outbox.mark({"p1": first.outbox}) == 1
+    assert await outbox.trim({"p1": first.outbox}) == 1
 
     assert await outbox_versions(store, "p1") == [2]
 
@@ -150,7 +150,7 @@ async def test_a_tombstone_is_purged_only_at_its_version(
     assert await store.get("p1") is None
 
 
-async def test_marking_touches_only_the_entries_published(
+async def test_trimming_touches_only_the_entries_published(
     store: MongoProfileStore,
     outbox: MongoOutboxStore,
 ) -> None:
@@ -160,7 +160,7 @@ async def test_marking_touches_only_the_entries_published(
     rewritten = change(created[0], rename("p0", "Again"))
     await store.update(rewritten, expected_version=1)
 
-    assert await outbox.mark({"p0": created[0].outbox, "p1": created[1].outbox}) == 2
+    assert await outbox.trim({"p0": created[0].outbox, "p1": created[1].outbox}) == 2
 
     assert [await outbox_versions(store, f"p{n}") for n in range(3)] == [[2], [], [1]]
 

@@ -5,11 +5,12 @@ beside a bare aiosmtplib send loop of the same messages, in the same run, to the
 
 The service path is `Notifier.pairing_proposed` per event, as the consumer calls it: plan the
 meeting and keep the schedule (Mongo), then per person render (text, HTML, iCalendar), claim the
-notification record (Mongo), send over SMTP (one connection per email, through the retrying
-mailer), record the outcome with its outbox event (Mongo), and finally read and mark the outbox
-(Mongo). Publishing to Kafka is replaced by a no-op, so the figure isolates the notifier's own
-work. The baseline sends the very messages the service rendered, with `aiosmtplib.send` in a loop.
-Both are sequential, like one partition's consumer. Needs MongoDB or FerretDB (`MONGODB_URI`).
+notification record (Mongo), send over SMTP (sessions kept open between emails, through the
+retrying mailer), record the outcome with its outbox event (Mongo), and finally read and mark the
+outbox (Mongo). Publishing to Kafka is replaced by a no-op, so the figure isolates the notifier's
+own work. The baseline sends the very messages the service rendered, with `aiosmtplib.send` in a
+loop (a new connection per message). Both are sequential, like one partition's consumer. Needs
+MongoDB or FerretDB (`MONGODB_URI`).
 """
 
 import argparse
@@ -94,7 +95,8 @@ async def service_round(
     `in_memory`, the test suite's in-memory store replaces Mongo, to show the store's share."""
     database = f"bench_notifier_{uuid.uuid4().hex[:8]}"
     client = mongo_client(settings.mongodb_uri)
-    recording = Recording(SmtpMailer(settings.smtp))
+    smtp = SmtpMailer(settings.smtp)
+    recording = Recording(smtp)
     store = FakeStore() if in_memory else MongoNotificationStore(client[database])
     notifier = Notifier(
         store=store,
@@ -113,6 +115,7 @@ async def service_round(
             await notifier.pairing_proposed(event)
         elapsed = time.perf_counter() - started
     finally:
+        await smtp.close()
         await client.drop_database(database)
         await client.close()
     return len(recording.messages) / elapsed, recording.messages

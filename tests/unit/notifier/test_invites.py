@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar, Event
 
+import services.notifier.invites as invites_module
 from services.notifier.invites import Invite, Person, Series, build_invite, invite_uid
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -107,3 +109,18 @@ def test_cancel_without_a_known_series_has_no_times() -> None:
 
     assert "DTSTART" not in event and "RRULE" not in event
     assert calendar.timezones == []
+
+
+def test_vtimezone_data_is_what_the_calendar_library_adds_for_each_series(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    berlin = datetime(2026, 11, 30, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    across_years = Series(start=berlin, end=berlin + timedelta(hours=1), interval_weeks=2, count=13)
+    invites = [invite(), invite(series=across_years), invite(), invite(series=across_years)]
+    built = [build_invite(i) for i in invites]  # the second of each from the kept VTIMEZONE
+
+    def library(calendar: Calendar, first: date, last: date) -> None:
+        calendar.add_missing_timezones(first, last)
+
+    monkeypatch.setattr(invites_module, "_add_timezones", library)
+    assert built == [build_invite(i) for i in invites]

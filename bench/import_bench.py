@@ -188,11 +188,8 @@ async def measure(job: Job, rows: int, changed: int, run: str, within: float) ->
     opstats.mark_phase(job.ops_dir, "tidy", [job.service_pid])
     with job.watch.phase("tidy"):
         trimmed, left = await until_trimmed(job.config, within)
-    print(
-        f"tidy-up: every published entry trimmed from its outbox {trimmed:.1f} s after the "
-        f"re-import's last event ({left:,} marks left)",
-        flush=True,
-    )
+    done = "every published entry trimmed" if left == 0 else f"{left:,} entries still untrimmed"
+    print(f"tidy-up: {done} {trimmed:.1f} s after the re-import's last event", flush=True)
     opstats.mark_phase(job.ops_dir, "end", [job.service_pid])
 
 

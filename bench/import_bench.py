@@ -9,7 +9,10 @@ service running as its own process (its relay publishes what an import leaves in
   exactly the events it publishes, pipelined;
 - import: `python -m services.profiles.cli import FILE` of `--rows` new profiles, from its start
   until the last of their events can be read from the canonical topic;
-- re-import (an HR sync): `--changed` of them with one field changed, the same way.
+- re-import (an HR sync): `--changed` of them with one field changed, the same way;
+- tidy-up: from the last event until the relay has trimmed every published entry from its
+  outbox (it waits for a quiet relay: see `services/profiles/marks.py`), so that the store work
+  an import leaves for later is measured too.
 Each figure is printed beside its baseline with the ratio, then each process's peak RSS and CPU
 per phase, and the store time per operation shape the CLI and the service saw (`bench/opstats`).
 """
@@ -32,8 +35,10 @@ from bench.procwatch import ProcessWatch, load_line, stack_pids
 from bench.profiled import BenchSystem, fresh_run, hot_frames, profiled_pid, spy_command
 from bench.profiles_bench import fields, stored_record
 from deploy.processes import SystemConfig
+from services.profiles.outbox import SENT
 from services.profiles.records import to_document
 from services.profiles.store import COLLECTION, MongoProfileStore
+from shared import retry
 from shared.kafka import ensure_topics
 from shared.mongo import mongo_client
 from shared.topics import Topics
@@ -180,7 +185,34 @@ async def measure(job: Job, rows: int, changed: int, run: str, within: float) ->
     )
     print(ratio_line("re-import -> canonical events", changed, done2, single, "raw single insert"))
     print(f"raw Kafka produce in the same run: {produce:.0f}/s")
+    opstats.mark_phase(job.ops_dir, "tidy", [job.service_pid])
+    with job.watch.phase("tidy"):
+        trimmed, left = await until_trimmed(job.config, within)
+    print(
+        f"tidy-up: every published entry trimmed from its outbox {trimmed:.1f} s after the "
+        f"re-import's last event ({left:,} marks left)",
+        flush=True,
+    )
     opstats.mark_phase(job.ops_dir, "end", [job.service_pid])
+
+
+async def until_trimmed(config: SystemConfig, within: float) -> tuple[float, int]:
+    """Seconds until no mark of a published entry waits for its trim (or `within` passed), and
+    how many were left."""
+    client = mongo_client(config.mongodb_uri)
+    sent = client[f"{config.database_prefix}profiles"][SENT]
+    started, left = time.monotonic(), -1
+
+    async def emptied() -> bool:
+        nonlocal left
+        left = await sent.count_documents({})
+        return left == 0
+
+    try:
+        await retry.poll(emptied, within=within, every=1.0)
+    finally:
+        await client.close()
+    return time.monotonic() - started, left
 
 
 def main() -> None:
@@ -211,7 +243,7 @@ def main() -> None:
     finally:
         system.stop_service("profiles")
     print(watch.table())
-    for phase in ("import", "reimport"):
+    for phase in ("import", "reimport", "tidy"):
         print(opstats.summary(ops_dir, phase))
     for samples in sorted(args.profile.glob("*.txt")) if args.profile else []:
         print(hot_frames(samples))

@@ -166,7 +166,7 @@ async def main(items: int, preloaded: int) -> None:
 
         def importing(batch: list[Row]) -> Callable[[], Awaitable[None]]:
             async def go() -> None:
-                await cli._import(settings, batch, source="bench")
+                await cli._import(settings, batch, about=len(batch), source="bench")
 
             return go
 

@@ -7,8 +7,8 @@ reads every document, minutes at 100,000 profiles, and the hinted point reads wo
 it), and the next periodic round is put off until `recover_every` after the last hint, and while
 published events wait to be trimmed (`marks.py`: until then their profiles still match the sweep,
 which would read the whole collection once per batch of them). A round under way goes on from
-where it stopped once no hint waits, so deferring it loses nothing. The start-up round first reads
-the marks, so that events a crashed process published and marked are not published again."""
+where it stopped once no hint waits, so deferring it loses nothing. Before anything else, the marks
+are read, so that events a crashed process published and marked are not published again."""
 
 import asyncio
 import time
@@ -39,10 +39,14 @@ class Finds:
         self._round_backlog, self._backlog = 0, backlog
         self._hint_ids: list[str] = []  # the hints read by the last `find`
         self._trimming = trimming
+        self._marks_read = False
 
     async def find(self) -> tuple[list[ProfileRecord], bool]:
         """Hinted profiles, and a batch of the recovery sweep when one is due or under way;
-        True when nothing more waits."""
+        True when nothing more waits. The first call reads the marks first."""
+        if not self._marks_read:
+            self._sent.hold(await self._store.marked())
+            self._marks_read = True
         hinted, more_hints = await self._hinted()
         if self._hint_ids:
             if self._recovered:
@@ -93,8 +97,6 @@ class Finds:
             return [], True
         if self._after is None and self._recovered and self._trimming():
             return [], True
-        if self._after is None and not self._recovered:
-            self._sent.hold(await self._store.marked())
         if self._after is None:
             self._round_backlog = 0
         records = await self._store.pending(limit=self._batch, after=self._after)

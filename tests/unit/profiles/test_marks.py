@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from services.profiles.changes import Origin, decide
 from services.profiles.locks import KeyedLocks
-from services.profiles.marks import Marks
+from services.profiles.marks import TRIM_SLICE, Marks
 from services.profiles.records import OutboxEntry, ProfileRecord
 from services.profiles.sent import SentLog
 from services.profiles.service import now_ms
@@ -158,3 +158,48 @@ async def test_records_of_another_writer_are_marked_once_published() -> None:
     await h.marks.flush()
 
     assert h.outbox("p1") == []
+
+
+async def backlog(h: Harness, count: int) -> None:
+    for n in range(count):
+        h.publish(await h.write(create(f"b{n}")))
+
+
+async def test_a_large_backlog_is_marked_at_once_and_trimmed_only_once_the_relay_is_quiet() -> None:
+    h = Harness()
+    h.marks = Marks(h.store, KeyedLocks(), h.sent, every=0, quiet=3600)
+    await backlog(h, TRIM_SLICE + 1)
+
+    await h.marks.settle()
+
+    assert len(h.store.sent_marks) == TRIM_SLICE + 1
+    assert all(h.outbox(f"b{n}") == [1] for n in range(TRIM_SLICE + 1))
+    assert h.marks.trimming and (h.marks.due_in() or 0) > 0
+
+
+async def test_a_quiet_relay_trims_a_backlog_in_slices_and_each_entry_stays_known_as_sent() -> None:
+    h = Harness()
+    h.sent = SentLog(size=1)  # remembers only the last event published: the rest are held
+    h.marks = Marks(h.store, KeyedLocks(), h.sent, every=0, quiet=0)
+    await backlog(h, TRIM_SLICE + 1)
+
+    await h.marks.settle()
+    trimmed = [n for n in range(TRIM_SLICE + 1) if h.outbox(f"b{n}") == []]
+    assert len(trimmed) == TRIM_SLICE
+    [waiting] = [h.store.records[f"b{n}"] for n in range(TRIM_SLICE + 1) if n not in trimmed]
+    h.sent.add("another-event")  # the log's one place goes to another event
+    assert waiting.outbox[0].event_id in h.sent  # held: never published again while it waits
+    await h.marks.settle()
+
+    assert all(h.outbox(f"b{n}") == [] for n in range(TRIM_SLICE + 1))
+    assert h.store.sent_marks == {} and not h.marks.trimming
+
+
+async def test_a_small_backlog_is_trimmed_with_its_marks() -> None:
+    h = Harness()
+    h.marks = Marks(h.store, KeyedLocks(), h.sent, every=0, quiet=3600)
+    await backlog(h, 3)
+
+    await h.marks.settle()
+
+    assert all(h.outbox(f"b{n}") == [] for n in range(3)) and h.store.sent_marks == {}

@@ -5,6 +5,7 @@ re-match request, and the program's end."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,10 +39,23 @@ def linked(settings: MatcherSettings) -> MatcherSettings:
     return MatcherSettings(**settings.model_dump() | {"answer_link_keys": [KEY]})
 
 
-async def with_record(kafka_bootstrap: str, topics: Topics, program: str) -> None:
-    """A program from 1 February to 31 March 2027 (Berlin), matched continuously at once."""
+@dataclass(frozen=True)
+class Program:
+    """A program from 1 February to 31 March 2027 (Berlin), matched continuously at once, its
+    record published; one younger and one older person to join it; the clock its matcher runs
+    on, at the program's first morning."""
+
+    id: str
+    clock: FakeClock
+    y: ProfileSnapshot
+    o: ProfileSnapshot
+
+
+@pytest.fixture
+async def followed(unique: str, kafka_bootstrap: str, topics: Topics) -> Program:
+    program_id = f"{unique}-p"
     record = program_snapshot(
-        program,
+        program_id,
         schedule={"mode": "continuous", "settle_minutes": 0},
         policy={},
         enrolment_opens=None,
@@ -53,8 +67,10 @@ async def with_record(kafka_bootstrap: str, topics: Topics, program: str) -> Non
     async with broker:
         await broker.start()
         await publish(
-            broker, topics.program_changes, program, ProgramChanged(producer="p", data=record)
+            broker, topics.program_changes, program_id, ProgramChanged(producer="p", data=record)
         )
+    y, o = young(f"{unique}-y", program=program_id), old(f"{unique}-o", program=program_id)
+    return Program(program_id, FakeClock(START), y, o)
 
 
 @asynccontextmanager
@@ -116,13 +132,9 @@ async def test_one_reminder_halfway_to_expiry_for_whoever_has_not_answered_acros
     linked: MatcherSettings,
     profiles: Profiles,
     pairing_events: PairingEvents,
-    unique: str,
-    kafka_bootstrap: str,
-    topics: Topics,
+    followed: Program,
 ) -> None:
-    program, clock = f"{unique}-p", FakeClock(START)
-    await with_record(kafka_bootstrap, topics, program)
-    y, o = young(f"{unique}-y", program=program), old(f"{unique}-o", program=program)
+    program, clock, y, o = followed.id, followed.clock, followed.y, followed.o
     async with matcher(linked, clock, program) as (app, client):
         await profiles.changed(y, o)
         [proposal] = await eventually(lambda: pairing_events.of_type("pairing.proposed"), within=60)
@@ -151,13 +163,9 @@ async def test_check_ins_with_answers_by_link_a_nudge_and_flags_each_once(
     linked: MatcherSettings,
     profiles: Profiles,
     pairing_events: PairingEvents,
-    unique: str,
-    kafka_bootstrap: str,
-    topics: Topics,
+    followed: Program,
 ) -> None:
-    program, clock = f"{unique}-p", FakeClock(START)
-    await with_record(kafka_bootstrap, topics, program)
-    y, o = young(f"{unique}-y", program=program), old(f"{unique}-o", program=program)
+    program, clock, y, o = followed.id, followed.clock, followed.y, followed.o
     async with matcher(linked, clock, program) as (app, client):
         _, active = await paired(profiles, pairing_events, client, y, o)
         pid = active.data.pairing_id
@@ -213,13 +221,10 @@ async def test_a_rematch_frees_both_the_same_two_are_never_paired_again_and_the_
     linked: MatcherSettings,
     profiles: Profiles,
     pairing_events: PairingEvents,
+    followed: Program,
     unique: str,
-    kafka_bootstrap: str,
-    topics: Topics,
 ) -> None:
-    program, clock = f"{unique}-p", FakeClock(START)
-    await with_record(kafka_bootstrap, topics, program)
-    y, o = young(f"{unique}-y", program=program), old(f"{unique}-o", program=program)
+    program, clock, y, o = followed.id, followed.clock, followed.y, followed.o
     async with matcher(linked, clock, program) as (_, client):
         first, active = await paired(profiles, pairing_events, client, y, o)
         pid = first.data.pairing_id

@@ -73,13 +73,7 @@ def store_errors() -> Iterator[None]:
     except PyMongoError as exc:
         if not is_transient(exc):
             raise
-        raise _unavailable(exc) from exc
-
-
-def _unavailable(exc: PyMongoError) -> StoreUnavailable:
-    error = StoreUnavailable(f"the store is unavailable: {type(exc).__name__}: {exc}")
-    error.__cause__ = exc
-    return error
+        raise StoreUnavailable(f"the store is unavailable: {type(exc).__name__}: {exc}") from exc
 
 
 async def retried(operation: Callable[[], Awaitable[T]]) -> T:
@@ -92,14 +86,10 @@ async def retried(operation: Callable[[], Awaitable[T]]) -> T:
     and its first attempt is that failure, so tries, pauses and budget are as before."""
     since = time.monotonic()
     try:
-        return await operation()
+        with store_errors():
+            return await operation()
     except StoreUnavailable as exc:
-        first: BaseException = exc
-    except PyMongoError as exc:
-        if not is_transient(exc):
-            raise
-        first = _unavailable(exc)
-    failed = [first]
+        failed = [exc]
 
     async def attempt() -> T:
         if failed:

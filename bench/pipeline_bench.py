@@ -36,7 +36,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pymongo import AsyncMongoClient
 
-from bench import opstats
+from bench import opstats, stages
 from bench.preload import produce_upserts, until_all_arrived, until_idle
 from bench.procwatch import ProcessWatch, load_line, stack_pids
 from bench.profiled import SERVICES, BenchSystem, fresh_run, hot_frames
@@ -65,11 +65,13 @@ class ArrivalRecorder:
 
     def __init__(self) -> None:
         self.accepted: dict[str, float] = {}
+        self.accepted_wall: dict[str, float] = {}
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        now = time.monotonic()
+        now, wall = time.monotonic(), time.time()
         for address in envelope.rcpt_tos:
             self.accepted.setdefault(address.lower(), now)
+            self.accepted_wall.setdefault(address.lower(), wall)
         return "250 OK"
 
 
@@ -165,17 +167,20 @@ async def drive(
     rows: list[dict[str, Any]],
     rate: float | None,
     recorder: ArrivalRecorder,
-) -> Figures:
-    """Publish the rows as ingress upserts and wait for every email; latency per completed pair."""
+) -> tuple[Figures, str]:
+    """Publish the rows as ingress upserts and wait for every email; latency per completed pair,
+    and the table of where it went (`bench/stages.py`)."""
     commands = [ops.upsert_command(row, producer="bench") for row in rows]
     producer = AIOKafkaProducer(
         bootstrap_servers=config.kafka_bootstrap_servers, acks="all", enable_idempotence=True
     )
     await producer.start()
     published: dict[str, float] = {}
+    ingress: dict[str, float] = {}
     start = time.monotonic()
     for i, command in enumerate(commands):
         published[str(rows[i]["email"])] = time.monotonic()
+        ingress[str(rows[i]["id"])] = time.time()
         headers = [(k, v.encode()) for k, v in command.headers().items()]
         await producer.send_and_wait(
             topics.profile_updates,
@@ -198,7 +203,12 @@ async def drive(
         (recorder.accepted[e] for e in published if e in recorder.accepted),
         default=time.monotonic(),
     )
-    return Figures(len(rows) / (end - start), *percentiles(latencies or [float("nan")] * 2))
+    where = await stages.hops(
+        config.kafka_bootstrap_servers,
+        topics,
+        stages.Stamps(ingress=ingress, accepted=recorder.accepted_wall),
+    )
+    return Figures(len(rows) / (end - start), *percentiles(latencies or [float("nan")] * 2)), where
 
 
 async def pair_latencies(
@@ -311,16 +321,18 @@ async def measure(
             await preload(config, topics, run, recorder)
     opstats.mark_phase(run.ops_dir, "burst", run.pids)
     with run.watch.phase("burst"):
-        burst = await drive(
+        burst, burst_hops = await drive(
             config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder
         )
     opstats.mark_phase(run.ops_dir, "steady", run.pids)
     with run.watch.phase("steady"):
-        steady = await drive(
+        steady, steady_hops = await drive(
             config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder
         )
     opstats.mark_phase(run.ops_dir, "end", run.pids)
     report(raw_burst, raw_steady, burst, steady, rate, store)
+    print(f"where a pair's latency went, burst:\n{burst_hops}")
+    print(f"where a pair's latency went, steady {rate:g}/s:\n{steady_hops}")
 
 
 def main() -> None:

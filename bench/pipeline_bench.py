@@ -344,6 +344,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--smtp-port", type=int, default=11025)
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=18001,
+        help="the services' ports: this one and the next two",
+    )
     parser.add_argument("--preload", type=int, default=0, help="profiles stored before measuring")
     parser.add_argument(
         "--program-size", type=int, default=200, help="people per preloaded program"
@@ -354,7 +360,7 @@ def main() -> None:
     config, workdir, _ = fresh_run(
         "pipeline",
         smtp_port=args.smtp_port + 1,
-        ports={"profiles": 18001, "matcher": 18002, "notifier": 18003},
+        ports={name: args.http_port + n for n, name in enumerate(SERVICES)},
         extra_env={"NOTIFIER_SMTP_PORT": str(args.smtp_port), "MATCHER_SETTLE_MINUTES": "0"},
     )
     topics = Topics(prefix=config.topic_prefix)

@@ -17,7 +17,8 @@ between publishing and marking publishes the same event again, with the same `ev
 (derived from the notification id), so consumers drop it as a duplicate.
 """
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from services.notifier.checkin_letters import checkin_emails, nudge_emails
@@ -30,7 +31,7 @@ from services.notifier.compose import (
     invitation,
     plan_schedule,
 )
-from services.notifier.delivery import Cause, Delivery
+from services.notifier.delivery import IN_FLIGHT, Cause, Delivery, settled
 from services.notifier.drafts import Draft, address
 from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
@@ -75,10 +76,12 @@ class Notifier:
         programs: ProgramRecords | None = None,
         unsubscribe: UnsubscribeLinks | None = None,
         alarm: timedelta = timedelta(minutes=30),
+        in_flight: int = IN_FLIGHT,
     ) -> None:
-        """`program`, `meetings` and `alarm` serve programs without a record in `programs`."""
+        """`program`, `meetings` and `alarm` serve programs without a record in `programs`;
+        `in_flight` bounds the emails between claim and outcome (`delivery.IN_FLIGHT`)."""
         self._store, self._clock = store, clock
-        self._delivery = Delivery(store, mailer, lease=lease, clock=clock)
+        self._delivery = Delivery(store, mailer, lease=lease, clock=clock, in_flight=in_flight)
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._alarm = program, meetings, alarm
         self._invite_key, self._links, self._unsubscribe = invite_key, links, unsubscribe
@@ -91,12 +94,15 @@ class Notifier:
         planned = plan_schedule(event.data, meetings, event.occurred_at, uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
         policy = fit_series(meetings, schedule)
-        if schedule.series(policy):
-            await self._store.keep_invitation(invitation(event.data, schedule))
         drafts = proposal_emails(
             event, schedule, program=program, policy=policy, links=self._links, alarm=alarm
         )
-        await self._notify(event, drafts, program)
+        invited = (
+            self._store.keep_invitation(invitation(event.data, schedule))
+            if schedule.series(policy)
+            else None
+        )
+        await self._notify(event, drafts, program, first=invited)
 
     async def pairing_activated(self, event: PairingActivated) -> None:
         program, meetings, _ = await self._settings(event.data.program_id)
@@ -144,12 +150,25 @@ class Notifier:
         program, meetings = program_settings(record, program=self._program, meetings=self._meetings)
         return program, meetings, alarm_before(record, default=self._alarm)
 
-    async def _notify(self, cause: Cause, drafts: list[Draft], program: Program) -> None:
+    async def _notify(
+        self,
+        cause: Cause,
+        drafts: list[Draft],
+        program: Program,
+        *,
+        first: Awaitable[None] | None = None,
+    ) -> None:
+        """Render every email while `first` (the invitation, which every reply is checked
+        against) is stored, then deliver them one after another: a person's email is not
+        claimed before the one before it is recorded, so a failure leaves no other claim held."""
+        _, outgoing = await settled(first or asyncio.sleep(0), self._render(drafts, program))
         recorded: list[Recorded | NotificationKey] = []
-        for draft in drafts:
-            outgoing = await self._outgoing(draft, program)
-            recorded.append(await self._delivery.deliver(cause, outgoing) or draft.key)
+        for item in outgoing:
+            recorded.append(await self._delivery.deliver(cause, item) or item.key)
         await self._relay.flush(recorded)
+
+    async def _render(self, drafts: list[Draft], program: Program) -> list[Outgoing]:
+        return [await self._outgoing(draft, program) for draft in drafts]
 
     async def _outgoing(self, draft: Draft, program: Program) -> Outgoing:
         """The email, or, for a reminder to someone who unsubscribed, why none is sent: that

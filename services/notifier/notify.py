@@ -17,7 +17,6 @@ between publishing and marking publishes the same event again, with the same `ev
 (derived from the notification id), so consumers drop it as a duplicate.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -158,17 +157,20 @@ class Notifier:
         *,
         first: Awaitable[None] | None = None,
     ) -> None:
-        """Render every email while `first` (the invitation, which every reply is checked
-        against) is stored, then deliver them one after another: a person's email is not
-        claimed before the one before it is recorded, so a failure leaves no other claim held."""
-        _, outgoing = await settled(first or asyncio.sleep(0), self._render(drafts, program))
+        """Deliver the emails one after another, each rendered just before it is claimed (so
+        the pairings of a poll reach their claims together and share the inserts), the first
+        while `first` (the invitation, which every reply is checked against) is stored. A
+        person's email is not claimed before the one before it is recorded, so a failure
+        leaves no other claim held."""
         recorded: list[Recorded | NotificationKey] = []
-        for item in outgoing:
+        for draft in drafts:
+            if first is None:
+                item = await self._outgoing(draft, program)
+            else:
+                _, item = await settled(first, self._outgoing(draft, program))
+                first = None
             recorded.append(await self._delivery.deliver(cause, item) or item.key)
         await self._relay.flush(recorded)
-
-    async def _render(self, drafts: list[Draft], program: Program) -> list[Outgoing]:
-        return [await self._outgoing(draft, program) for draft in drafts]
 
     async def _outgoing(self, draft: Draft, program: Program) -> Outgoing:
         """The email, or, for a reminder to someone who unsubscribed, why none is sent: that

@@ -257,6 +257,9 @@ class RecordingSteps:
     def expect(self, work: Sequence[MatchWork]) -> None:
         self.expected.extend(_person(w) for w in work)
 
+    async def recorded(self) -> None:
+        return None
+
     def people(self) -> set[str]:
         return {p for _, people in self.steps for p in people}
 

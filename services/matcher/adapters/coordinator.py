@@ -55,6 +55,10 @@ class Steps(Protocol):
         """This work arrived and will be stepped soon (or fetched again)."""
         ...
 
+    async def recorded(self) -> None:
+        """What the steps published is recorded sent (the relay finishes that after a step)."""
+        ...
+
 
 class StepFailed(Exception):
     """A batch could not be stepped; its records are fetched again after a pause."""
@@ -94,6 +98,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._matcher.recorded()
         await self._consumer.stop()
 
     @property
@@ -107,6 +112,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         async with self._lock:
+            await self._matcher.recorded()
             self._generation += 1
             lost = [program for program, tp in self._owned.items() if tp in set(revoked)]
             self._matcher.drop(lost)

@@ -78,6 +78,11 @@ class ProgramMatcher:
             self._programs.pop(program_id, None)
             metrics.POOL_SIZE.remove_program(program_id)
 
+    async def recorded(self) -> None:
+        """Wait until the events the steps published are recorded sent (before the programs are
+        given up: their next owner would publish them again)."""
+        await self._relay.recorded()
+
     def expect(self, work: Sequence[MatchWork]) -> None:
         """Work has arrived and waits for its step: start reading the people it names."""
         for item in work:

@@ -45,7 +45,7 @@ T = TypeVar("T")
 BATCH_RECORDS = 500
 """At most this many records per poll."""
 CONCURRENT_KEYS = 32
-"""At most this many keys of one batch are handled at the same time."""
+"""At most this many keys of one batch are handled at the same time, unless a consumer says."""
 __all__ = ["ATTEMPTS_IN_PLACE", "Delivery", "Handle", "subscribe_batches"]
 
 
@@ -79,18 +79,20 @@ def subscribe_batches(
     description: str,
     retry_seconds: float,
     tombstones: bool = False,
+    concurrent_keys: int = CONCURRENT_KEYS,
 ) -> None:
     """Consume `topic` in batches, calling `handle` once per record (see the module docstring).
 
     `payload` is the record's type (a model or an annotated union); it also documents the
-    channel. With `tombstones`, a record without a value reaches `handle` with value None."""
+    channel. With `tombstones`, a record without a value reaches `handle` with value None.
+    `concurrent_keys` bounds the keys of a batch handled at once."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
     async def run(records: Sequence[ConsumerRecord[Any, Any]], runtime: Any) -> None:
         by_key: dict[Any, list[Any]] = defaultdict(list)
         for record in records:
             by_key[record.key].append(record)
-        limit = asyncio.Semaphore(CONCURRENT_KEYS)
+        limit = asyncio.Semaphore(concurrent_keys)
 
         async def one_key(group: list[Any]) -> None:
             async with limit:

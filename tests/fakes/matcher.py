@@ -244,6 +244,7 @@ class RecordingSteps:
     def __init__(self, *, failures: int = 0) -> None:
         self.steps: list[tuple[str, list[str]]] = []
         self.dropped: list[str] = []
+        self.expected: list[str] = []  # the people of the work announced as it arrived
         self.failures = failures
         self.running: set[str] = set()
 
@@ -255,6 +256,12 @@ class RecordingSteps:
 
     def drop(self, program_ids: Iterable[str]) -> None:
         self.dropped.extend(program_ids)
+
+    def expect(self, work: Sequence[MatchWork]) -> None:
+        self.expected.extend(_person(w) for w in work)
+
+    async def recorded(self) -> None:
+        return None
 
     def people(self) -> set[str]:
         return {p for _, people in self.steps for p in people}

@@ -8,6 +8,13 @@ fetched while a rebalance happened are not stepped but fetched again (by whoever
 from their first offset. The slot
 guard in the store covers what is left (a replica paused past its session timeout).
 
+The next batch is collected while the current one is stepped, and the matcher is told of its
+work as it arrives (`Steps.expect`: it starts reading the people named), so work that comes
+during a step waits for that step only, not for a window after it as well. Batches are still
+stepped and committed one after another, in offset order; whenever a batch is read again (a
+failed step, a rebalance), the batch collected ahead is dropped and read again with it, so
+nothing is stepped out of order or committed past what was stepped.
+
 aiokafka is used directly here, not through FastStream, because the window (keep fetching until
 `window` has passed since the first record), the commit after the whole batch and the rebalance
 hook all need the consumer itself.
@@ -17,21 +24,26 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
 from pydantic import ValidationError
 
 from services.matcher import metrics
+from services.matcher.adapters.work_records import (
+    Batch,
+    Record,
+    first_offsets,
+    next_offsets,
+    parsed,
+)
 from services.matcher.usecases.work import MatchWork
 from shared import retry
 from shared.kafka import DeadLetter
 
 log = structlog.get_logger(__name__)
-
-Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
 class Steps(Protocol):
@@ -39,6 +51,13 @@ class Steps(Protocol):
 
     async def step(self, program_id: str, work: Sequence[MatchWork]) -> None: ...
     def drop(self, program_ids: Iterable[str]) -> None: ...
+    def expect(self, work: Sequence[MatchWork]) -> None:
+        """This work arrived and will be stepped soon (or fetched again)."""
+        ...
+
+    async def recorded(self) -> None:
+        """What the steps published is recorded sent (the relay finishes that after a step)."""
+        ...
 
 
 class StepFailed(Exception):
@@ -66,6 +85,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
         self._owned: dict[str, TopicPartition] = {}
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[Batch] | None = None  # the next batch, collected meanwhile
 
     async def start(self) -> None:
         self._consumer.subscribe([self._topic], listener=self)
@@ -78,6 +98,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._matcher.recorded()
         await self._consumer.stop()
 
     @property
@@ -91,6 +112,7 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         async with self._lock:
+            await self._matcher.recorded()
             self._generation += 1
             lost = [program for program, tp in self._owned.items() if tp in set(revoked)]
             self._matcher.drop(lost)
@@ -110,31 +132,55 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             stopped=self._stopping.is_set,
             before_sleep=retry.logged("work_round_failed"),
         )
-        while not self._stopping.is_set():
-            await retrying(self._round)
+        try:
+            while not self._stopping.is_set():
+                await retrying(self._round)
+        finally:
+            await self._drop_ahead()  # not stepped, not committed: fetched again by the owner
 
     async def _round(self) -> None:
-        generation = self._generation
-        records = await self._collect()
+        batch = await self._collected()
+        if not self._stopping.is_set():
+            self._ahead = asyncio.create_task(self._collect(self._generation))
         async with self._lock:
-            if generation != self._generation:
-                self._rewind(records)  # fetched across a rebalance: read them again
-            elif records:
-                await self._handle(records)
+            if batch.generation != self._generation:
+                await self._rewind(batch.records)  # fetched across a rebalance: read them again
+            elif batch.records:
+                await self._handle(batch.records)
 
-    async def _collect(self) -> list[Record]:
+    async def _collected(self) -> Batch:
+        """The batch collected ahead, or one collected now."""
+        ahead, self._ahead = self._ahead, None
+        return await ahead if ahead is not None else await self._collect(self._generation)
+
+    async def _drop_ahead(self) -> list[Record]:
+        """The records of the batch collected ahead, which will not be stepped."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return []
+        try:
+            return (await ahead).records
+        except KafkaError:
+            return []
+
+    async def _collect(self, generation: int) -> Batch:
         """The first records available, plus whatever arrives within the window after them."""
-        batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max)
-        records = [r for part in batches.values() for r in part]
+        records = await self._fetch(0.5, max_records=self._max)
         deadline = asyncio.get_running_loop().time() + self._window
         while records and len(records) < self._max:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 break
-            more = await self._consumer.getmany(
-                timeout_ms=int(remaining * 1000), max_records=self._max - len(records)
-            )
-            records += [r for part in more.values() for r in part]
+            try:
+                records += await self._fetch(remaining, max_records=self._max - len(records))
+            except KafkaError:
+                break  # step what was fetched: its position has moved past it
+        return Batch(generation, records)
+
+    async def _fetch(self, wait: float, *, max_records: int) -> list[Record]:
+        batches = await self._consumer.getmany(timeout_ms=int(wait * 1000), max_records=max_records)
+        records = [r for part in batches.values() for r in part]
+        self._matcher.expect(parsed(records))
         return records
 
     async def _handle(self, records: list[Record]) -> None:
@@ -144,14 +190,16 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             for program_id, items in work.items():
                 with metrics.STEP_SECONDS.time():
                     await self._matcher.step(program_id, items)
-            await self._consumer.commit(_next_offsets(records))
+            await self._consumer.commit(next_offsets(records))
         except Exception as exc:
-            self._rewind(records)
+            await self._rewind(records)
             raise StepFailed(f"{len(records)} work records") from exc
 
-    def _rewind(self, records: list[Record]) -> None:
-        """Fetch these records again, on the partitions that are still ours."""
-        for tp, offset in _first_offsets(records).items():
+    async def _rewind(self, records: list[Record]) -> None:
+        """Fetch these records again, on the partitions that are still ours, and the batch
+        collected ahead of them with them."""
+        records = records + await self._drop_ahead()
+        for tp, offset in first_offsets(records).items():
             with contextlib.suppress(IllegalStateError):  # no longer ours: the owner reads them
                 self._consumer.seek(tp, offset)
 
@@ -167,19 +215,3 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
             work[item.data.program_id].append(item)
             self._owned[item.data.program_id] = TopicPartition(record.topic, record.partition)
         return work
-
-
-def _next_offsets(records: list[Record]) -> dict[TopicPartition, int]:
-    offsets: dict[TopicPartition, int] = {}
-    for r in records:
-        tp = TopicPartition(r.topic, r.partition)
-        offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
-    return offsets
-
-
-def _first_offsets(records: list[Record]) -> dict[TopicPartition, int]:
-    offsets: dict[TopicPartition, int] = {}
-    for r in records:
-        tp = TopicPartition(r.topic, r.partition)
-        offsets[tp] = min(offsets.get(tp, r.offset), r.offset)
-    return offsets

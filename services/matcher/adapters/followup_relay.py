@@ -56,3 +56,6 @@ class FollowupRelay:
 
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
         return (await self._relay.flush((program_id, ids))).sent
+
+    async def recorded(self) -> None:
+        """Nothing to wait for: a flush records what it published before it returns."""

@@ -170,7 +170,11 @@ class Outbox(Protocol):
 
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
         """Publish what is pending for these pairings (all of the program's when `ids` is None);
-        returns how many went out."""
+        returns how many went out. Recording them sent may finish later (`recorded`)."""
+        ...
+
+    async def recorded(self) -> None:
+        """Wait until what was published is recorded sent."""
         ...
 
 

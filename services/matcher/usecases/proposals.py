@@ -4,7 +4,8 @@ For each proposed pair: claim a slot of each person, then create the pairing doc
 PairingProposed event. Only then is the pair locked in the engine. A pair whose id exists already
 was proposed before (it is blocked forever), so it is blocked in the engine and the engine asked
 again; a person without a free slot is paired elsewhere, so that pair waits for a later step.
-A round proposes its whole plan in batches (`round_proposals`) with the same steps.
+Rounds and continuous steps both propose their pairs in batches (`round_proposals`) with the
+same steps, and fall back to `open` for a pair whose slot a batch did not get.
 """
 
 import asyncio
@@ -23,7 +24,6 @@ from shared.envelope import Envelope
 
 log = structlog.get_logger(__name__)
 
-ROUNDS = 3
 CONCURRENCY = 16
 
 Opened = Literal["opened", "exists", "no_slot"]
@@ -33,14 +33,6 @@ class Proposer:
     def __init__(self, pairings: PairingStore, slots: SlotGuard, *, ttl: timedelta) -> None:
         self.pairings, self.slots, self._ttl = pairings, slots, ttl
         self.limit = asyncio.Semaphore(CONCURRENCY)
-
-    async def propose(self, program: Program, step: Step) -> None:
-        for _ in range(ROUNDS):
-            with metrics.SOLVE_SECONDS.time():
-                pairs = program.engine.propose()
-            outcomes = await asyncio.gather(*(self.open(program, step, p) for p in pairs))
-            if "exists" not in outcomes:
-                return
 
     async def open(
         self, program: Program, step: Step, pair: ScoredPair, *, first: tuple[int, int] = (0, 0)

@@ -25,12 +25,13 @@ from services.matcher.usecases.followups import FollowupPorts, FollowUps
 from services.matcher.usecases.ports import Outbox, PairingStore, PeopleStore, SlotGuard
 from services.matcher.usecases.program import Program, Step, freeze_long_lived, load_program
 from services.matcher.usecases.proposals import Proposer
+from services.matcher.usecases.read_ahead import ReadAhead
 from services.matcher.usecases.round_log import RoundStore
 from services.matcher.usecases.rounds import Rounds, rounds_asked
 from services.matcher.usecases.settle import Settled
 from services.matcher.usecases.step_inputs import Inputs, departure
 from services.matcher.usecases.transitions import Transitions
-from services.matcher.usecases.work import MatchWork, ProgramDue, Wake
+from services.matcher.usecases.work import MatchWork, PersonChanged, ProgramDue, Wake
 from shared.envelope import utc_now
 from shared.logging import bind_correlation
 
@@ -62,7 +63,8 @@ class ProgramMatcher:
         self._settled = Settled(self._proposer, wake)
         self._changes = Transitions(pairings, slots, orphan_slot_after=orphan_slot_after)
         self._followups = FollowUps(followups, pairings, self._changes) if followups else None
-        self._inputs = Inputs(people, pairings, self._changes, self._followups)
+        self._ahead = ReadAhead(people)
+        self._inputs = Inputs(self._ahead, pairings, self._changes, self._followups)
         self._programs: dict[str, Program] = {}
 
     def pool_sizes(self) -> dict[str, int]:
@@ -70,9 +72,22 @@ class ProgramMatcher:
 
     def drop(self, program_ids: Iterable[str]) -> None:
         """Forget programs this replica no longer owns (or cannot trust); rebuilt when next seen."""
+        program_ids = list(program_ids)
+        self._ahead.forget(program_ids)
         for program_id in program_ids:
             self._programs.pop(program_id, None)
             metrics.POOL_SIZE.remove_program(program_id)
+
+    async def recorded(self) -> None:
+        """Wait until the events the steps published are recorded sent (before the programs are
+        given up: their next owner would publish them again)."""
+        await self._relay.recorded()
+
+    def expect(self, work: Sequence[MatchWork]) -> None:
+        """Work has arrived and waits for its step: start reading the people it names."""
+        for item in work:
+            if isinstance(item.data.item, PersonChanged):
+                self._ahead.expect(item.data.program_id, [item.data.item.person_id])
 
     async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
         step, started = Step(self._clock(), _correlation(work)), time.perf_counter()
@@ -123,6 +138,7 @@ class ProgramMatcher:
         its policy changed (a round after a policy change solves under the new one)."""
         program = self._programs.get(settings.program_id)
         if program is None or program.engine.policy != settings.policy:
+            self._ahead.forget([settings.program_id])  # read after the build instead
             program = await self._take_over(settings.program_id, settings.policy, step)
             self._programs[settings.program_id] = program
         return program

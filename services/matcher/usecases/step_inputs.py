@@ -10,8 +10,9 @@ from services.matcher.core import lifecycle
 from services.matcher.core.errors import NotAParticipant
 from services.matcher.core.program_settings import ProgramSettings
 from services.matcher.usecases.followups import FollowUps
-from services.matcher.usecases.ports import PairingStore, PeopleStore
+from services.matcher.usecases.ports import PairingStore
 from services.matcher.usecases.program import Program, Step
+from services.matcher.usecases.read_ahead import ReadAhead
 from services.matcher.usecases.transitions import Transitions
 from services.matcher.usecases.work import AnswerGiven, CheckinGiven, MatchWork, PersonChanged
 from shared.events import CancelReason
@@ -23,12 +24,12 @@ log = structlog.get_logger(__name__)
 class Inputs:
     def __init__(
         self,
-        people: PeopleStore,
+        people: ReadAhead,
         pairings: PairingStore,
         changes: Transitions,
         followups: FollowUps | None,
     ) -> None:
-        self._people, self._pairings = people, pairings
+        self._ahead, self._pairings = people, pairings
         self._changes, self._followups = changes, followups
 
     async def apply(
@@ -36,7 +37,7 @@ class Inputs:
     ) -> None:
         """People first (each once, as stored now), then the answers in their order."""
         changed = {w.data.item.person_id for w in work if isinstance(w.data.item, PersonChanged)}
-        found = await self._people.many(changed) if changed else {}
+        found = await self._ahead.take(program.id, changed) if changed else {}
         for person_id in sorted(changed):
             await self._person_changed(program, step, person_id, found.get(person_id))
         for w in work:
@@ -48,6 +49,9 @@ class Inputs:
     async def _person_changed(
         self, program: Program, step: Step, person_id: str, person: ProfileSnapshot | None
     ) -> None:
+        known = program.members.get(person_id)
+        if person is not None and known is not None and known.version > person.version:
+            return  # read before a newer version reached the program (see `read_ahead`)
         if person is not None and person.program_id == program.id and person.opted_in:
             program.join(person)
             return

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 
 import pytest
@@ -168,3 +168,68 @@ async def test_a_work_record_that_does_not_parse_is_dead_lettered_through_the_sh
     assert letter.value == b"{not json" and letter.key == b"prog-a"
     assert dict(letter.headers)["dlq_error_type"] == b"ValidationError"
     assert dead_lettered() == before + 1
+
+
+class WaitingSteps(RecordingSteps):
+    """A step of `p1` finishes only once the work behind it (`p2`) has been announced."""
+
+    def __init__(self, *, failures: int = 0) -> None:
+        super().__init__(failures=failures)
+        self.announced = asyncio.Event()
+        self.stepping = asyncio.Event()  # a step of p1 has begun
+
+    def expect(self, work: Sequence[MatchWork]) -> None:
+        super().expect(work)
+        if "p2" in self.expected:
+            self.announced.set()
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
+        people = [w.data.item for w in work if isinstance(w.data.item, PersonChanged)]
+        if "p1" in [person.person_id for person in people]:
+            self.stepping.set()
+            await asyncio.wait_for(self.announced.wait(), timeout=20)
+        await super().step(program_id, work)
+
+
+async def test_work_arriving_during_a_step_is_collected_and_announced_before_that_step_ends(
+    start: Callable[..., Coordinator], send: Send
+) -> None:
+    steps = WaitingSteps()
+    await send(work("prog-a", "p1"))
+    coordinator = start(steps, window=0.1)
+    await coordinator.start()
+    try:
+        await eventually(steps.stepping.is_set, within=30)
+        await send(work("prog-a", "p2"))  # while p1's step waits for it
+        await eventually(lambda: steps.people() == {"p1", "p2"}, within=30)
+    finally:
+        await coordinator.stop()
+
+    assert [people for _, people in steps.steps] == [["p1"], ["p2"]]
+
+
+async def test_a_failed_step_reads_the_batch_collected_behind_it_again_in_order(
+    start: Callable[..., Coordinator], send: Send
+) -> None:
+    steps = WaitingSteps(failures=1)
+    await send(work("prog-a", "p1"))
+    first = start(steps, window=0.1)
+    await first.start()
+    try:
+        await eventually(steps.stepping.is_set, within=30)
+        await send(work("prog-a", "p2"))  # collected ahead while p1's step fails
+        await eventually(lambda: steps.people() == {"p1", "p2"}, within=30)
+    finally:
+        await first.stop()
+    stepped = [p for _, people in steps.steps for p in people]
+    assert stepped == ["p1", "p2"]  # p2 neither before p1's retry nor twice
+
+    again = RecordingSteps()
+    second = start(again)
+    await second.start()
+    try:
+        await send(work("prog-a", "p3"))
+        await eventually(lambda: again.people() == {"p3"}, within=30)
+    finally:
+        await second.stop()
+    assert again.people() == {"p3"}  # everything before was committed

@@ -99,6 +99,9 @@ class NoRelay:
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
         return 0
 
+    async def recorded(self) -> None:
+        return None
+
 
 def round_due() -> list[MatchWork]:
     return [

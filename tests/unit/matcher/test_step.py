@@ -119,7 +119,11 @@ def _work(item: PersonChanged | AnswerGiven | ProgramDue | SettingsChanged) -> M
 
 
 async def step(replica: ProgramMatcher, work: Sequence[MatchWork]) -> None:
+    """One step, and the record of what it published, which the relay finishes after the step
+    (the coordinator waits for it before it stops or gives the program up, as a restart here
+    does: `test_relay` on the real store has the record in flight)."""
     await replica.step(PROGRAM, work)
+    await replica.recorded()
 
 
 async def test_complementary_people_are_proposed_once_with_participants_and_explanation() -> None:

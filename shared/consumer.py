@@ -45,7 +45,7 @@ T = TypeVar("T")
 BATCH_RECORDS = 500
 """At most this many records per poll."""
 CONCURRENT_KEYS = 32
-"""At most this many keys of one batch are handled at the same time."""
+"""At most this many keys of one batch are handled at the same time, unless a consumer says."""
 __all__ = ["ATTEMPTS_IN_PLACE", "BATCH_RECORDS", "Delivery", "Handle", "subscribe_batches"]
 
 
@@ -85,7 +85,7 @@ def subscribe_batches(
 
     `payload` is the record's type (a model or an annotated union); it also documents the
     channel. With `tombstones`, a record without a value reaches `handle` with value None.
-    `concurrent_keys` bounds the keys of one batch handled at once."""
+    `concurrent_keys` bounds the keys of a batch handled at once."""
     adapter: TypeAdapter[Any] = TypeAdapter(payload)
 
     async def run(records: Sequence[ConsumerRecord[Any, Any]], runtime: Any) -> None:

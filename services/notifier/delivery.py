@@ -1,8 +1,16 @@
 """One email, exactly once: claim its notification record, send it, record the outcome with the
-event to publish. See `notify.py` for the whole design and its one window."""
+event to publish. See `notify.py` for the whole design and its one window.
 
-from collections.abc import Callable
+At most `IN_FLIGHT` emails of a process are between their claim and their recorded outcome at
+once: each holds a slot from its claim until its outcome is recorded (or its claim released), so a
+crash leaves at most that many claims whose email may have gone out, and sends at most that many
+twice, however many pairing events and people are handled at once.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid5
 
 import structlog
@@ -28,6 +36,8 @@ from shared.events import (
 log = structlog.get_logger(__name__)
 PRODUCER = "notifier"
 _EVENT_NAMESPACE = UUID("7d4c1b2a-3e5f-4a6b-8c7d-9e0f1a2b3c4d")
+IN_FLIGHT = 32
+"""Emails claimed and not yet finished at once, at most (the crash window's bound)."""
 Cause = (
     PairingProposed
     | PairingCancelled
@@ -46,32 +56,40 @@ class Delivery:
         *,
         lease: timedelta,
         clock: Callable[[], datetime],
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self._store, self._mailer, self._lease, self._clock = store, mailer, lease, clock
+        self._slots = asyncio.Semaphore(in_flight)
 
     async def deliver(self, cause: Cause, item: Outgoing) -> Recorded | None:
         """The outcome event recorded by this attempt; None if none was (finished earlier, or
         the claim was taken over)."""
-        token = await self._store.claim(item.key, now=self._clock(), lease=self._lease)
+        async with self._slots:
+            return await self._deliver(cause, item)
+
+    async def _deliver(self, cause: Cause, item: Outgoing) -> Recorded | None:
+        claimed_at = self._clock()
+        token = await self._store.claim(item.key, now=claimed_at, lease=self._lease)
         if token is None:
             log.info("notification_already_done", notification=item.key.id)
             return None
+        claim = (token, claimed_at)
         if item.message is None:
-            return await self._finish(cause, item, token, failure=item.problem or "not sendable")
+            return await self._finish(cause, item, claim, failure=item.problem or "not sendable")
         try:
             await self._mailer.send(item.message)
         except PermanentDeliveryError as exc:
-            return await self._finish(cause, item, token, failure=str(exc))
+            return await self._finish(cause, item, claim, failure=str(exc))
         except TransientDeliveryError:
             await self._store.release(item.key, token)  # nothing was delivered: claim again later
             raise
-        return await self._finish(cause, item, token, failure=None)
+        return await self._finish(cause, item, claim, failure=None)
 
     async def _finish(
         self,
         cause: Cause,
         item: Outgoing,
-        token: str,
+        claim: tuple[str, datetime],
         *,
         failure: str | None,
     ) -> Recorded | None:
@@ -85,9 +103,21 @@ class Delivery:
         kind = NotificationFailed if failure else NotificationSent
         event_id = uuid5(_EVENT_NAMESPACE, f"{key.id}:{kind.__name__}")
         event = kind(**cause.caused(event_id=event_id, producer=PRODUCER, data=data))
-        if not await self._store.finish(key, token, event):
+        token, claimed_at = claim
+        # A take-over waits for the whole lease: within half of it, the claim is still ours.
+        fresh = self._clock() - claimed_at < self._lease / 2
+        if not await self._store.finish(key, token, event, fresh=fresh):
             log.warning("notification_claim_lost", notification=key.id)
             return None
         (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.kind).inc()
         log.info("notification_finished", notification=key.id, outcome=event.event_type)
         return event
+
+
+async def settled(*steps: Awaitable[Any]) -> list[Any]:
+    """Run `steps` at once and wait for every one of them, then raise the first error, if any:
+    a failed step neither cancels another midway nor leaves it running past a redelivery."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    if failed := next((r for r in results if isinstance(r, BaseException)), None):
+        raise failed
+    return results

@@ -2,7 +2,7 @@
 program records, kept to address and plan each program's emails (`programs.py`).
 
 Pairing events arrive in batches (`shared.consumer`): one pairing's events are handled in order,
-different pairings concurrently, and the batch is committed only after every outcome is recorded
+different pairings concurrently (`PAIRINGS_AT_ONCE`), and the batch is committed only after every outcome is recorded
 and its event published. A transient failure is retried after a back-off; a message that does
 not parse goes to the dead-letter topic.
 """
@@ -27,6 +27,12 @@ from shared.events import (
 from shared.kafka import CONSUMER_DEFAULTS
 from shared.logging import bind_correlation
 from shared.topics import Topics
+
+PAIRINGS_AT_ONCE = 128
+"""Pairings of a batch handled at once. A batch is committed, and the next one polled, only when
+its last pairing is done, so its pairings' round trips one after another bound the notifier's
+rate; more at once shortens the batch. The emails between claim and outcome stay at most
+`delivery.IN_FLIGHT` (the crash window's bound) however many pairings are handled."""
 
 
 async def on_pairings(delivery: Delivery[PairingEvent], runtime: Runtime) -> None:
@@ -78,6 +84,7 @@ def register(
         group_id=group_id,
         description="Each pairing event sends an email to each person it concerns.",
         retry_seconds=retry_seconds,
+        concurrent_keys=PAIRINGS_AT_ONCE,
     )
     broker.subscriber(
         topics.program_changes,

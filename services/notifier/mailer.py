@@ -23,6 +23,7 @@ import aiosmtplib
 from services.notifier.errors import PermanentDeliveryError, TransientDeliveryError
 from services.notifier.metrics import EMAILS_RETRIED, SMTP_SECONDS
 from services.notifier.sessions import Sessions, goodbye
+from services.notifier.wire import wire
 from shared.retry import RetryError, RetryPolicy
 
 
@@ -78,11 +79,7 @@ class SmtpMailer:
         it waits for the next message."""
         try:
             async with self._sessions.session() as client, asyncio.timeout(self._config.timeout):
-                await client.send_message(
-                    message,
-                    sender=message["From"].addresses[0].addr_spec,
-                    recipients=[a.addr_spec for a in message["To"].addresses],
-                )
+                await _send(client, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             _raise_for(min((r.code for r in exc.recipients), default=550), exc)
         except (
@@ -114,6 +111,21 @@ class SmtpMailer:
             await goodbye(client, within=config.timeout)
             raise
         return client
+
+
+async def _send(client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    """What `client.send_message` does, with the bytes made by `wire.wire` instead of its own
+    generator: the same bytes, for a sixth of the notifier's CPU less (see `wire.py`)."""
+    sender = message["From"].addresses[0].addr_spec
+    recipients = [a.addr_spec for a in message["To"].addresses]
+    await client._ehlo_or_helo_if_needed()  # the server's extensions decide the bytes
+    utf8 = not (sender + "".join(recipients)).isascii()
+    if utf8 and not client.supports_extension("smtputf8"):
+        raise aiosmtplib.SMTPNotSupported("a non-ASCII address, and the server has no SMTPUTF8")
+    eight_bit = client.supports_extension("8BITMIME")
+    options = ["SMTPUTF8"] * utf8 + ["BODY=8BITMIME"] * eight_bit
+    data = wire(message, eight_bit=eight_bit, utf8=utf8)
+    await client.sendmail(sender, recipients, data, mail_options=options)
 
 
 def _raise_for(code: int, exc: Exception) -> NoReturn:

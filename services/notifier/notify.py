@@ -17,7 +17,7 @@ between publishing and marking publishes the same event again, with the same `ev
 (derived from the notification id), so consumers drop it as a duplicate.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from services.notifier.checkin_letters import checkin_emails, nudge_emails
@@ -30,7 +30,7 @@ from services.notifier.compose import (
     invitation,
     plan_schedule,
 )
-from services.notifier.delivery import Cause, Delivery
+from services.notifier.delivery import IN_FLIGHT, Cause, Delivery, settled
 from services.notifier.drafts import Draft, address
 from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
@@ -75,10 +75,12 @@ class Notifier:
         programs: ProgramRecords | None = None,
         unsubscribe: UnsubscribeLinks | None = None,
         alarm: timedelta = timedelta(minutes=30),
+        in_flight: int = IN_FLIGHT,
     ) -> None:
-        """`program`, `meetings` and `alarm` serve programs without a record in `programs`."""
+        """`program`, `meetings` and `alarm` serve programs without a record in `programs`;
+        `in_flight` bounds the emails between claim and outcome (`delivery.IN_FLIGHT`)."""
         self._store, self._clock = store, clock
-        self._delivery = Delivery(store, mailer, lease=lease, clock=clock)
+        self._delivery = Delivery(store, mailer, lease=lease, clock=clock, in_flight=in_flight)
         self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
         self._program, self._meetings, self._alarm = program, meetings, alarm
         self._invite_key, self._links, self._unsubscribe = invite_key, links, unsubscribe
@@ -91,12 +93,15 @@ class Notifier:
         planned = plan_schedule(event.data, meetings, event.occurred_at, uid_key=self._invite_key)
         schedule = await self._store.keep_schedule(planned)
         policy = fit_series(meetings, schedule)
-        if schedule.series(policy):
-            await self._store.keep_invitation(invitation(event.data, schedule))
         drafts = proposal_emails(
             event, schedule, program=program, policy=policy, links=self._links, alarm=alarm
         )
-        await self._notify(event, drafts, program)
+        invited = (
+            self._store.keep_invitation(invitation(event.data, schedule))
+            if schedule.series(policy)
+            else None
+        )
+        await self._notify(event, drafts, program, first=invited)
 
     async def pairing_activated(self, event: PairingActivated) -> None:
         program, meetings, _ = await self._settings(event.data.program_id)
@@ -144,11 +149,27 @@ class Notifier:
         program, meetings = program_settings(record, program=self._program, meetings=self._meetings)
         return program, meetings, alarm_before(record, default=self._alarm)
 
-    async def _notify(self, cause: Cause, drafts: list[Draft], program: Program) -> None:
+    async def _notify(
+        self,
+        cause: Cause,
+        drafts: list[Draft],
+        program: Program,
+        *,
+        first: Awaitable[None] | None = None,
+    ) -> None:
+        """Deliver the emails one after another, each rendered just before it is claimed (so
+        the pairings of a poll reach their claims together and share the inserts), the first
+        while `first` (the invitation, which every reply is checked against) is stored. A
+        person's email is not claimed before the one before it is recorded, so a failure
+        leaves no other claim held."""
         recorded: list[Recorded | NotificationKey] = []
         for draft in drafts:
-            outgoing = await self._outgoing(draft, program)
-            recorded.append(await self._delivery.deliver(cause, outgoing) or draft.key)
+            if first is None:
+                item = await self._outgoing(draft, program)
+            else:
+                _, item = await settled(first, self._outgoing(draft, program))
+                first = None
+            recorded.append(await self._delivery.deliver(cause, item) or item.key)
         await self._relay.flush(recorded)
 
     async def _outgoing(self, draft: Draft, program: Program) -> Outgoing:

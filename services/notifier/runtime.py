@@ -16,6 +16,7 @@ from services.notifier.inbound import CalendarReplies, serve
 from services.notifier.mailer import Mailer, RetryingMailer, SmtpMailer
 from services.notifier.notify import Notifier
 from services.notifier.programs import NoRecords, ProgramRecords
+from services.notifier.recent_programs import RecentPrograms
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import MongoNotificationStore, NotificationStore
 from services.notifier.unsubscribe import UnsubscribeLinks
@@ -63,7 +64,7 @@ async def running(
     if store is None:
         client = mongo_client(settings.mongodb_uri)
         notifications = MongoNotificationStore(client[settings.mongodb_database])
-        records = programs or MongoProgramRecords(client[settings.mongodb_database])
+        records = RecentPrograms(programs or MongoProgramRecords(client[settings.mongodb_database]))
     else:
         notifications = store
     smtp: SmtpMailer | None = None

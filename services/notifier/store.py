@@ -67,9 +67,16 @@ class NotificationStore(Preferences, Protocol):
         ...
 
     async def finish(
-        self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
+        self,
+        key: NotificationKey,
+        token: str,
+        event: NotificationSent | NotificationFailed,
+        *,
+        fresh: bool = False,
     ) -> bool:
-        """Record the outcome with its event to publish; False if the claim was taken over."""
+        """Record the outcome with its event to publish; False if the claim was taken over.
+        `fresh`: the caller made its claim less than half a lease ago, so no take-over can
+        have happened yet (one waits for the whole lease) and the claim need not be read."""
         ...
 
     async def unpublished(self, keys: Sequence[NotificationKey]) -> list[str]:
@@ -171,16 +178,23 @@ class MongoNotificationStore(MongoPreferences):
 
     @idempotent
     async def finish(
-        self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
+        self,
+        key: NotificationKey,
+        token: str,
+        event: NotificationSent | NotificationFailed,
+        *,
+        fresh: bool = False,
     ) -> bool:
-        """Repeatable: an outcome stored already that carries this token is this call's own."""
+        """Repeatable: an outcome stored already that carries this token is this call's own.
+        Whatever is read, the outcome's unique `_id` lets only one attempt record it."""
         status = "sent" if isinstance(event, NotificationSent) else "failed"
         outcome: Document = {"_id": key.id, "status": status, "token": token}
         outcome |= {"detail": event.data.detail}
         outcome |= {"finished_at": event.occurred_at, "event": event.model_dump_json()}
-        claim = await self._notifications.find_one({"_id": key.id})
-        if claim is None or claim["token"] != token or claim["status"] != "sending":
-            return False
+        if not fresh:
+            claim = await self._notifications.find_one({"_id": key.id})
+            if claim is None or claim["token"] != token or claim["status"] != "sending":
+                return False
         if await self._new_outcomes.insert(outcome):
             return True
         stored = await self._outcomes.find_one({"_id": key.id})

@@ -89,8 +89,14 @@ class FakeStore:
             record["status"] = "released"
 
     async def finish(
-        self, key: NotificationKey, token: str, event: NotificationSent | NotificationFailed
+        self,
+        key: NotificationKey,
+        token: str,
+        event: NotificationSent | NotificationFailed,
+        *,
+        fresh: bool = False,
     ) -> bool:
+        """Checks the claim even when `fresh`: in memory the check costs nothing."""
         self._maybe_crash("finish")
         record = self.records[key.id]
         if record["token"] != token or record["status"] != "sending":

@@ -53,6 +53,20 @@ async def test_a_claim_older_than_the_lease_is_taken_over_and_the_old_token_cann
     assert await store.finish(key(unique), new, sent(key(unique))) is True
 
 
+async def test_a_fresh_claims_outcome_is_recorded_once_and_ends_the_notification(
+    store: MongoNotificationStore, mongo: AsyncDatabase[Document], unique: str
+) -> None:
+    token = await store.claim(key(unique), now=NOW, lease=LEASE)
+    assert token is not None
+
+    assert await store.finish(key(unique), token, sent(key(unique)), fresh=True) is True
+    assert await store.finish(key(unique), token, sent(key(unique)), fresh=True) is True  # a retry
+    assert await store.finish(key(unique), "another", sent(key(unique)), fresh=True) is False
+    outcome = await mongo["outcomes"].find_one({"_id": key(unique).id})
+    assert outcome is not None and outcome["token"] == token
+    assert await store.claim(key(unique), now=NOW + 2 * LEASE, lease=LEASE) is None
+
+
 async def test_of_concurrent_take_overs_exactly_one_wins(
     store: MongoNotificationStore, unique: str
 ) -> None:

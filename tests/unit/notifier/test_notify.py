@@ -1,14 +1,19 @@
 """The use cases with fakes: one email per person and state, whatever is redelivered or fails."""
 
+import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 from structlog.testing import capture_logs
 
-from services.notifier.compose import MeetingPolicy, Program
+from services.notifier.compose import MeetingPolicy, NotificationKey, Program
+from services.notifier.delivery import IN_FLIGHT
 from services.notifier.errors import ClaimHeld, PermanentDeliveryError, TransientDeliveryError
 from services.notifier.invites import invite_uid
 from services.notifier.notify import Notifier
+from shared.events import NotificationFailed, NotificationSent
 from tests.builders.notifier import BEFORE_EU_DST, cancelled, new_yorker, proposed
 from tests.fakes.notifier import FakeMailer, FakePublisher, FakeStore
 
@@ -34,7 +39,12 @@ KEY = b"invite-key"
 
 
 def notifier(
-    store: FakeStore, mailer: FakeMailer, publisher: FakePublisher, clock: Clock | None = None
+    store: FakeStore,
+    mailer: FakeMailer,
+    publisher: FakePublisher,
+    clock: Clock | None = None,
+    *,
+    in_flight: int = IN_FLIGHT,
 ) -> Notifier:
     return Notifier(
         store=store,
@@ -46,6 +56,7 @@ def notifier(
         lease=LEASE,
         invite_key=KEY,
         clock=clock or Clock(),
+        in_flight=in_flight,
     )
 
 
@@ -245,3 +256,48 @@ async def test_logs_name_notifications_by_id_never_by_address_or_content(
     }
     assert all("@" not in str(entry) for entry in logs)
     assert all("Robert" not in str(entry) and "Jana" not in str(entry) for entry in logs)
+
+
+async def test_at_most_in_flight_emails_are_between_claim_and_outcome_at_once(
+    publisher: FakePublisher,
+) -> None:
+    """A crash can send only the emails claimed and not yet recorded twice: that many at most,
+    however many pairing events are handled at once."""
+
+    @dataclass
+    class CountingStore(FakeStore):
+        open: int = 0
+        peak: int = 0
+
+        async def claim(
+            self, key: NotificationKey, *, now: datetime, lease: timedelta
+        ) -> str | None:
+            token = await super().claim(key, now=now, lease=lease)
+            self.open += 1
+            self.peak = max(self.peak, self.open)
+            return token
+
+        async def finish(
+            self,
+            key: NotificationKey,
+            token: str,
+            event: NotificationSent | NotificationFailed,
+            *,
+            fresh: bool = False,
+        ) -> bool:
+            self.open -= 1
+            return await super().finish(key, token, event, fresh=fresh)
+
+    class SlowMailer(FakeMailer):
+        async def send(self, message: EmailMessage) -> None:
+            for _ in range(5):  # as the server's answers would, other handlers run meanwhile
+                await asyncio.sleep(0)
+            await super().send(message)
+
+    store, mailer = CountingStore(), SlowMailer()
+    service = notifier(store, mailer, publisher, in_flight=3)
+
+    await asyncio.gather(*(service.pairing_proposed(proposed()) for _ in range(6)))
+
+    assert store.peak == 3
+    assert len(mailer.sent) == 12 and len(publisher.published) == 12

@@ -203,6 +203,9 @@ class FakeSlots:
     async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
         return {p for slot, p in self.slots.values() if since <= slot.claimed_at < until}
 
+    async def claims_swept(self) -> None:
+        return None
+
 
 class RecordingPublisher:
     """Records what was published; while `failing`, raises as a broker that is down would."""

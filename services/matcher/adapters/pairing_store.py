@@ -7,10 +7,11 @@ state, and the event it emits pushed onto `outbox` with its id onto `outbox_unse
 outbox entry however often the command behind it is redelivered. `relay` publishes the entries of
 the pairings a step wrote, read by `_id`, then pulls their ids from `outbox_unsent`, by `_id`:
 point operations only, which FerretDB v1 answers from its index (any other filter reads the whole
-collection there). Only two paths ask by program, and scan on FerretDB: the whole-program relay
-on take-over and for a program the sweeper found due (both rare: once per owner, and for a
-proposal past its expiry or an entry left unpublished by a crash or a broker outage), and the
-sweep itself (`due_programs`, every `MATCHER_SWEEP_INTERVAL_SECONDS`).
+collection there). What is asked by program (its pairings on take-over, its unsent events on
+take-over and when the sweeper found it due, and the sweep itself) is read through the lists of
+`pairing_lists`, kept beside every insert and event: point reads again, as many as the program
+has pairings. Until a process has seen that the lists are complete (`ensure_indexes` builds them
+once on a store written before they existed), it asks by query.
 
 What a pairing proposes (both people and the explanation) is set once and never queried, so it
 is stored as one value, its JSON (`proposal`): a round writes thousands of pairings at once, and
@@ -31,6 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.matcher.adapters import outbox_docs
 from services.matcher.adapters.just_created import JustCreated
 from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.adapters.pairing_lists import PairingLists
 from services.matcher.core.lifecycle import AWAITING, PairingState
 from services.matcher.usecases.ports import PairingRecord, Unpublished
 from shared.envelope import Envelope
@@ -56,6 +58,7 @@ class MongoPairings:
         self._published = db["published"]  # the markers of the old layout (`outbox_docs`)
         self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
         self._just_created = JustCreated()  # what the relay after the step need not read back
+        self._lists = PairingLists(db)
 
     async def ensure_indexes(self) -> None:
         """The indexes of the queries by program, person, expiry and unsent entries, where the
@@ -70,6 +73,7 @@ class MongoPairings:
                 await self._pairings.create_index("outbox_unsent")
             await outbox_docs.upgrade_legacy(self._pairings, self._published)
         await self._changes.prepare()
+        await self._lists.build(self._pairings)
 
     @idempotent
     async def get(self, pairing_id: str) -> PairingRecord | None:
@@ -97,12 +101,23 @@ class MongoPairings:
             cursor = self._pairings.find(query, {"outbox": 0}).sort("_id").limit(limit)
             return [record_of(doc) async for doc in cursor]
 
+    @idempotent
     async def of_program(self, program_id: str) -> list[PairingRecord]:
-        return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
+        if not self._lists.complete:
+            return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
+        return [record_of(doc) for doc in await self._listed(program_id)]
+
+    async def _listed(self, program_id: str) -> list[Document]:
+        """Every pairing of the program, by its list: point reads."""
+        ids = await self._lists.of_program(program_id)
+        with store_errors():
+            docs = await find_by_ids(self._pairings, ids)
+        return [doc for doc in docs if doc["program_id"] == program_id]
 
     async def create(self, record: PairingRecord, event: Envelope) -> bool:
         """Store a new pairing with its first event; False when the id exists already."""
         doc = _document(record) | outbox_docs.first(event, at=record.updated_at)
+        await self._lists.created([record])
         if not await self._new.insert(doc):  # the new pairings of a step share round trips
             return False
         self._just_created.keep(doc)
@@ -117,6 +132,7 @@ class MongoPairings:
             _document(record) | outbox_docs.first(event, at=record.updated_at)
             for record, event in new
         ]
+        await self._lists.created([record for record, _ in new])
         stored = await insert_each(self._pairings, docs)
         if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
             raise failed[0]
@@ -133,6 +149,7 @@ class MongoPairings:
         share round trips, and a retry recognises its own earlier try."""
         update: Document = {"$set": _status(record)}
         if event is not None:
+            await self._lists.changed([record])
             added = outbox_docs.push(event, at=record.updated_at)
             update = added | {"$set": _status(record) | added["$set"]}
         change = Write(
@@ -148,7 +165,11 @@ class MongoPairings:
         """The unpublished entries of these pairings, read by `_id`; with `ids` None, of the
         whole program, which scans (take-over and due programs only, see the module)."""
         with store_errors():
-            if ids is None:
+            if ids is None and self._lists.complete:
+                self._just_created.forget_program(program_id)
+                docs = await self._listed(program_id)
+                await self._lists.relist(program_id, docs)
+            elif ids is None:
                 self._just_created.forget_program(program_id)
                 query = {"program_id": program_id} | outbox_docs.UNSENT
                 docs = [doc async for doc in self._pairings.find(query)]
@@ -157,7 +178,9 @@ class MongoPairings:
                 docs += await find_by_ids(self._pairings, unknown)
                 docs = [doc for doc in docs if doc["program_id"] == program_id]
         found = [outbox_docs.unpublished(doc) for doc in docs]
-        return [entries for entries in found if entries.payloads]
+        found = [entries for entries in found if entries.payloads]
+        self._lists.relaying(program_id, [entries.pairing_id for entries in found])
+        return found
 
     @idempotent
     async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:
@@ -169,10 +192,13 @@ class MongoPairings:
             if ids
         ]
         await update_points(self._pairings, writes)
+        await self._lists.published(sent)
 
     @idempotent
     async def due_programs(self, *, now: datetime, stuck_before: datetime) -> set[str]:
         """Programs with a proposal past its expiry or an outbox entry stuck unpublished."""
+        if self._lists.complete:
+            return await self._lists.due_programs(now=now, stuck_before=stuck_before)
         expired = {"state": {"$in": [s.value for s in AWAITING]}, "expires_at": {"$lt": now}}
         stuck = outbox_docs.UNSENT | {"outbox_at": {"$lt": stuck_before}}
         with store_errors():

@@ -18,6 +18,18 @@ field of every document). Documents written in the earlier layout (the profile a
 read as well, and what this store wrote is read back without validating it again
 (`stored_profiles`).
 
+Each program lists its people (`id_lists`, `people:<program>` in `memberships`), so a whole-program
+read is point reads of the list and of the people in it, whatever the collection holds. A person
+is added after a write that put them into a program they were not stored in, and again on every
+replay of the stored version; an id is never removed (a move or a deletion only changes the
+person's document), so whoever reads checks each document (its program, not deleted), and an id
+of someone who left costs one point read. A crash between the write and the addition leaves the
+list behind until the redelivery, which replays the stored version and adds them; the work item
+that brings the person to the program's owner is forwarded only after that addition, so an owner
+that read the list without them still gets them from the item. A store written before the lists
+existed gets them at start-up (`ensure_indexes`: one scan, then the marker `built:people`); until
+a process has seen that marker it reads by query.
+
 Its reads are retried in place after a transient store error (`shared.mongo.idempotent`): a
 repeated read changes nothing.
 """
@@ -29,6 +41,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.matcher.adapters.id_lists import IdLists
 from services.matcher.adapters.mongo_reads import find_by_ids, read_ahead
 from services.matcher.adapters.stored_profiles import snapshot_of, stored_profile
 from shared.fence import Fenced, Write
@@ -42,11 +55,29 @@ class MongoPeople:
         self._people = db["people"]
         self._new_people = Inserts(self._people)  # the new people of a poll share round trips
         self._changes = Fenced(self._people, db["people_fences"], field="version")  # and changes
+        self._members = IdLists(db["memberships"])
+        self._listed = False  # whether every person is in their program's list (`ensure_indexes`)
 
     async def ensure_indexes(self) -> None:
         with store_errors():
             await self._people.create_index([("program_id", ASCENDING), ("deleted", ASCENDING)])
         await self._changes.prepare()
+        await self._list_everyone()
+
+    async def _list_everyone(self) -> None:
+        """List the people stored before the lists existed: one scan, once per store (the
+        marker says it was done); people written meanwhile list themselves before their write."""
+        if not await self._members.marked(BUILT):
+            with store_errors():
+                found = [doc async for doc in self._people.find({}, {"profile": 0})]
+            by_program: dict[str, set[str]] = {}
+            for doc in found:
+                for program in _programs(doc):
+                    by_program.setdefault(program, set()).add(doc["_id"])
+            for program, ids in sorted(by_program.items()):
+                await self._members.add(_list(program), ids)
+            await self._members.mark(BUILT)
+        self._listed = True
 
     async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
         """Store a newer snapshot. A replay of the stored version still names its programs, so a
@@ -60,15 +91,27 @@ class MongoPeople:
         }
         with store_errors():
             # Most changes come from new people: try the insert first, without a read.
-            if await self._write(snapshot.id, None, doc):
-                return _programs(doc)
+            if programs := await self._write(snapshot.id, None, doc):
+                await self._list(snapshot.id, doc)
+                return programs
             current = await self._people.find_one({"_id": snapshot.id})
             if current is not None and current["version"] >= snapshot.version:
-                return _programs(current) if current["version"] == snapshot.version else []
+                if current["version"] > snapshot.version:
+                    return []
+                await self._list(snapshot.id, current)  # a crash may have come before it
+                return _programs(current)
             previous = current["program_id"] if current else None
             if previous != snapshot.program_id:
                 doc["previous_program_id"] = previous
-            return await self._write(snapshot.id, current, doc)
+            programs = await self._write(snapshot.id, current, doc)
+            if programs and previous != snapshot.program_id:
+                await self._list(snapshot.id, doc)
+            return programs
+
+    async def _list(self, person_id: str, doc: Mapping[str, Any]) -> None:
+        """Add the person to their program's list (after their write, before their work)."""
+        if doc["program_id"]:
+            await self._members.add(_list(doc["program_id"]), [person_id])
 
     async def remove(self, person_id: str, *, version: int | None) -> list[str]:
         """Mark a person deleted. `version` None is a bare tombstone: delete whatever is stored."""
@@ -96,7 +139,17 @@ class MongoPeople:
 
     @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
-        """The program's people; the next batch is read while this one is decoded."""
+        """The program's people: by its list; by query (the next batch read while this one is
+        decoded) until the lists are known to be complete."""
+        if self._listed:
+            listed = await self._members.read(_list(program_id))
+            with store_errors():
+                docs = await find_by_ids(
+                    self._people,
+                    listed,
+                    keep=lambda doc: doc["program_id"] == program_id and not doc["deleted"],
+                )
+            return [snapshot_of(doc) for doc in docs]
         with store_errors():
             cursor = self._people.find({"program_id": program_id, "deleted": False})
             return await read_ahead(cursor, snapshot_of)
@@ -123,6 +176,14 @@ class MongoPeople:
         except DuplicateKeyError:
             return []  # stored meanwhile: a writer that is not the partition's owner
         return _programs(doc) if stored else []
+
+
+BUILT = "built:people"
+"""The marker that every person stored is in their program's list."""
+
+
+def _list(program_id: str) -> str:
+    return f"people:{program_id}"
 
 
 def _programs(doc: Mapping[str, Any]) -> list[str]:

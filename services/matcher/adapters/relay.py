@@ -5,7 +5,8 @@ Only the replica that owns a program runs the relay for it, so two relays never 
 entry. After a step it relays the pairings that step wrote, by id: point reads and one batch of
 point updates, whatever the size of the program. Only when it takes a program over, or when the
 `Sweeper` found the program due (a proposal past its expiry, or an entry left unpublished for a
-while by a crash or a broker outage), does it ask for the whole program, which scans. A crash
+while by a crash or a broker outage), does it read every pairing of the program (by the program's
+list: point reads, `pairing_lists`). A crash
 between publishing and recording republishes the same stored bytes with the same `event_id`:
 consumers dedupe on it.
 
@@ -86,8 +87,8 @@ class Relay:
         self._relay = outbox.Relay(self._outbox, publisher)
 
     async def flush(self, program_id: str, ids: Collection[str] | None = None) -> int:
-        """Publish what is pending for these pairings (all of the program's when `ids` is None,
-        which scans: see the module); returns how many went out."""
+        """Publish what is pending for these pairings (all of the program's when `ids` is None:
+        see the module); returns how many went out."""
         return (await self._relay.flush((program_id, ids))).sent
 
     async def recorded(self) -> None:

@@ -13,18 +13,30 @@ A round claims the slots of a chunk of its pairs at once (`claim_each`): one uno
 of all of them, then a point read of each that was taken, to tell an earlier try of the same
 pairing from another pairing.
 
+Each program lists the slots ever claimed in it (`slots:<program>` in `memberships`, `id_lists`):
+a claim adds the ids it may take before its insert, and ids are never removed (a slot id is
+its person's, so the list grows only with the people): the list is never behind the slots, and
+a program's slots (`of_program`, on take-over and when the program is due) are point reads of
+the list and of the slots in it, checked for their program. A store written before the lists
+existed gets them at start-up (one scan, then the marker `built:slots`); until a process has seen
+the marker it asks by query. The sweep's question, which programs claimed a slot long enough
+ago, is answered from `slot_claims` the same way.
+
 Its reads, releases (deleting twice frees the same) and batch claims (a slot an earlier try
 stored reads as held by its pairing) are retried in place after a transient store error
 (`shared.mongo.idempotent`).
 """
 
+import asyncio
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.matcher.adapters.id_lists import IdLists
 from services.matcher.adapters.mongo_reads import find_by_ids
+from services.matcher.adapters.slot_claims import SlotClaims
 from services.matcher.usecases.ports import Slot, SlotClaim, slot_id, slot_order
 from shared.inserts import Inserts, insert_each
 from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
@@ -35,6 +47,9 @@ class MongoSlots:
         self._slots = db["slots"]
         self._claims = Inserts(self._slots)  # the claims of one step share their round trips
         self._conditional = False  # learnt in `ensure_indexes`
+        self._lists = IdLists(db["memberships"])
+        self._listed = False  # whether every slot is in its program's list (`ensure_indexes`)
+        self._claim_times = SlotClaims(db)
 
     async def ensure_indexes(self) -> None:
         """The indexes for the queries by pairing, program and claim time, where the store
@@ -47,6 +62,20 @@ class MongoSlots:
                 await self._slots.create_index("pairing_id")
                 await self._slots.create_index("program_id")
                 await self._slots.create_index("claimed_at")
+        await self._list_every_slot()
+
+    async def _list_every_slot(self) -> None:
+        """List the slots claimed before the lists existed: one scan, once per store."""
+        if not await self._lists.marked(BUILT):
+            by_program: dict[str, set[str]] = {}
+            with store_errors():
+                async for doc in self._slots.find({}):
+                    by_program.setdefault(str(doc.get("program_id")), set()).add(doc["_id"])
+            for program, ids in sorted(by_program.items()):
+                await self._lists.add(_list(program), ids)
+                await self._claim_times.add(program, datetime.now(UTC))  # each looked at once
+            await self._lists.mark(BUILT)
+        self._listed = True
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
@@ -56,7 +85,9 @@ class MongoSlots:
         resumed after a restart proposes the pairs it planned. A round names the slot it
         expects to be free (`first`): then a claim is one insert, without a read."""
         now = datetime.now(UTC)
-        for k in slot_order(capacity, first):
+        order = slot_order(capacity, first)
+        await self._listed_first(program_id, [slot_id(person_id, k) for k in order], now)
+        for k in order:
             slot = {
                 "_id": slot_id(person_id, k),
                 "pairing_id": pairing_id,
@@ -79,6 +110,9 @@ class MongoSlots:
             | {"claimed_at": now}
             for c in claims
         ]
+        for program in sorted({c.program_id for c in claims}):
+            ids = [c.slot_id for c in claims if c.program_id == program]
+            await self._listed_first(program, ids, now)
         stored = await insert_each(self._slots, docs)
         if failed := [outcome for outcome in stored if isinstance(outcome, Exception)]:
             raise failed[0]
@@ -89,6 +123,13 @@ class MongoSlots:
             done is True or holders.get(c.slot_id) == c.pairing_id
             for c, done in zip(claims, stored, strict=True)
         ]
+
+    async def _listed_first(self, program_id: str, ids: list[str], now: datetime) -> None:
+        """Before a claim: its slots in the program's list, its second in the claim times."""
+        await asyncio.gather(
+            self._lists.add(_list(program_id), ids),
+            self._claim_times.add(program_id, now),
+        )
 
     @idempotent
     async def _held_by(self, slot_id: str, pairing_id: str) -> bool:
@@ -114,14 +155,34 @@ class MongoSlots:
 
     @idempotent
     async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
+        if self._listed:
+            return await self._claim_times.claimed_before(until)
         with store_errors():
             found = await self._slots.distinct(
                 "program_id", {"claimed_at": {"$gte": since, "$lt": until}}
             )
         return {str(program) for program in found}
 
+    async def claims_swept(self) -> None:
+        if self._listed:
+            await self._claim_times.swept()
+
     @idempotent
     async def of_program(self, program_id: str) -> list[Slot]:
         with store_errors():
-            cursor = self._slots.find({"program_id": program_id})
-            return [Slot(d["_id"], d["pairing_id"], d["claimed_at"]) async for d in cursor]
+            if self._listed:
+                ids = await self._lists.read(_list(program_id))
+                mine = await find_by_ids(
+                    self._slots, ids, keep=lambda d: d["program_id"] == program_id
+                )
+            else:
+                mine = [d async for d in self._slots.find({"program_id": program_id})]
+        return [Slot(d["_id"], d["pairing_id"], d["claimed_at"]) for d in mine]
+
+
+BUILT = "built:slots"
+"""The marker that every stored slot is in its program's list."""
+
+
+def _list(program_id: str) -> str:
+    return f"slots:{program_id}"

@@ -7,8 +7,9 @@ is `why="followups"`, which spares the owner the upkeep's scans), an outbox entr
 unpublished (by a crash) for a while, or a slot that has just become old
 enough to be released if its pairing was never created (a crash between claiming the slot and
 creating the pairing). The owner's step then releases such a slot, and the person is proposed
-again. Only slots that crossed that age since the last few sweeps are looked at, so each slot makes
-its program due a couple of times at most, not on every sweep.
+again. Only claims that crossed that age and were not swept yet are looked at (the store forgets
+them once they made their program due), so each claim makes its program due once, not on every
+sweep.
 """
 
 import asyncio
@@ -63,6 +64,7 @@ class Sweeper:
             await self._forward(
                 MatchWork(producer="matcher", data=Work(program_id=program_id, item=item))
             )
+        await self._slots.claims_swept()  # only now: a failed sweep counts them again
         return sorted(due | followed)
 
     async def run(self, *, every: float) -> None:

@@ -205,5 +205,11 @@ class SlotGuard(Protocol):
 
     async def of_program(self, program_id: str) -> list[Slot]: ...
     async def programs_claimed_between(self, *, since: datetime, until: datetime) -> set[str]:
-        """Programs with a slot claimed in [since, until)."""
+        """Programs with a slot claimed in [since, until), or (where claims are remembered
+        until swept) claimed before `until` and not yet swept."""
+        ...
+
+    async def claims_swept(self) -> None:
+        """The programs the last `programs_claimed_between` named were made due: their claims
+        need not make them due again."""
         ...

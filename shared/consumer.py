@@ -46,7 +46,7 @@ BATCH_RECORDS = 500
 """At most this many records per poll."""
 CONCURRENT_KEYS = 32
 """At most this many keys of one batch are handled at the same time, unless a consumer says."""
-__all__ = ["ATTEMPTS_IN_PLACE", "Delivery", "Handle", "subscribe_batches"]
+__all__ = ["ATTEMPTS_IN_PLACE", "BATCH_RECORDS", "Delivery", "Handle", "subscribe_batches"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Batched consumption against the real broker: per-record dead-lettering, per-key order, retries
 in place, and one commit for the batch."""
 
+import asyncio
 from collections import defaultdict
 
 import pytest
@@ -8,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
 from shared.commands import ProfileChangeRequest, UpdateProfile
-from shared.consumer import ATTEMPTS_IN_PLACE, Delivery, subscribe_batches
+from shared.consumer import ATTEMPTS_IN_PLACE, CONCURRENT_KEYS, Delivery, subscribe_batches
 from shared.kafka import InvalidMessage, encode, make_broker
 from shared.settings import CommonSettings
 from shared.topics import Topics
@@ -145,3 +146,45 @@ async def test_a_record_that_keeps_failing_gives_up_its_batch_which_is_polled_ag
     assert recorder.attempts["1"] == failures + 1
     # The batch came back, so "0" was handled twice; "2" never overtook "1".
     assert recorder.seen[key] == ["0", "0", "1", "2"]
+
+
+class Overlap:
+    """A handler that notes how many records of a batch it handles at the same time."""
+
+    def __init__(self) -> None:
+        self.in_flight = self.peak = self.total = 0
+
+    async def __call__(self, delivery: Delivery[UpdateProfile], runtime: object) -> None:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await asyncio.sleep(0.01)  # a store round trip: every key started meanwhile overlaps
+        self.in_flight -= 1
+        self.total += 1
+
+
+async def test_a_consumer_may_handle_more_keys_of_a_batch_at_once_than_the_default(
+    kafka_bootstrap: str, topics: Topics, unique: str
+) -> None:
+    keys = 2 * CONCURRENT_KEYS
+    await produce(
+        kafka_bootstrap,
+        topics.profile_updates,
+        [(f"k{n}{unique}", encode(command(f"k{n}", n))) for n in range(keys)],
+    )
+    overlap = Overlap()
+    broker = make_broker(CommonSettings(kafka_bootstrap_servers=kafka_bootstrap), client_id="t")
+    subscribe_batches(
+        broker,
+        topics.profile_updates,
+        UpdateProfile,
+        overlap,
+        group_id=f"g{unique}",
+        description="test",
+        retry_seconds=0.05,
+        concurrent_keys=keys,
+    )
+    async with broker:
+        await broker.start()
+        await eventually(lambda: overlap.total == keys, within=60)
+
+    assert overlap.peak > CONCURRENT_KEYS

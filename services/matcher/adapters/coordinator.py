@@ -8,9 +8,10 @@ fetched while a rebalance happened are not stepped but fetched again (by whoever
 from their first offset. The slot
 guard in the store covers what is left (a replica paused past its session timeout).
 
-The next batch is collected while the current one is stepped, and the matcher is told of its
-work as it arrives (`Steps.expect`: it starts reading the people named), so work that comes
-during a step waits for that step only, not for a window after it as well. Batches are still
+The next batch is collected while the current one is stepped (its window, then whatever was
+fetched until that step ended), and the matcher is told of its work as it arrives
+(`Steps.expect`: it starts reading the people named), so work that comes during a step waits
+for that step only, not for a window after it as well. Batches are still
 stepped and committed one after another, in offset order; whenever a batch is read again (a
 failed step, a rebalance), the batch collected ahead is dropped and read again with it, so
 nothing is stepped out of order or committed past what was stepped.
@@ -149,9 +150,17 @@ class Coordinator(ConsumerRebalanceListener):  # type: ignore[misc]
                 await self._handle(batch.records)
 
     async def _collected(self) -> Batch:
-        """The batch collected ahead, or one collected now."""
+        """The batch collected ahead, with what was fetched while the step before it ran past
+        its window; or one collected now."""
         ahead, self._ahead = self._ahead, None
-        return await ahead if ahead is not None else await self._collect(self._generation)
+        if ahead is None:
+            return await self._collect(self._generation)
+        batch = await ahead
+        room = self._max - len(batch.records)
+        if batch.records and room > 0:
+            with contextlib.suppress(KafkaError):  # step what is there: nothing was taken
+                batch.records.extend(await self._fetch(0, max_records=room))
+        return batch
 
     async def _drop_ahead(self) -> list[Record]:
         """The records of the batch collected ahead, which will not be stepped."""

@@ -18,11 +18,16 @@ from services.matcher.usecases.work import (
     Work,
 )
 from shared.commands import RespondToPairing
-from shared.consumer import Delivery, subscribe_batches
+from shared.consumer import BATCH_RECORDS, Delivery, subscribe_batches
 from shared.events import ProfileChanged, ProfileEvent, ProgramChanged
 from shared.kafka import CONSUMER_DEFAULTS, InvalidMessage
 from shared.logging import bind_correlation
 from shared.topics import Topics
+
+READ_MODEL_KEYS = BATCH_RECORDS
+"""Every key of a poll of the profile stream at once: a new person is an insert, which the
+poll's people share (`shared.inserts`), and a work item, which the producer sends in batches;
+32 at a time made a burst's poll wait for a round of both per 32 people."""
 
 
 async def record_profile_change(
@@ -111,6 +116,7 @@ def register(
         description="ProfileChanged / ProfileDeleted (and tombstones) into the people read model.",
         retry_seconds=retry_seconds,
         tombstones=True,
+        concurrent_keys=READ_MODEL_KEYS,
     )
     broker.subscriber(
         topics.program_changes,

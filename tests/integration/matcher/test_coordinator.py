@@ -233,3 +233,62 @@ async def test_a_failed_step_reads_the_batch_collected_behind_it_again_in_order(
     finally:
         await second.stop()
     assert again.people() == {"p3"}  # everything before was committed
+
+
+class HeldSteps(RecordingSteps):
+    """A step of `p1` finishes only once `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stepping, self.release = asyncio.Event(), asyncio.Event()
+
+    async def step(self, program_id: str, work: Sequence[MatchWork]) -> None:
+        if "p1" in [_person_of(w) for w in work]:
+            self.stepping.set()
+            await asyncio.wait_for(self.release.wait(), timeout=30)
+        await super().step(program_id, work)
+
+
+def _person_of(item: MatchWork) -> str | None:
+    return item.data.item.person_id if isinstance(item.data.item, PersonChanged) else None
+
+
+async def test_work_fetched_after_the_window_while_a_step_ran_joins_the_next_batch(
+    kafka_bootstrap: str, topics: Topics, unique: str, send: Send
+) -> None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"work-{unique}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    steps = HeldSteps()
+    coordinator = Coordinator(
+        consumer,
+        steps,
+        topic=topics.match_work,
+        window=0,  # the batch behind p1 closes with its first fetch
+        max_records=1000,
+        retry_seconds=0.1,
+        dead_letter=RecordingDeadLetters(),
+    )
+    await send(work("prog-a", "p1"))
+    await coordinator.start()
+    try:
+        await eventually(steps.stepping.is_set, within=30)
+        await send(work("prog-a", "p2"))
+        await eventually(lambda: "p2" in steps.expected, within=30)  # its batch is closed
+        await send(work("prog-a", "p3"))  # fetched while p1's step still runs
+
+        def fetched_p3() -> bool:
+            return (
+                max((consumer.highwater(tp) or 0 for tp in consumer.assignment()), default=0) >= 3
+            )
+
+        await eventually(fetched_p3, within=30)
+        steps.release.set()
+        await eventually(lambda: steps.people() == {"p1", "p2", "p3"}, within=30)
+    finally:
+        await coordinator.stop()
+
+    assert [people for _, people in steps.steps] == [["p1"], ["p2", "p3"]]

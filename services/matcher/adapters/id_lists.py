@@ -8,8 +8,9 @@ and FerretDB v1 answers any filter but a lone `_id` by reading and decoding the 
 Many processes add to one list (the people of a program arrive on every partition), and FerretDB
 v1 can lose one of two concurrent updates of a document (`owned_lists`). So a list is only ever
 inserted into: chunk `<name>#0`, `<name>#1`, ..., each holding the ids of one addition. A writer
-inserts the next chunk it does not know to exist; a taken number (unique `_id`, which both
-stores enforce) sends it to the next one. So chunks have no gaps, and a reader reads them
+inserts the next chunk it does not know to exist (a writer new to a list finds its end by a
+few point reads, doubling then halving); a taken number (unique `_id`, which both stores
+enforce) sends it to the next one. So chunks have no gaps, and a reader reads them
 (several at a time) up to the first that is missing. The ids of the new callers of one moment
 share one chunk (`shared.batching.GroupCommit`); ids this process knows listed are not added
 again, so a list grows by the ids that are new to the process that adds them.
@@ -84,6 +85,24 @@ class IdLists:
     async def mark(self, marker: str) -> None:
         await insert_each(self._chunks, [{"_id": marker}])
 
+    async def _end(self, name: str) -> int:
+        """The number of the first missing chunk: doubling, then halving (chunks have no gaps),
+        so a few point reads however long the list is."""
+        low, high = 0, 1  # chunks before `low` exist; is `high - 1` there?
+        while await self._exists(f"{name}#{high - 1}"):
+            low, high = high, 2 * high
+        while low < high:  # the first missing one is in [low, high - 1]
+            middle = (low + high) // 2
+            if await self._exists(f"{name}#{middle}"):
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    async def _exists(self, chunk: str) -> bool:
+        with store_errors():
+            return await self._chunks.find_one({"_id": chunk}) is not None
+
     async def _add_all(self, additions: list[Addition]) -> list[bool | Exception]:
         merged: dict[str, set[str]] = {}
         for name, ids in additions:
@@ -94,8 +113,7 @@ class IdLists:
     async def _append(self, name: str, ids: list[str]) -> None:
         n = self._next.get(name)
         if n is None:
-            await self.read(name)  # find the end once, not by failed inserts
-            n = self._next[name]
+            n = await self._end(name)  # found once, not by failed inserts
         for start in range(0, len(ids), CHUNK_IDS):
             chunk = ids[start : start + CHUNK_IDS]
             while True:

@@ -26,6 +26,7 @@ from services.notifier.compose import (
     NotificationKey,
     Outgoing,
     Program,
+    Schedule,
     fit_series,
     invitation,
     plan_schedule,
@@ -91,17 +92,29 @@ class Notifier:
         # From the proposal's own time, as the matcher counts the series for its check-ins,
         # however late this event is handled.
         planned = plan_schedule(event.data, meetings, event.occurred_at, uid_key=self._invite_key)
-        schedule = await self._store.keep_schedule(planned)
+        schedule, invited = await settled(
+            self._store.keep_schedule(planned), self._invite(event, planned, meetings)
+        )
         policy = fit_series(meetings, schedule)
         drafts = proposal_emails(
             event, schedule, program=program, policy=policy, links=self._links, alarm=alarm
         )
-        invited = (
-            self._store.keep_invitation(invitation(event.data, schedule))
-            if schedule.series(policy)
-            else None
-        )
-        await self._notify(event, drafts, program, first=invited)
+        first = None
+        if schedule.series(policy) and not (invited and schedule.uid == planned.uid):
+            first = self._store.keep_invitation(invitation(event.data, schedule))
+        await self._notify(event, drafts, program, first=first)
+
+    async def _invite(
+        self, event: PairingProposed, planned: Schedule, meetings: MeetingPolicy
+    ) -> bool:
+        """Store the invitation of the planned schedule's UID, beside the schedule rather than
+        after it (a round trip less); True if there is one. Where an earlier attempt stored
+        another schedule (planned at another time, or with another key), its own invitation is
+        stored before any email goes out (`pairing_proposed`)."""
+        if not planned.series(fit_series(meetings, planned)):
+            return False
+        await self._store.keep_invitation(invitation(event.data, planned))
+        return True
 
     async def pairing_activated(self, event: PairingActivated) -> None:
         program, meetings, _ = await self._settings(event.data.program_id)

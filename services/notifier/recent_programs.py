@@ -12,6 +12,7 @@ applies replaces its kept record at once. A kept record never goes back: a read 
 older version than one kept (a read that raced an `apply`) keeps the newer one.
 """
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -35,6 +36,7 @@ class RecentPrograms:
     ) -> None:
         self._records, self._keep, self._clock = records, keep_seconds, clock
         self._kept: dict[str, tuple[float, ProgramSnapshot | None]] = {}
+        self._reading: dict[str, asyncio.Future[ProgramSnapshot | None]] = {}
 
     async def apply(self, snapshot: ProgramSnapshot) -> bool:
         applied = await self._records.apply(snapshot)
@@ -43,10 +45,21 @@ class RecentPrograms:
         return applied
 
     async def get(self, program_id: str) -> ProgramSnapshot | None:
+        """The kept record, or the store's; the events that miss it at the same time (a poll's
+        pairings all start at once) share one read."""
         kept = self._kept.get(program_id)
         if kept is not None and self._clock() < kept[0]:
             return kept[1]
-        return self._remember(program_id, await self._records.get(program_id))
+        reading = self._reading.get(program_id)
+        if reading is None:
+            reading = self._reading[program_id] = asyncio.ensure_future(self._read(program_id))
+        return await asyncio.shield(reading)
+
+    async def _read(self, program_id: str) -> ProgramSnapshot | None:
+        try:
+            return self._remember(program_id, await self._records.get(program_id))
+        finally:
+            del self._reading[program_id]
 
     def _remember(self, program_id: str, record: ProgramSnapshot | None) -> ProgramSnapshot | None:
         kept = self._kept.get(program_id)

@@ -59,6 +59,7 @@ class FakeStore:
         return self.schedules.get(pairing_id)
 
     async def keep_invitation(self, invitation: Invitation) -> None:
+        self._maybe_crash("keep_invitation")
         self.invitations.setdefault(invitation.uid, invitation)
 
     async def find_invitation(self, uid: str) -> Invitation | None:

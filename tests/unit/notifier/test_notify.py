@@ -45,6 +45,7 @@ def notifier(
     clock: Clock | None = None,
     *,
     in_flight: int = IN_FLIGHT,
+    invite_key: bytes = KEY,
 ) -> Notifier:
     return Notifier(
         store=store,
@@ -54,7 +55,7 @@ def notifier(
         program=Program(mailbox="mentoring@example.org", name="Reverse Mentoring"),
         meetings=POLICY,
         lease=LEASE,
-        invite_key=KEY,
+        invite_key=invite_key,
         clock=clock or Clock(),
         in_flight=in_flight,
     )
@@ -301,3 +302,22 @@ async def test_at_most_in_flight_emails_are_between_claim_and_outcome_at_once(
 
     assert store.peak == 3
     assert len(mailer.sent) == 12 and len(publisher.published) == 12
+
+
+async def test_the_invitation_of_the_uid_sent_is_stored_before_the_email_whatever_was_planned(
+    store: FakeStore, mailer: FakeMailer, publisher: FakePublisher
+) -> None:
+    """The invitation is stored beside the schedule, for the planned UID; a redelivery that finds
+    an earlier schedule with another UID (planned under another key) stores that one's too."""
+    event = proposed()
+    store.crash_on = "keep_invitation"
+    with pytest.raises(RuntimeError):
+        await notifier(store, mailer, publisher).pairing_proposed(event)
+    assert store.invitations == {} and not mailer.sent
+
+    await notifier(store, mailer, publisher, invite_key=b"a new key").pairing_proposed(event)
+
+    stored = invite_uid(event.data.pairing_id, KEY)
+    assert stored in store.invitations
+    invite = mailer.sent[0].get_body(("calendar",))
+    assert invite is not None and f"UID:{stored}" in invite.get_content()

@@ -1,7 +1,10 @@
 """Program records kept for a few seconds: a burst of one program's pairing events reads its
 record once, a change applied here holds at once, and a kept record never goes back."""
 
+import asyncio
+
 from services.notifier.recent_programs import RecentPrograms
+from shared.errors import StoreUnavailable
 from shared.programs import ProgramSnapshot
 from tests.builders.programs import program_snapshot
 from tests.fakes.programs import FakePrograms
@@ -22,6 +25,7 @@ class CountingPrograms(FakePrograms):
 
     async def get(self, program_id: str) -> ProgramSnapshot | None:
         self.reads += 1
+        await asyncio.sleep(0)  # others run meanwhile, as while a store answers
         return await super().get(program_id)
 
 
@@ -71,4 +75,33 @@ async def test_a_program_without_a_record_is_remembered_too_until_one_is_applied
     assert await programs.get("prog-1") is None
     assert store.reads == 1
     await programs.apply(V1)
+    assert await programs.get("prog-1") == V1
+
+
+async def test_events_that_miss_the_record_at_the_same_time_share_one_read() -> None:
+    store, clock = CountingPrograms(V1), Clock()
+    programs = RecentPrograms(store, keep_seconds=5, clock=clock)
+
+    found = await asyncio.gather(*(programs.get("prog-1") for _ in range(32)))
+
+    assert found == [V1] * 32 and store.reads == 1
+
+
+async def test_a_failed_read_fails_the_events_that_share_it_and_the_next_one_reads_again() -> None:
+    class FailingOnce(CountingPrograms):
+        async def get(self, program_id: str) -> ProgramSnapshot | None:
+            if self.reads == 0:
+                self.reads += 1
+                await asyncio.sleep(0)
+                raise StoreUnavailable("busy")
+            return await super().get(program_id)
+
+    store = FailingOnce(V1)
+    programs = RecentPrograms(store, keep_seconds=5, clock=Clock())
+
+    failed = await asyncio.gather(
+        *(programs.get("prog-1") for _ in range(3)), return_exceptions=True
+    )
+
+    assert all(isinstance(f, StoreUnavailable) for f in failed)
     assert await programs.get("prog-1") == V1

@@ -118,7 +118,8 @@ async def _send(client: aiosmtplib.SMTP, message: EmailMessage) -> None:
     generator: the same bytes, for a sixth of the notifier's CPU less (see `wire.py`)."""
     sender = message["From"].addresses[0].addr_spec
     recipients = [a.addr_spec for a in message["To"].addresses]
-    await client._ehlo_or_helo_if_needed()  # the server's extensions decide the bytes
+    if client.is_ehlo_or_helo_needed:  # the server's extensions decide the bytes
+        await client.ehlo()
     utf8 = not (sender + "".join(recipients)).isascii()
     if utf8 and not client.supports_extension("smtputf8"):
         raise aiosmtplib.SMTPNotSupported("a non-ASCII address, and the server has no SMTPUTF8")

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher.adapters.id_lists import IdLists
+from services.matcher.adapters.id_lists import READ_BY_ID_AT_MOST, IdLists
 from services.matcher.adapters.owned_lists import OwnedLists
 from services.matcher.core.lifecycle import AWAITING
 from services.matcher.usecases.ports import PairingRecord
@@ -69,8 +69,9 @@ class PairingLists:
         earliest = min(awaiting) if awaiting else None
         await self._unsent.add(records[0].program_id, [r.id for r in records], earliest=earliest)
 
-    async def of_program(self, program_id: str) -> list[str]:
-        return await self._members.read(_members(program_id))
+    async def of_program(self, program_id: str) -> list[str] | None:
+        """The program's pairings; None when there are too many to read by id (`id_lists`)."""
+        return await self._members.read(_members(program_id), at_most=READ_BY_ID_AT_MOST)
 
     async def relist(self, program_id: str, docs: Iterable[Document]) -> None:
         """Set the program's unsent list from all of its pairings, just read."""

@@ -11,7 +11,8 @@ collection there). What is asked by program (its pairings on take-over, its unse
 take-over and when the sweeper found it due, and the sweep itself) is read through the lists of
 `pairing_lists`, kept beside every insert and event: point reads again, as many as the program
 has pairings. Until a process has seen that the lists are complete (`ensure_indexes` builds them
-once on a store written before they existed), it asks by query.
+once on a store written before they existed), on MongoDB (which answers it from an index), and
+for a program with more pairings than are worth reading by id (`id_lists`), it asks by query.
 
 What a pairing proposes (both people and the explanation) is set once and never queried, so it
 is stored as one value, its JSON (`proposal`): a round writes thousands of pairings at once, and
@@ -59,6 +60,7 @@ class MongoPairings:
         self._changes = Fenced(self._pairings, db["pairing_fences"], field="sequence")
         self._just_created = JustCreated()  # what the relay after the step need not read back
         self._lists = PairingLists(db)
+        self._by_list = False  # whether a program is read through its list (`ensure_indexes`)
 
     async def ensure_indexes(self) -> None:
         """The indexes of the queries by program, person, expiry and unsent entries, where the
@@ -74,6 +76,8 @@ class MongoPairings:
             await outbox_docs.upgrade_legacy(self._pairings, self._published)
         await self._changes.prepare()
         await self._lists.build(self._pairings)
+        with store_errors():
+            self._by_list = not await answers_filters_by_index(self._pairings)
 
     @idempotent
     async def get(self, pairing_id: str) -> PairingRecord | None:
@@ -103,13 +107,16 @@ class MongoPairings:
 
     @idempotent
     async def of_program(self, program_id: str) -> list[PairingRecord]:
-        if not self._lists.complete:
+        docs = await self._listed(program_id)
+        if docs is None:
             return await self.find(program_id=program_id, person_id=None, state=None, limit=0)
-        return [record_of(doc) for doc in await self._listed(program_id)]
+        return [record_of(doc) for doc in docs]
 
-    async def _listed(self, program_id: str) -> list[Document]:
-        """Every pairing of the program, by its list: point reads."""
-        ids = await self._lists.of_program(program_id)
+    async def _listed(self, program_id: str) -> list[Document] | None:
+        """Every pairing of the program, by its list (point reads); None: ask by query."""
+        ids = await self._lists.of_program(program_id) if self._by_list else None
+        if ids is None:
+            return None
         with store_errors():
             docs = await find_by_ids(self._pairings, ids)
         return [doc for doc in docs if doc["program_id"] == program_id]
@@ -165,14 +172,9 @@ class MongoPairings:
         """The unpublished entries of these pairings, read by `_id`; with `ids` None, of the
         whole program, which scans (take-over and due programs only, see the module)."""
         with store_errors():
-            if ids is None and self._lists.complete:
+            if ids is None:
                 self._just_created.forget_program(program_id)
-                docs = await self._listed(program_id)
-                await self._lists.relist(program_id, docs)
-            elif ids is None:
-                self._just_created.forget_program(program_id)
-                query = {"program_id": program_id} | outbox_docs.UNSENT
-                docs = [doc async for doc in self._pairings.find(query)]
+                docs = await self._whole(program_id)
             else:
                 docs, unknown = self._just_created.take(ids)
                 docs += await find_by_ids(self._pairings, unknown)
@@ -181,6 +183,18 @@ class MongoPairings:
         found = [entries for entries in found if entries.payloads]
         self._lists.relaying(program_id, [entries.pairing_id for entries in found])
         return found
+
+    async def _whole(self, program_id: str) -> list[Document]:
+        """Every pairing of the program that may hold unsent entries; with the lists complete,
+        every pairing of the program, from which its unsent list is set again."""
+        if not self._lists.complete:
+            query = {"program_id": program_id} | outbox_docs.UNSENT
+            return [doc async for doc in self._pairings.find(query)]
+        docs = await self._listed(program_id)
+        if docs is None:
+            docs = [doc async for doc in self._pairings.find({"program_id": program_id})]
+        await self._lists.relist(program_id, docs)
+        return docs
 
     @idempotent
     async def mark_published(self, sent: Mapping[str, Collection[str]]) -> None:

@@ -41,12 +41,12 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.matcher.adapters.id_lists import IdLists
+from services.matcher.adapters.id_lists import READ_BY_ID_AT_MOST, IdLists
 from services.matcher.adapters.mongo_reads import find_by_ids, read_ahead
 from services.matcher.adapters.stored_profiles import snapshot_of, stored_profile
 from shared.fence import Fenced, Write
 from shared.inserts import Inserts
-from shared.mongo import Document, idempotent, store_errors
+from shared.mongo import Document, answers_filters_by_index, idempotent, store_errors
 from shared.profile import ProfileSnapshot
 
 
@@ -63,6 +63,8 @@ class MongoPeople:
             await self._people.create_index([("program_id", ASCENDING), ("deleted", ASCENDING)])
         await self._changes.prepare()
         await self._list_everyone()
+        with store_errors():  # where a query by program is an index read, it stays the read
+            self._listed = not await answers_filters_by_index(self._people)
 
     async def _list_everyone(self) -> None:
         """List the people stored before the lists existed: one scan, once per store (the
@@ -77,7 +79,6 @@ class MongoPeople:
             for program, ids in sorted(by_program.items()):
                 await self._members.add(_list(program), ids)
             await self._members.mark(BUILT)
-        self._listed = True
 
     async def apply(self, snapshot: ProfileSnapshot) -> list[str]:
         """Store a newer snapshot. A replay of the stored version still names its programs, so a
@@ -140,9 +141,12 @@ class MongoPeople:
     @idempotent
     async def of_program(self, program_id: str) -> list[ProfileSnapshot]:
         """The program's people: by its list; by query (the next batch read while this one is
-        decoded) until the lists are known to be complete."""
+        decoded) until the lists are known to be complete, on a store that answers the query
+        from an index, and for a list too long to read by id (`id_lists`)."""
+        listed = None
         if self._listed:
-            listed = await self._members.read(_list(program_id))
+            listed = await self._members.read(_list(program_id), at_most=READ_BY_ID_AT_MOST)
+        if listed is not None:
             with store_errors():
                 docs = await find_by_ids(
                     self._people,

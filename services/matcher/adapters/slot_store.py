@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher.adapters.id_lists import IdLists
+from services.matcher.adapters.id_lists import READ_BY_ID_AT_MOST, IdLists
 from services.matcher.adapters.mongo_reads import find_by_ids
 from services.matcher.adapters.slot_claims import SlotClaims
 from services.matcher.usecases.ports import Slot, SlotClaim, slot_id, slot_order
@@ -75,7 +75,7 @@ class MongoSlots:
                 await self._lists.add(_list(program), ids)
                 await self._claim_times.add(program, datetime.now(UTC))  # each looked at once
             await self._lists.mark(BUILT)
-        self._listed = True
+        self._listed = True  # the sweep reads the claim notes on any store
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
@@ -169,9 +169,11 @@ class MongoSlots:
 
     @idempotent
     async def of_program(self, program_id: str) -> list[Slot]:
+        ids = None  # by query on MongoDB, and for a list too long to read by id (`id_lists`)
+        if self._listed and not self._conditional:
+            ids = await self._lists.read(_list(program_id), at_most=READ_BY_ID_AT_MOST)
         with store_errors():
-            if self._listed:
-                ids = await self._lists.read(_list(program_id))
+            if ids is not None:
                 mine = await find_by_ids(
                     self._slots, ids, keep=lambda d: d["program_id"] == program_id
                 )

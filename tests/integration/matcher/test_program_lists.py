@@ -9,6 +9,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.matcher.adapters import people_store
 from services.matcher.adapters.id_lists import IdLists
 from services.matcher.adapters.pairing_store import MongoPairings
 from services.matcher.adapters.people_store import MongoPeople
@@ -328,3 +329,35 @@ async def test_writers_in_many_processes_lose_no_id_of_a_list(
             await client.close()
 
     assert listed == sorted(f"p{n}" for n in range(200))
+
+
+async def test_a_program_too_large_to_read_by_id_is_read_by_query(
+    people: MongoPeople, mongo_uri: str, mongo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await asyncio.gather(*(people.apply(profile(f"p{n}", program_id="a")) for n in range(3)))
+    monkeypatch.setattr(people_store, "READ_BY_ID_AT_MOST", 2)
+
+    members, _, sent = await shapes_of_reading(mongo_uri, mongo_db, "a")
+
+    assert members == ["p0", "p1", "p2"]
+    assert "find people {deleted,program_id}" in sent  # point reads cost more than a scan then
+    assert "find people {_id}" not in sent
+
+
+async def test_a_new_writer_finds_the_end_of_a_long_list_in_a_few_reads(
+    mongo: AsyncDatabase[Document], mongo_uri: str, mongo_db: str
+) -> None:
+    await mongo.memberships.insert_many(
+        [{"_id": f"people:a#{n}", "ids": [f"p{n}"]} for n in range(37)]
+    )
+    commands = Commands()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    try:
+        await IdLists(client[mongo_db]["memberships"]).add("people:a", ["new"])  # a restart
+    finally:
+        await client.close()
+
+    listed = await IdLists(mongo["memberships"]).read("people:a")
+    assert listed == sorted([*(f"p{n}" for n in range(37)), "new"])
+    assert commands.sent[("insert", "memberships")] == 1  # at the end, not after failed tries
+    assert commands.sent[("find", "memberships")] <= 2 * 6 + 1

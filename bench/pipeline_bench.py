@@ -22,6 +22,7 @@ hottest functions (`bench/profiled.py`).
 import argparse
 import asyncio
 import json
+import os
 import signal
 import statistics
 import sys
@@ -375,7 +376,8 @@ def main() -> None:
     try:
         system.start()
         pids = {name: system.pid(name) for name in SERVICES}
-        watch = ProcessWatch(pids | stack_pids(repo))
+        # The bench itself too: it drives the load and is the SMTP server every email goes to.
+        watch = ProcessWatch(pids | stack_pids(repo) | {"bench (SMTP server)": os.getpid()})
         options = Run(
             args.people,
             args.rate,

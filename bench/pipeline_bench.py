@@ -25,6 +25,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -336,6 +337,24 @@ async def measure(
     print(f"where a pair's latency went, steady {rate:g}/s:\n{steady_hops}")
 
 
+def start_replica(system: BenchSystem, service: str, n: int) -> int:
+    """Replica `n` of `service`, in its consumer groups beside the first, on ports of its own;
+    its process id."""
+    config = system.config
+    prefix = service.upper() + "_"
+    env = config.env(service) | system.extra
+    env |= {
+        f"{prefix}HTTP_PORT": str(config.ports[service] + 10 * n),
+        "NOTIFIER_INBOUND_PORT": str(config.inbound_port + 10 * n),
+    }
+    name = f"{service} {n}"
+    log = (config.log_dir / f"{name}.log").open("ab")
+    system.processes[name] = subprocess.Popen(
+        [sys.executable, "-m", f"services.{service}"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    return system.processes[name].pid
+
+
 def main() -> None:
     # A plain `kill` must still stop the child processes: turn SIGTERM into SystemExit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -356,6 +375,9 @@ def main() -> None:
         "--program-size", type=int, default=200, help="people per preloaded program"
     )
     parser.add_argument("--preload-within", type=float, default=1800.0, help="seconds at most")
+    parser.add_argument(
+        "--notifiers", type=int, default=1, help="notifier replicas (the group shares the work)"
+    )
     parser.add_argument("--profile", type=Path, help="run each service under py-spy, samples here")
     args = parser.parse_args()
     config, workdir, _ = fresh_run(
@@ -376,6 +398,8 @@ def main() -> None:
     try:
         system.start()
         pids = {name: system.pid(name) for name in SERVICES}
+        for n in range(2, args.notifiers + 1):
+            pids[f"notifier {n}"] = start_replica(system, "notifier", n)
         # The bench itself too: it drives the load and is the SMTP server every email goes to.
         watch = ProcessWatch(pids | stack_pids(repo) | {"bench (SMTP server)": os.getpid()})
         options = Run(
@@ -390,6 +414,8 @@ def main() -> None:
         )
         asyncio.run(measure(config, topics, options, recorder))
     finally:
+        for n in range(2, args.notifiers + 1):
+            system.stop_service(f"notifier {n}")
         system.stop()
         controller.stop()
     print(watch.table())

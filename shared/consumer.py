@@ -39,6 +39,7 @@ from shared import retry
 from shared.kafka import CONSUMER_DEFAULTS, POISON, REDELIVERED, InvalidMessage, dead_letter
 from shared.retry import ATTEMPTS_IN_PLACE
 from shared.runtime import RUNTIME
+from shared.settled import settled
 
 T = TypeVar("T")
 
@@ -99,11 +100,7 @@ def subscribe_batches(
                 for record in group:
                     await _handle_one(record, runtime)  # raises when given up: later ones wait
 
-        outcomes = await asyncio.gather(
-            *(one_key(group) for group in by_key.values()), return_exceptions=True
-        )
-        if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
-            raise failed
+        await settled(*(one_key(group) for group in by_key.values()))
 
     async def _handle_one(record: Any, runtime: Any) -> None:
         """Raises the last transient error once the tries in place are spent."""

@@ -8,9 +8,8 @@ twice, however many pairing events and people are handled at once.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID, uuid5
 
 import structlog
@@ -112,12 +111,3 @@ class Delivery:
         (EMAILS_FAILED if failure else EMAILS_SENT).labels(key.kind).inc()
         log.info("notification_finished", notification=key.id, outcome=event.event_type)
         return event
-
-
-async def settled(*steps: Awaitable[Any]) -> list[Any]:
-    """Run `steps` at once and wait for every one of them, then raise the first error, if any:
-    a failed step neither cancels another midway nor leaves it running past a redelivery."""
-    results = await asyncio.gather(*steps, return_exceptions=True)
-    if failed := next((r for r in results if isinstance(r, BaseException)), None):
-        raise failed
-    return results

@@ -31,7 +31,7 @@ from services.notifier.compose import (
     invitation,
     plan_schedule,
 )
-from services.notifier.delivery import IN_FLIGHT, Cause, Delivery, settled
+from services.notifier.delivery import IN_FLIGHT, Cause, Delivery
 from services.notifier.drafts import Draft, address
 from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
@@ -52,6 +52,7 @@ from shared.events import (
 )
 from shared.outbox import Relay
 from shared.publisher import Publisher
+from shared.settled import settled
 
 UNSUBSCRIBED = "unsubscribed from reminders"
 

@@ -79,8 +79,7 @@ class IdLists:
         return sorted(ids)
 
     async def marked(self, marker: str) -> bool:
-        with store_errors():
-            return await self._chunks.find_one({"_id": marker}) is not None
+        return await self._exists(marker)
 
     async def mark(self, marker: str) -> None:
         await insert_each(self._chunks, [{"_id": marker}])

@@ -19,6 +19,7 @@ from services.matcher.core.scoring import ScoredPair
 from services.matcher.usecases.ports import SlotClaim, pairing_id, slot_id
 from services.matcher.usecases.program import Program, Step
 from services.matcher.usecases.proposals import Opened, Proposer
+from shared.settled import settled
 
 CHUNK = 500
 """Pairs per batch: 1,000 slots in one insert, then up to 500 pairings in another."""
@@ -81,12 +82,7 @@ async def _open_chunk(
 async def _each(calls: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
     """Run these calls together; a failure is raised only once every one has finished, so
     nothing of a failed round is still writing when its redelivery starts."""
-    found: list[T] = []
-    for outcome in await asyncio.gather(*calls, return_exceptions=True):
-        if isinstance(outcome, BaseException):
-            raise outcome
-        found.append(outcome)
-    return found
+    return await settled(*calls)
 
 
 def slot_hints(program: Program, pairs: list[ScoredPair]) -> list[tuple[int, int]]:

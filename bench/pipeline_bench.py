@@ -9,7 +9,8 @@ Runs the three services as separate processes on the local stack (started if nee
 - a burst of N profile events: events per second until every email is accepted;
 - a steady stream at `--rate` events per second: latency percentiles from the profile event that
   completed a pair to the email being accepted, batching window included;
-and the ratios of the pipeline's figures to the raw ones.
+and the ratios of the pipeline's figures to the raw ones; and what one event costs the machine in
+CPU, so the most events per second its cores could carry (`bench/budget.py`).
 
 With `--preload N`, N profiles (in programs of `--program-size`) go through the real path first,
 and the measured phases start once all of them are matched and emailed and the pipeline is idle
@@ -38,7 +39,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pymongo import AsyncMongoClient
 
-from bench import opstats, stages
+from bench import budget, opstats, stages
 from bench.preload import produce_upserts, until_all_arrived, until_idle
 from bench.procwatch import ProcessWatch, load_line, stack_pids
 from bench.profiled import SERVICES, BenchSystem, fresh_run, hot_frames
@@ -47,6 +48,8 @@ from deploy.processes import SystemConfig
 from shared.kafka import ensure_topics
 from shared.topics import Topics
 from shared.vocabulary import Skill
+
+IDLE_SECONDS = 5.0
 
 
 @dataclass
@@ -321,6 +324,8 @@ async def measure(
         opstats.mark_phase(run.ops_dir, "preload", run.pids)
         with run.watch.phase("preload"):
             await preload(config, topics, run, recorder)
+    with run.watch.phase("idle"):  # what each process uses with nothing to do: `bench/budget.py`
+        await asyncio.sleep(IDLE_SECONDS)
     opstats.mark_phase(run.ops_dir, "burst", run.pids)
     with run.watch.phase("burst"):
         burst, burst_hops = await drive(
@@ -335,6 +340,9 @@ async def measure(
     report(raw_burst, raw_steady, burst, steady, rate, store)
     print(f"where a pair's latency went, burst:\n{burst_hops}")
     print(f"where a pair's latency went, steady {rate:g}/s:\n{steady_hops}")
+    for phase in ("burst", "steady"):
+        costs = budget.per_event(run.watch, phase, count)
+        print(f"what one event cost the machine, {phase} (CPU over idle):\n{budget.table(costs)}")
 
 
 def start_replica(system: BenchSystem, service: str, n: int) -> int:

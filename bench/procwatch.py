@@ -26,6 +26,7 @@ class Usage:
     peak_rss_mb: float = 0.0
     cpu_percent: float = 0.0
     cpu_seconds: float = 0.0  # the last CPU time read: a process that exits keeps its last
+    cpu_used: float = 0.0  # CPU seconds over the phase
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ProcessWatch:
     pids: dict[str, int]
     interval: float = 0.25
     phases: dict[str, dict[str, Usage]] = field(default_factory=dict)
+    walls: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -52,8 +54,10 @@ class ProcessWatch:
             wall = max(time.monotonic() - started, 1e-9)
             for label, process in live.items():
                 used = max(_cpu(process), usage[label].cpu_seconds) - cpu_before[label]
+                usage[label].cpu_used = used
                 usage[label].cpu_percent = used / wall * 100
             self.phases[name] = usage
+            self.walls[name] = wall
 
     def _sample(
         self, live: dict[str, psutil.Process], usage: dict[str, Usage], stop: threading.Event

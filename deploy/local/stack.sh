@@ -35,6 +35,7 @@ start_ferretdb() {
   if running ferretdb; then log "FerretDB already running"; return; fi
   mkdir -p "$STATE_DIR/ferretdb" "$LOG_DIR"
   setsid nohup "$FERRET_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -data-dir "$STATE_DIR/ferretdb" \
+    ${LOCAL_FERRETDB_PPROF_ADDR:+-pprof-addr "$LOCAL_FERRETDB_PPROF_ADDR"} \
     >>"$LOG_DIR/ferretdb.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/ferretdb.pid"
   log "FerretDB starting on 127.0.0.1:$MONGO_PORT (pid $!)"

@@ -9,6 +9,8 @@ import (
 	"flag"
 	"log"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof-addr
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,13 +27,15 @@ func main() {
 			"committed write when the process dies, only on a power loss, and avoids an fsync per write")
 	indexEvery := flag.Duration("index-every", 200*time.Millisecond,
 		"how often new collections get the _id index that FerretDB's own point queries use")
+	pprofAddr := flag.String("pprof-addr", "",
+		"serve Go's profiler (/debug/pprof) here, to see where the store's CPU goes; off when empty")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		log.Fatal(err)
 	}
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(newLazyHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
@@ -46,6 +50,9 @@ func main() {
 	defer stop()
 
 	go newIDIndexer(*dataDir, logger).run(ctx, *indexEvery)
+	if *pprofAddr != "" {
+		go func() { log.Print(http.ListenAndServe(*pprofAddr, nil)) }()
+	}
 
 	log.Printf("FerretDB listening on %s, data in %s", *listen, *dataDir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {

@@ -166,26 +166,33 @@ def people(count: int, run: str, program_size: int = 0) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass
+class Sent:
+    """One phase's load: when each email's profile was published (monotonic), when each profile
+    entered the ingress topic (wall clock), and when the first was published."""
+
+    published: dict[str, float]
+    ingress: dict[str, float]
+    start: float
+
+
 async def drive(
     config: SystemConfig,
     topics: Topics,
     rows: list[dict[str, Any]],
     rate: float | None,
     recorder: ArrivalRecorder,
-) -> tuple[Figures, str]:
-    """Publish the rows as ingress upserts and wait for every email; latency per completed pair,
-    and the table of where it went (`bench/stages.py`)."""
+) -> Sent:
+    """Publish the rows as ingress upserts and wait for every email."""
     commands = [ops.upsert_command(row, producer="bench") for row in rows]
     producer = AIOKafkaProducer(
         bootstrap_servers=config.kafka_bootstrap_servers, acks="all", enable_idempotence=True
     )
     await producer.start()
-    published: dict[str, float] = {}
-    ingress: dict[str, float] = {}
-    start = time.monotonic()
+    sent = Sent({}, {}, time.monotonic())
     for i, command in enumerate(commands):
-        published[str(rows[i]["email"])] = time.monotonic()
-        ingress[str(rows[i]["id"])] = time.time()
+        sent.published[str(rows[i]["email"])] = time.monotonic()
+        sent.ingress[str(rows[i]["id"])] = time.time()
         headers = [(k, v.encode()) for k, v in command.headers().items()]
         await producer.send_and_wait(
             topics.profile_updates,
@@ -194,26 +201,35 @@ async def drive(
             headers=headers,
         )
         if rate:
-            await asyncio.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
+            await asyncio.sleep(max(0.0, sent.start + (i + 1) / rate - time.monotonic()))
     await producer.stop()
     deadline = time.monotonic() + 120 + len(rows) / 20
     # The SMTP server runs in its own thread, so poll rather than await an event.
-    while not published.keys() <= recorder.accepted.keys() and time.monotonic() < deadline:  # noqa: ASYNC110
+    while not sent.published.keys() <= recorder.accepted.keys() and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.2)
-    arrived = sum(1 for e in published if e in recorder.accepted)
-    if arrived < len(published):
-        print(f"incomplete: {arrived} of {len(published)} emails accepted before the deadline")
-    latencies = await pair_latencies(config, topics, published, recorder)
+    arrived = sum(1 for e in sent.published if e in recorder.accepted)
+    if arrived < len(sent.published):
+        print(f"incomplete: {arrived} of {len(sent.published)} emails accepted before the deadline")
+    return sent
+
+
+async def results(
+    config: SystemConfig, topics: Topics, sent: Sent, recorder: ArrivalRecorder
+) -> tuple[Figures, str]:
+    """Events per second and latency per completed pair, and the table of where it went
+    (`bench/stages.py`); read from the topics after the phase, so its CPU is not the phase's."""
+    latencies = await pair_latencies(config, topics, sent.published, recorder)
     end = max(
-        (recorder.accepted[e] for e in published if e in recorder.accepted),
+        (recorder.accepted[e] for e in sent.published if e in recorder.accepted),
         default=time.monotonic(),
     )
     where = await stages.hops(
         config.kafka_bootstrap_servers,
         topics,
-        stages.Stamps(ingress=ingress, accepted=recorder.accepted_wall),
+        stages.Stamps(ingress=sent.ingress, accepted=recorder.accepted_wall),
     )
-    return Figures(len(rows) / (end - start), *percentiles(latencies or [float("nan")] * 2)), where
+    rate = len(sent.published) / (end - sent.start)
+    return Figures(rate, *percentiles(latencies or [float("nan")] * 2)), where
 
 
 async def pair_latencies(
@@ -328,15 +344,18 @@ async def measure(
         await asyncio.sleep(IDLE_SECONDS)
     opstats.mark_phase(run.ops_dir, "burst", run.pids)
     with run.watch.phase("burst"):
-        burst, burst_hops = await drive(
+        sent = await drive(
             config, topics, people(count, "b" + uuid.uuid4().hex[:6]), None, recorder
         )
+    opstats.mark_phase(run.ops_dir, "between", run.pids)
+    burst, burst_hops = await results(config, topics, sent, recorder)
     opstats.mark_phase(run.ops_dir, "steady", run.pids)
     with run.watch.phase("steady"):
-        steady, steady_hops = await drive(
+        sent = await drive(
             config, topics, people(count, "s" + uuid.uuid4().hex[:6]), rate, recorder
         )
     opstats.mark_phase(run.ops_dir, "end", run.pids)
+    steady, steady_hops = await results(config, topics, sent, recorder)
     report(raw_burst, raw_steady, burst, steady, rate, store)
     print(f"where a pair's latency went, burst:\n{burst_hops}")
     print(f"where a pair's latency went, steady {rate:g}/s:\n{steady_hops}")

@@ -1,41 +1,22 @@
-"""Sending the emails a pairing event causes, exactly once per person and state.
+"""The notifier's use cases: which emails each pairing and check-in event causes, for whom, with
+which program's settings and which invitation; sending them exactly once is `dispatch.py`'s."""
 
-For each person: claim the notification record, send, then record the outcome together with the
-event to publish (the embedded outbox); after both people, the shared relay publishes the pending
-events and marks them published (`outbox.py`). Every step is idempotent, so the consumer simply redelivers the pairing event after any
-failure: finished notifications are skipped and only their unpublished events are published.
-
-The remaining crash window: if the process dies after the mail server accepted an email but before
-the outcome is recorded, the record stays `sending`. Redelivery then waits until the claim's lease
-expires (`NOTIFIER_CLAIM_LEASE_SECONDS`, longer than any delivery can take, so a live sender is
-never overtaken) and sends again. That person receives a second, identical email: at least once
-in that window, exactly once everywhere else. The resend carries the same Message-ID (derived from
-the notification id) and the invite the same UID and SEQUENCE, so mail and calendar clients, or a
-person, can recognise it as a duplicate. The same holds for an SMTP timeout after the message data
-was sent, where the server may have accepted it. Event publishing is at least once too: a crash
-between publishing and marking publishes the same event again, with the same `event_id`
-(derived from the notification id), so consumers drop it as a duplicate.
-"""
-
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.notifier.checkin_letters import checkin_emails, nudge_emails
 from services.notifier.compose import (
     MeetingPolicy,
-    NotificationKey,
-    Outgoing,
     Program,
     Schedule,
     fit_series,
     invitation,
     plan_schedule,
 )
-from services.notifier.delivery import IN_FLIGHT, Cause, Delivery
-from services.notifier.drafts import Draft, address
+from services.notifier.delivery import IN_FLIGHT
+from services.notifier.dispatch import Dispatch
 from services.notifier.letters import activation_emails, cancellation_emails, proposal_emails
 from services.notifier.mailer import Mailer
-from services.notifier.outbox import NotificationOutbox, Recorded
 from services.notifier.programs import NoRecords, ProgramRecords, alarm_before, program_settings
 from services.notifier.reminders import reminder_emails
 from services.notifier.store import NotificationStore
@@ -50,11 +31,8 @@ from shared.events import (
     PairingProposed,
     PairingReminded,
 )
-from shared.outbox import Relay
 from shared.publisher import Publisher
 from shared.settled import settled
-
-UNSUBSCRIBED = "unsubscribed from reminders"
 
 
 class Notifier:
@@ -81,9 +59,10 @@ class Notifier:
     ) -> None:
         """`program`, `meetings` and `alarm` serve programs without a record in `programs`;
         `in_flight` bounds the emails between claim and outcome (`delivery.IN_FLIGHT`)."""
-        self._store, self._clock = store, clock
-        self._delivery = Delivery(store, mailer, lease=lease, clock=clock, in_flight=in_flight)
-        self._relay = Relay(NotificationOutbox(store, topic=topic), publisher)
+        self._store = store
+        self._dispatch = Dispatch(
+            store, mailer, publisher, topic=topic, lease=lease, clock=clock, in_flight=in_flight
+        )
         self._program, self._meetings, self._alarm = program, meetings, alarm
         self._invite_key, self._links, self._unsubscribe = invite_key, links, unsubscribe
         self._programs = programs or NoRecords()
@@ -103,7 +82,7 @@ class Notifier:
         first = None
         if schedule.series(policy) and not (invited and schedule.uid == planned.uid):
             first = self._store.keep_invitation(invitation(event.data, schedule))
-        await self._notify(event, drafts, program, first=first)
+        await self._dispatch.send(event, drafts, program, first=first)
 
     async def _invite(
         self, event: PairingProposed, planned: Schedule, meetings: MeetingPolicy
@@ -121,14 +100,14 @@ class Notifier:
         program, meetings, _ = await self._settings(event.data.program_id)
         policy = fit_series(meetings, await self._store.find_schedule(event.data.pairing_id))
         drafts = activation_emails(event, program=program, policy=policy, links=self._links)
-        await self._notify(event, drafts, program)
+        await self._dispatch.send(event, drafts, program)
 
     async def pairing_cancelled(self, event: PairingCancelled) -> None:
         program, meetings, _ = await self._settings(event.data.program_id)
         schedule = await self._store.find_schedule(event.data.pairing_id)
         policy = fit_series(meetings, schedule)
         drafts = cancellation_emails(event, schedule, program=program, policy=policy)
-        await self._notify(event, drafts, program)
+        await self._dispatch.send(event, drafts, program)
 
     async def pairing_reminded(self, event: PairingReminded) -> None:
         program, meetings, _ = await self._settings(event.data.program_id)
@@ -142,19 +121,19 @@ class Notifier:
             links=self._links,
             unsubscribe=self._unsubscribe,
         )
-        await self._notify(event, drafts, program)
+        await self._dispatch.send(event, drafts, program)
 
     async def checkin_opened(self, event: CheckinOpened) -> None:
         program, _, _ = await self._settings(event.data.program_id)
         drafts = checkin_emails(event, program=program, links=self._links)
-        await self._notify(event, drafts, program)
+        await self._dispatch.send(event, drafts, program)
 
     async def checkin_nudged(self, event: CheckinNudged) -> None:
         program, _, _ = await self._settings(event.data.program_id)
         drafts = nudge_emails(
             event, program=program, links=self._links, unsubscribe=self._unsubscribe
         )
-        await self._notify(event, drafts, program)
+        await self._dispatch.send(event, drafts, program)
 
     async def _settings(self, program_id: str) -> tuple[Program, MeetingPolicy, timedelta]:
         """The sender, meetings and invite alarm of the program: its record's, over the
@@ -162,33 +141,3 @@ class Notifier:
         record = await self._programs.get(program_id)
         program, meetings = program_settings(record, program=self._program, meetings=self._meetings)
         return program, meetings, alarm_before(record, default=self._alarm)
-
-    async def _notify(
-        self,
-        cause: Cause,
-        drafts: list[Draft],
-        program: Program,
-        *,
-        first: Awaitable[None] | None = None,
-    ) -> None:
-        """Deliver the emails one after another, each rendered just before it is claimed (so
-        the pairings of a poll reach their claims together and share the inserts), the first
-        while `first` (the invitation, which every reply is checked against) is stored. A
-        person's email is not claimed before the one before it is recorded, so a failure
-        leaves no other claim held."""
-        recorded: list[Recorded | NotificationKey] = []
-        for draft in drafts:
-            if first is None:
-                item = await self._outgoing(draft, program)
-            else:
-                _, item = await settled(first, self._outgoing(draft, program))
-                first = None
-            recorded.append(await self._delivery.deliver(cause, item) or item.key)
-        await self._relay.flush(recorded)
-
-    async def _outgoing(self, draft: Draft, program: Program) -> Outgoing:
-        """The email, or, for a reminder to someone who unsubscribed, why none is sent: that
-        is recorded like any outcome, so the reminder is never sent later."""
-        if draft.reminder and await self._store.unsubscribed(draft.recipient.id):
-            return Outgoing(key=draft.key, message=None, problem=UNSUBSCRIBED)
-        return address(draft, program=program, now=self._clock())

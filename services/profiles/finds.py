@@ -8,9 +8,18 @@ it), and the next periodic round is put off until `recover_every` after the last
 published events wait to be trimmed (`marks.py`: until then their profiles still match the sweep,
 which would read the whole collection once per batch of them). A round under way goes on from
 where it stopped once no hint waits, so deferring it loses nothing. Before anything else, the marks
-are read, so that events a crashed process published and marked are not published again."""
+are read, so that events a crashed process published and marked are not published again.
+
+A pass waits at most `read_wait` seconds for a batch of the sweep (the service: half a second;
+None, the default: the whole read). A longer read (each batch reads
+the whole collection on FerretDB v1: 10 s at 20,000 profiles on a busy machine) goes on while the
+relay keeps publishing what writes hand over, and a later pass takes its batch. The batch is then
+some seconds old, as a hint's stored copy can be: what this process published meanwhile is in its
+`SentLog`, and the relay keeps the newest of a profile's copies, so nothing goes out twice or out of
+order. A hint served while a read is under way drops that read, and the batch is read again."""
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -31,6 +40,7 @@ class Finds:
         recover_every: float,
         backlog: Callable[[int], None],
         trimming: Callable[[], bool] = lambda: False,
+        read_wait: float | None = None,
     ) -> None:
         self._store, self._hints, self._sent, self._batch = store, hints, sent, batch
         self._recover_every, self._recover_at = recover_every, 0.0  # due at start-up
@@ -40,6 +50,8 @@ class Finds:
         self._hint_ids: list[str] = []  # the hints read by the last `find`
         self._trimming = trimming
         self._marks_read = False
+        self._read_wait = read_wait
+        self._reading: asyncio.Task[list[ProfileRecord]] | None = None  # a batch of the sweep
 
     async def find(self) -> tuple[list[ProfileRecord], bool]:
         """Hinted profiles, and a batch of the recovery sweep when one is due or under way;
@@ -49,10 +61,17 @@ class Finds:
             self._marks_read = True
         hinted, more_hints = await self._hinted()
         if self._hint_ids:
+            self.close()  # a batch read before these hints went out could be older than them
             if self._recovered:
                 self._recover_at = max(self._recover_at, time.monotonic() + self._recover_every)
             return hinted, not more_hints
         return await self._recover()
+
+    def close(self) -> None:
+        """Drop a batch of the sweep under way (it is read again when next due)."""
+        if self._reading is not None:
+            self._reading.cancel()
+            self._reading = None
 
     async def done(self, *, whole: bool) -> None:
         """The records of the last `find` went out (`whole`: all of them): forget their hints.
@@ -93,13 +112,22 @@ class Finds:
     async def _recover(self) -> tuple[list[ProfileRecord], bool]:
         """One batch of the recovery sweep, in id order, from where its last batch ended (so a
         backlog larger than a batch never stalls on records published but not yet marked)."""
-        if self._after is None and time.monotonic() < self._recover_at:
-            return [], True
-        if self._after is None and self._recovered and self._trimming():
-            return [], True
-        if self._after is None:
-            self._round_backlog = 0
-        records = await self._store.pending(limit=self._batch, after=self._after)
+        if self._reading is None:
+            if self._after is None and time.monotonic() < self._recover_at:
+                return [], True
+            if self._after is None and self._recovered and self._trimming():
+                return [], True
+            if self._after is None:
+                self._round_backlog = 0
+            read = self._store.pending(limit=self._batch, after=self._after)
+            self._reading = asyncio.ensure_future(read)
+        reading = self._reading
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(reading), self._read_wait)
+        if not reading.done():
+            return [], False  # more waits: the next pass looks again, publishing meanwhile
+        self._reading = None
+        records = reading.result()  # a failed read fails the pass, which is tried again
         complete = len(records) < self._batch
         self._after = None if complete else records[-1].id
         self._round_backlog += sum(len(self._sent.unsent(r)) for r in records)

@@ -16,6 +16,7 @@ a crash between publishing and marking, the same event (same `event_id` and `ver
 again: consumers drop any event whose version is not newer than what they hold.
 """
 
+import asyncio
 from collections.abc import Iterable, Sequence
 
 from services.profiles.finds import Finds
@@ -29,6 +30,9 @@ from services.profiles.sent import SentLog
 from shared.outbox import Entry, Pending, Taken
 from shared.publisher import Message, Publisher
 from shared.relay_loop import RelayLoop
+
+SWEEP_READ_WAIT = 0.5
+"""Seconds the service's relay waits for a batch of the recovery sweep (`finds.py`)."""
 
 
 class ProfileOutbox:
@@ -45,6 +49,7 @@ class ProfileOutbox:
         trim_quiet: float,
         hints: HintStore | None = None,
         recover_every: float = 300.0,
+        read_wait: float | None = None,
     ) -> None:
         self._topic = topic
         self._handed: dict[str, ProfileRecord] = {}  # written (or failed to go out), not taken
@@ -59,6 +64,7 @@ class ProfileOutbox:
             recover_every=recover_every,
             backlog=self._count_backlog,
             trimming=lambda: self._marks.trimming,
+            read_wait=read_wait,
         )
         self._backlog = 0
 
@@ -105,6 +111,9 @@ class ProfileOutbox:
 
     async def flush(self) -> None:
         await self._marks.flush()
+
+    def close(self) -> None:
+        self._finds.close()
 
     def _hand(self, record: ProfileRecord) -> None:
         held = self._handed.get(record.id)
@@ -154,10 +163,13 @@ class Relay(RelayLoop[ProfileRecord]):
         retry_seconds: float = 1.0,
         mark_every: float = 1.0,
         trim_quiet: float | None = None,
+        read_wait: float | None = None,
     ) -> None:
         """`trim_quiet`: seconds without a publish before a backlog of published entries leaves
         its outboxes (`marks.py`); by default twice `sweep_seconds`, so that an import's hints,
-        read once per sweep, keep it waiting until they are all published."""
+        read once per sweep, keep it waiting until they are all published. `read_wait`: how long
+        a pass waits for a batch of the recovery sweep before it goes on publishing what writes
+        hand over (`finds.py`; None: the whole read)."""
         self.outbox = ProfileOutbox(
             store,
             topic=topic,
@@ -167,6 +179,7 @@ class Relay(RelayLoop[ProfileRecord]):
             trim_quiet=2 * sweep_seconds if trim_quiet is None else trim_quiet,
             hints=hints,
             recover_every=recover_seconds,
+            read_wait=read_wait,
         )
         super().__init__(
             self.outbox,
@@ -180,6 +193,12 @@ class Relay(RelayLoop[ProfileRecord]):
         """`record` is stored (or was read with events that may wait): publish them now."""
         self.outbox.written(record)
         self.wake()
+
+    async def run(self, ready: asyncio.Event) -> None:
+        try:
+            await super().run(ready)
+        finally:
+            self.outbox.close()  # a batch of the recovery sweep still being read
 
     async def flush(self) -> None:
         """Mark and trim everything published so far (in tests)."""

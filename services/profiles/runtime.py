@@ -20,7 +20,7 @@ from services.profiles.outbox import MongoOutboxStore, OutboxStore
 from services.profiles.programs.relay import ProgramRelay
 from services.profiles.programs.service import ProgramService
 from services.profiles.programs.store import MongoProgramStore, ProgramStore
-from services.profiles.relay import Relay
+from services.profiles.relay import SWEEP_READ_WAIT, Relay
 from services.profiles.service import ProfileService
 from services.profiles.settings import ProfilesSettings
 from services.profiles.store import COLLECTION, MongoProfileStore, ProfileStore
@@ -78,6 +78,7 @@ async def running(
         recover_seconds=settings.relay_recover_seconds,
         batch_size=settings.relay_batch_size,
         mark_every=settings.relay_mark_seconds,
+        read_wait=SWEEP_READ_WAIT,
     )
     connection = BrokerConnection(broker, retry_seconds=settings.broker_retry_seconds, up=BROKER_UP)
     seen = settings.seen_event_ids_kept

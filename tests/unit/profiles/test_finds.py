@@ -1,5 +1,6 @@
 """Hinted profiles go before the recovery sweep (no batch of it is read while a hint waits), and\ncome from the records their writer stored with the hint."""
 
+import asyncio
 import json
 
 from services.profiles.changes import Origin
@@ -130,3 +131,54 @@ async def test_a_stale_copy_in_a_hint_publishes_nothing_twice_and_nothing_out_of
 
 def version(value: bytes | None) -> int | None:
     return json.loads(value)["data"]["version"] if value else None
+
+
+class SlowSweepStore(SweepCountingStore):
+    """A store whose sweep answers only once `answer` is set, as a whole-collection read on a
+    large local store would keep the relay waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = asyncio.Event()
+
+    async def pending(self, *, limit: int, after: str | None = None) -> list[ProfileRecord]:
+        self.sweeps += 1
+        await self.answer.wait()
+        return await FakeProfileStore.pending(self, limit=limit, after=after)
+
+
+async def test_a_slow_sweep_leaves_the_relay_publishing_what_writes_hand_over() -> None:
+    sink, store = FakeSink(), SlowSweepStore()
+    left = (await stored(store, 1))[0]  # left by a crash: only the sweep finds it
+    locks = KeyedLocks()
+    relay = Relay(store, sink, topic="profiles", locks=locks, read_wait=0.01)
+    service = ProfileService(store, locks=locks, observer=relay)
+    written = await service.create(profile_fields(email="new@example.org"), API)
+
+    assert await relay.pass_once(sweep=True) is Pass.MORE  # the sweep's read is under way
+    assert [s.key for s in sink.sent] == [written.id]
+    store.answer.set()
+    assert await relay.pass_once(sweep=True) is Pass.DONE
+    await relay.flush()
+
+    assert [s.key for s in sink.sent] == [written.id, left.id]
+    assert store.sweeps == 1 and all(r.outbox == [] for r in store.records.values())
+
+
+async def test_a_hint_served_while_the_sweep_reads_drops_that_read_and_it_is_read_again() -> None:
+    store, hints = SlowSweepStore(), FakeHints()
+    records = await stored(store, 2)
+    relay_finds = Finds(
+        store, hints, SentLog(), batch=10, recover_every=300, backlog=lambda _: None, read_wait=0.01
+    )
+    assert await relay_finds.find() == ([], False)  # the start-up round's read is under way
+    await hints.add([records[0].id])
+
+    hinted, _ = await relay_finds.find()
+    await relay_finds.done(whole=True)
+    store.answer.set()
+    swept, complete = await relay_finds.find()
+
+    assert [r.id for r in hinted] == [records[0].id]
+    assert [r.id for r in swept] == [r.id for r in records] and complete
+    assert store.sweeps == 2  # the read from before the hint was dropped, not used

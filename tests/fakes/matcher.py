@@ -164,6 +164,8 @@ class FakePairings:
 class FakeSlots:
     def __init__(self) -> None:
         self.slots: dict[str, tuple[Slot, str]] = {}  # id -> (slot, program)
+        self.kept: list[str] = []  # programs whose step ended well (`claims_kept`)
+        self.unsure: list[str] = []
 
     async def claim(
         self, person_id: str, capacity: int, *, pairing_id: str, program_id: str, first: int = 0
@@ -205,6 +207,12 @@ class FakeSlots:
 
     async def claims_swept(self) -> None:
         return None
+
+    async def claims_kept(self, program_id: str) -> None:
+        self.kept.append(program_id)
+
+    def claims_unsure(self, program_id: str) -> None:
+        self.unsure.append(program_id)
 
 
 class RecordingPublisher:

@@ -10,16 +10,22 @@ deletes exactly the notes it counted, by `_id`. Only inserts and deletes: Ferret
 one of two concurrent updates of a document, never an insert. A sweep that failed before
 `swept` counts the same notes again; each note makes its program due once, and there are only
 as many notes as claims in the last `MATCHER_ORPHAN_SLOT_SECONDS` or so.
+
+A step that ends well has each slot it claimed held by its stored pairing, or released: its notes
+are deleted then (`forget`), so only the claims of a step that failed, or of a process that
+stopped, make their program due. (Before, every claim did: once old enough, each program that
+had proposed anything was due for the upkeep that reads all its slots.)
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pymongo import DeleteOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.inserts import Inserts
-from shared.mongo import Document, store_errors
+from shared.mongo import Document, idempotent, store_errors
 
 
 class SlotClaims:
@@ -28,9 +34,18 @@ class SlotClaims:
         self._new = Inserts(self._notes)
         self._counted: list[str] = []  # the notes the last count saw
 
-    async def add(self, program_id: str, at: datetime) -> None:
+    async def add(self, program_id: str, at: datetime) -> str:
+        """Note a claim in the program; the note's id."""
         note = {"_id": f"{program_id}#{uuid.uuid4().hex}", "program_id": program_id, "at": at}
         await self._new.insert(note)
+        return str(note["_id"])
+
+    @idempotent
+    async def forget(self, note_ids: Sequence[str]) -> None:
+        """These notes' claims are settled: delete them (by `_id`; deleting twice is fine)."""
+        if note_ids:
+            with store_errors():
+                await self._notes.bulk_write([DeleteOne({"_id": i}) for i in note_ids])
 
     async def claimed_before(self, until: datetime) -> set[str]:
         """Programs with a claim before `until` not yet swept."""

@@ -50,6 +50,7 @@ class MongoSlots:
         self._lists = IdLists(db["memberships"])
         self._listed = False  # whether every slot is in its program's list (`ensure_indexes`)
         self._claim_times = SlotClaims(db)
+        self._notes: dict[str, list[str]] = {}  # per program: notes of claims not yet settled
 
     async def ensure_indexes(self) -> None:
         """The indexes for the queries by pairing, program and claim time, where the store
@@ -126,10 +127,17 @@ class MongoSlots:
 
     async def _listed_first(self, program_id: str, ids: list[str], now: datetime) -> None:
         """Before a claim: its slots in the program's list, its second in the claim times."""
-        await asyncio.gather(
+        _, note = await asyncio.gather(
             self._lists.add(_list(program_id), ids),
             self._claim_times.add(program_id, now),
         )
+        self._notes.setdefault(program_id, []).append(note)
+
+    async def claims_kept(self, program_id: str) -> None:
+        await self._claim_times.forget(self._notes.pop(program_id, []))
+
+    def claims_unsure(self, program_id: str) -> None:
+        self._notes.pop(program_id, None)  # the notes stay, for the orphan sweep
 
     @idempotent
     async def _held_by(self, slot_id: str, pairing_id: str) -> bool:

@@ -213,3 +213,13 @@ class SlotGuard(Protocol):
         """The programs the last `programs_claimed_between` named were made due: their claims
         need not make them due again."""
         ...
+
+    async def claims_kept(self, program_id: str) -> None:
+        """A step of the program ended well: each slot it claimed is held by its stored pairing
+        or was released, so those claims need not make the program due."""
+        ...
+
+    def claims_unsure(self, program_id: str) -> None:
+        """A step of the program failed: its claims still make the program due once they are
+        old enough, so that the owner frees any it left without a pairing."""
+        ...

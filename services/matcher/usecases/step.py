@@ -56,7 +56,7 @@ class ProgramMatcher:
     ) -> None:
         """`wake(program, at)` brings a `SettleDue` for the program at `at`; without
         `followups` no reminder, check-in or program end is sent."""
-        self._people, self._pairings, self._relay = people, pairings, relay
+        self._people, self._pairings, self._relay, self._slots = people, pairings, relay, slots
         self._settings_for, self._clock = settings_for, clock
         self._proposer = Proposer(pairings, slots, ttl=proposal_ttl)
         self._rounds = Rounds(rounds, self._proposer)
@@ -114,8 +114,10 @@ class ProgramMatcher:
                 await self._followups.schedule(program, step, settings)
             await self._relay.flush(program_id, None if due else step.touched)
         except BaseException:
+            self._slots.claims_unsure(program_id)
             self.drop([program_id])
             raise
+        await self._slots.claims_kept(program_id)
         metrics.POOL_SIZE.labels(program_id).set(len(program.members))
         log.info(
             "program_stepped",

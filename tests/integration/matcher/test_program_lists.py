@@ -17,6 +17,7 @@ from services.matcher.adapters.slot_store import MongoSlots
 from services.matcher.adapters.stored_profiles import stored_profile
 from services.matcher.core import lifecycle
 from services.matcher.usecases.messages import event_for
+from services.matcher.usecases.ports import SlotClaim
 from shared.errors import StoreUnavailable
 from shared.mongo import Document
 from tests.builders.matcher import NOW, pairing, profile
@@ -313,6 +314,25 @@ async def test_a_claim_makes_its_program_due_once_it_is_old_enough_and_once_only
 
     assert (early, found, failed_sweep_again, after) == (set(), {"a", "b"}, {"a", "b"}, set())
     assert sent == {"find slot_claims {}", "delete slot_claims {_id} x2"}
+
+
+async def test_only_the_claims_of_a_step_that_did_not_end_well_make_their_program_due(
+    mongo: AsyncDatabase[Document],
+) -> None:
+    slots = MongoSlots(mongo)
+    await slots.ensure_indexes()
+    await slots.claim("p1", 1, pairing_id="pr-1", program_id="a")
+    await slots.claim_each([SlotClaim("p2#0", "pr-2", "a")])
+    await slots.claim("p3", 1, pairing_id="pr-3", program_id="b")
+    await slots.claims_kept("a")  # a's step stored its pairings
+    slots.claims_unsure("b")  # b's step failed after its claim
+    await slots.claims_kept("b")  # nothing left to settle of b's failed step
+    later = datetime.now(UTC) + timedelta(seconds=5)
+
+    sweeper = MongoSlots(mongo)
+    await sweeper.ensure_indexes()
+
+    assert await sweeper.programs_claimed_between(since=later, until=later) == {"b"}
 
 
 async def test_writers_in_many_processes_lose_no_id_of_a_list(

@@ -351,3 +351,19 @@ async def test_a_changed_program_record_applies_its_policy_from_the_next_step() 
     await step(replica, [_work(SettingsChanged(version=2))])
 
     assert world.proposed_pairs() == [("y1", "o1")]
+
+
+async def test_a_step_that_ends_well_settles_its_claims_and_a_failed_one_leaves_them_swept() -> (
+    None
+):
+    world = World(young("y1", "video"), old("o1", "video"))
+    replica = world.replica()
+    world.published.failing = True
+    with pytest.raises(ConnectionError):
+        await step(replica, changed("y1", "o1"))
+    assert (world.slots.kept, world.slots.unsure) == ([], [PROGRAM])
+
+    world.published.failing = False
+    await step(replica, changed("y1"))
+
+    assert (world.slots.kept, world.slots.unsure) == ([PROGRAM], [PROGRAM])

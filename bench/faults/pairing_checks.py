@@ -85,10 +85,16 @@ def _by_key(history: History, check: Check) -> dict[str, list[Email]]:
     return out
 
 
+IN_TRANSIT = 2.0
+"""Seconds an email can be on its way: the sink notes an email when it has taken it in, which
+can be after the notifier that sent it all was killed."""
+
+
 def _doubled(check: Check, key: str, copies: list[Email], history: History) -> None:
     """A second copy after a notifier kill that fell between the two is the crash window the
-    README names (the server accepted the email, the outcome was not recorded yet)."""
-    first, last = copies[0].at, copies[-1].at
+    README names (the server accepted the email, the outcome was not recorded yet). The first
+    copy left the notifier up to `IN_TRANSIT` before the sink noted it."""
+    first, last = copies[0].at - IN_TRANSIT, copies[-1].at
     if any(first <= k <= last for k in history.notifier_kills):
         check.named.append(f"{key} x{len(copies)} (notifier killed after the first copy)")
     else:

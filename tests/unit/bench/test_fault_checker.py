@@ -162,6 +162,18 @@ def test_a_doubled_email_is_caught_unless_a_notifier_kill_fell_between_the_copie
     assert explained.named == ["pa:proposed:o1 x2 (notifier killed after the first copy)"]
 
 
+def test_a_kill_just_before_the_sink_noted_the_first_copy_is_the_crash_window_too() -> None:
+    history = clean()
+    first_at = next(e.at for e in history.emails if e.message_id == "<m-pa:proposed:o1@x>")
+    again = Email("000009.eml", "o1", "<m-pa:proposed:o1@x>", 9, first_at + 40.0)
+    history.emails = [*history.emails, again]
+
+    history.notifier_kills = [first_at - 0.01]  # the email was sent, and taken in after the kill
+    assert by_name(check(history), "emails").named
+    history.notifier_kills = [first_at - 10.0]  # long before: the copies are not explained
+    assert by_name(check(history), "emails").doubled
+
+
 def test_an_email_nothing_explains_and_one_for_a_pairing_never_proposed_are_wrong() -> None:
     history = clean()
     stray = Email("000010.eml", "y1", "<m-zz:proposed:y1@x>", 10, 10.0)

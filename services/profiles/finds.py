@@ -19,7 +19,6 @@ some seconds old, as a hint's stored copy can be: what this process published me
 order. A hint served while a read is under way drops that read, and the batch is read again."""
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -122,8 +121,7 @@ class Finds:
             read = self._store.pending(limit=self._batch, after=self._after)
             self._reading = asyncio.ensure_future(read)
         reading = self._reading
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(reading), self._read_wait)
+        await asyncio.wait({reading}, timeout=self._read_wait)  # never cancels the read
         if not reading.done():
             return [], False  # more waits: the next pass looks again, publishing meanwhile
         self._reading = None
